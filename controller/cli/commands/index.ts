@@ -1,0 +1,7 @@
+/**
+ * Every `omnia` command, in the order `omnia --help` lists them. Each file in this folder
+ * exports `register(program)`; add a command by adding its file and one line here.
+ */
+import type { Command } from "commander";
+
+export const commands: Array<(program: Command) => void> = [];

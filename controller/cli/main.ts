@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The `omnia` command line: one entry point, one file per command in `commands/`.
+ * A `CliError` (bad input, bad usage) prints its message alone and exits with its code;
+ * anything else is a bug and prints the stack.
+ */
+import { Command, CommanderError } from "commander";
+import { commands } from "./commands/index.js";
+import { CliError } from "./errors.js";
+
+/** Builds the program; exported so tests can run commands in-process. */
+export function buildProgram(): Command {
+  const program = new Command("omnia")
+    .description("Infrastructure as code for the Kalliope Omnia platform")
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliError) {
+      process.stderr.write(`omnia: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /[\\/]controller[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}
