@@ -3,5 +3,6 @@
  * exports `register(program)`; add a command by adding its file and one line here.
  */
 import type { Command } from "commander";
+import { register as importSheet } from "./import-sheet.js";
 
-export const commands: Array<(program: Command) => void> = [];
+export const commands: Array<(program: Command) => void> = [importSheet];

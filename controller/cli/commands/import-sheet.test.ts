@@ -1,0 +1,69 @@
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runCli } from "../main.js";
+
+let dir: string;
+let out: string[];
+let err: string[];
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "omnia-import-cli-"));
+  out = [];
+  err = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((s) => out.push(String(s)) > 0);
+  vi.spyOn(process.stderr, "write").mockImplementation((s) => err.push(String(s)) > 0);
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+describe("omnia import-sheet", () => {
+  it("writes the manifests and names the PIN variables", async () => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(csv, "Numero,Licenza\n201,start\n202,plus\n");
+    const code = await runCli([
+      "import-sheet",
+      csv,
+      "--tenant",
+      "ACME001",
+      "--pbx",
+      "hq",
+      "--out",
+      join(dir, "out"),
+    ]);
+    expect(code, err.join("")).toBe(0);
+    expect(out.join("")).toContain("wrote 2 extensions");
+    expect(out.join("")).toContain("PIN_ACME001_HQ_201 … PIN_ACME001_HQ_202");
+    await expect(readdir(join(dir, "out"))).resolves.toEqual(["hq-extensions.yaml"]);
+  });
+
+  it("exits 1 with every problem and no stack when rows are bad", async () => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(csv, "Numero,Licenza\n2x1,start\n202,gold\n");
+    const code = await runCli([
+      "import-sheet",
+      csv,
+      "--tenant",
+      "ACME001",
+      "--pbx",
+      "hq",
+      "--out",
+      join(dir, "out"),
+    ]);
+    expect(code).toBe(1);
+    const text = err.join("");
+    expect(text).toContain("2 problem(s), nothing written");
+    expect(text).toContain(`${csv}:2:1 (Numero)`);
+    expect(text).toContain(`${csv}:3:2 (Licenza)`);
+    expect(text).not.toMatch(/\n\s+at /);
+    await expect(readdir(dir)).resolves.toEqual(["interni.csv"]);
+  });
+
+  it("says which file is missing", async () => {
+    const code = await runCli(["import-sheet", join(dir, "nope.xlsx"), "--tenant", "ACME001", "--pbx", "hq"]);
+    expect(code).toBe(1);
+    expect(err.join("")).toContain("nope.xlsx");
+  });
+});

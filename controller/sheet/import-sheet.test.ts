@@ -1,0 +1,99 @@
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ExcelJS from "exceljs";
+import { beforeEach, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { importSheet, SheetImportError } from "./import-sheet.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "omnia-sheet-"));
+});
+
+const options = () => ({ tenant: "ACME001", pbx: "headquarters", out: join(dir, "out") });
+
+async function problemsOf(p: Promise<unknown>): Promise<string[]> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof SheetImportError) return err.problems;
+    throw err;
+  }
+  throw new Error("want a SheetImportError, got success");
+}
+
+describe("importSheet", () => {
+  it("writes manifests from a ';'-separated Italian CSV", async () => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(
+      csv,
+      "Interno;Nome;Cognome;Email;Licenza\n201;Giulia;Rossi;giulia@acme.example;Plus\n\n202;;;;Start\n",
+    );
+    const got = await importSheet(csv, options());
+    expect(got.extensions).toBe(2);
+    expect(got.pinVariables).toEqual(["PIN_ACME001_HEADQUARTERS_201", "PIN_ACME001_HEADQUARTERS_202"]);
+    const text = await readFile(got.file, "utf8");
+    expect(text.split("\n")[0]).toMatch(/^# yaml-language-server: \$schema=\S+omnia-manifest\.schema\.json$/);
+    const docs = parseAllDocuments(text).map((d) => d.toJS());
+    expect(docs.map((d) => [d.spec.number, d.spec.license, d.spec.pin.fromEnv])).toEqual([
+      ["201", "plus", "PIN_ACME001_HEADQUARTERS_201"],
+      ["202", "start", "PIN_ACME001_HEADQUARTERS_202"],
+    ]);
+  });
+
+  it("writes manifests from an XLSX with English headers and numeric cells", async () => {
+    const xlsx = join(dir, "extensions.xlsx");
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Extensions");
+    sheet.addRow(["Number", "First name", "Last name", "Email", "License"]);
+    sheet.addRow([201, "Giulia", "Rossi", "giulia@acme.example", "plus"]);
+    sheet.addRow([202, "Marco", "Verdi", "marco@acme.example", "START"]);
+    await workbook.xlsx.writeFile(xlsx);
+    const got = await importSheet(xlsx, options());
+    const docs = parseAllDocuments(await readFile(got.file, "utf8")).map((d) => d.toJS());
+    expect(docs.map((d) => d.spec)).toEqual([
+      {
+        number: "201",
+        pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_201" },
+        license: "plus",
+        user: { email: "giulia@acme.example", firstName: "Giulia", lastName: "Rossi" },
+      },
+      {
+        number: "202",
+        pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_202" },
+        license: "start",
+        user: { email: "marco@acme.example", firstName: "Marco", lastName: "Verdi" },
+      },
+    ]);
+  });
+
+  it("writes nothing when one XLSX row is bad, and names its row and column", async () => {
+    const xlsx = join(dir, "bad.xlsx");
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Interni");
+    sheet.addRow(["Interno", "Licenza"]);
+    sheet.addRow(["201", "start"]);
+    sheet.addRow(["202", "premium"]);
+    await workbook.xlsx.writeFile(xlsx);
+    const problems = await problemsOf(importSheet(xlsx, options()));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^.*bad\.xlsx:3:2 \(Licenza\): "premium" is not a license/);
+    await expect(readdir(dir)).resolves.toEqual(["bad.xlsx"]);
+  });
+
+  it.each([
+    ["a bad tenant", { tenant: "ACME 001" }, '--tenant "ACME 001" is not a customer code'],
+    ["a bad PBX name", { pbx: "Head_Quarters" }, '--pbx "Head_Quarters" is not a PBX name'],
+  ])("refuses %s before reading the file", async (_case, override, want) => {
+    const problems = await problemsOf(importSheet(join(dir, "missing.csv"), { ...options(), ...override }));
+    expect(problems[0]).toContain(want);
+  });
+
+  it("refuses a sheet with a header and no rows", async () => {
+    const csv = join(dir, "empty.csv");
+    await writeFile(csv, "Interno,Licenza\n");
+    const problems = await problemsOf(importSheet(csv, options()));
+    expect(problems).toEqual([`${csv} has no data rows under its header`]);
+  });
+});
