@@ -7,20 +7,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "json-schema-to-typescript";
+import { kindFiles } from "./kinds.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const schemasDir = join(here, "..", "..", "schemas");
 export const generatedFile = join(here, "resources.gen.ts");
-
-/** The document kinds, in the order of their schema files. */
-export const kindFiles = {
-  Tenant: "tenant.schema.json",
-  User: "user.schema.json",
-  Pbx: "pbx.schema.json",
-  Extension: "extension.schema.json",
-  Number: "number.schema.json",
-  SipTrunk: "sip-trunk.schema.json",
-} as const;
 
 /** Renders the generated TypeScript source for every document kind. */
 export async function renderTypes(): Promise<string> {

@@ -1,0 +1,201 @@
+/**
+ * Building the `DesiredState` from checked documents: policies resolved (resource, then
+ * tenant, then defaults), secrets read from the environment or files into `Secret`s, and
+ * users defined inline in extensions turned into User resources.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import {
+  type AnyDesiredResource,
+  type DesiredState,
+  emptyDesiredState,
+  type ResourcePolicy,
+  Secret,
+} from "../model/desired-state.js";
+import { tenantKey, userKey } from "../model/keys.js";
+import type { Metadata, UserDocument, UserSpec } from "../model/resources.gen.js";
+import type { UserDefinition } from "./cross.js";
+import { type Entry, problemAt } from "./documents.js";
+import type { NodePath } from "./parse.js";
+import { msg, type Problem } from "./problems.js";
+import type { Validators } from "./schema.js";
+
+/** What building needs besides the documents. */
+export interface BuildOptions {
+  /** Environment that `fromEnv` secrets read (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+type SecretRef = { fromEnv: string } | { fromFile: string };
+
+/** Reads secrets, caching files so that a PIN file shared by many extensions is read once. */
+class SecretResolver {
+  readonly #files = new Map<string, string | Error>();
+  constructor(
+    readonly env: Readonly<Record<string, string | undefined>>,
+    readonly problems: Problem[],
+  ) {}
+
+  resolve(entry: Entry, ref: SecretRef, path: NodePath): Secret | undefined {
+    const who = { kind: entry.kind, name: entry.name };
+    if ("fromEnv" in ref) {
+      const value = this.env[ref.fromEnv];
+      if (value) return new Secret(value, `env:${ref.fromEnv}`);
+      this.problems.push(
+        problemAt(
+          entry.parsed,
+          [...path, "fromEnv"],
+          who,
+          msg.secretEnvUnset(ref.fromEnv),
+          "secret-unresolved",
+        ),
+      );
+      return undefined;
+    }
+    const file = resolve(dirname(entry.parsed.file), ref.fromFile);
+    let content = this.#files.get(file);
+    if (content === undefined) {
+      try {
+        content = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+      } catch (err) {
+        content = err as Error;
+      }
+      this.#files.set(file, content);
+    }
+    if (typeof content === "string" && content.length > 0) return new Secret(content, `file:${ref.fromFile}`);
+    const reason =
+      content instanceof Error
+        ? (content as NodeJS.ErrnoException).code === "ENOENT"
+          ? "the file does not exist"
+          : `cannot read it (${(content as NodeJS.ErrnoException).code ?? content.message})`
+        : "the file is empty";
+    this.problems.push(
+      problemAt(
+        entry.parsed,
+        [...path, "fromFile"],
+        who,
+        msg.secretFileMissing(ref.fromFile, reason),
+        "secret-unresolved",
+      ),
+    );
+    return undefined;
+  }
+}
+
+/** Builds the desired state of valid `entries`; secret problems are appended to `problems`. */
+export function buildState(
+  entries: Entry[],
+  inlineUsers: Map<string, UserDefinition>,
+  validators: Validators,
+  problems: Problem[],
+  options: BuildOptions = {},
+): DesiredState {
+  const state = emptyDesiredState();
+  const secrets = new SecretResolver(options.env ?? process.env, problems);
+  const tenantDrift = new Map<string, ResourcePolicy["driftMode"]>();
+  for (const e of entries)
+    if (e.kind === "Tenant" && e.doc.metadata.driftMode) tenantDrift.set(e.key, e.doc.metadata.driftMode);
+  const policyOf = (meta: Metadata, tenant: string): ResourcePolicy => ({
+    deletionPolicy: meta.deletionPolicy ?? "delete",
+    driftMode: meta.driftMode ?? tenantDrift.get(tenantKey(tenant)) ?? "enforce",
+    ignore: meta.ignore ?? [],
+  });
+  const base = (e: Entry) => ({
+    key: e.key,
+    name: e.name,
+    tenant: e.tenant,
+    labels: e.doc.metadata.labels ?? {},
+    policy: policyOf(e.doc.metadata, e.tenant),
+    source: { file: e.parsed.file, ...e.parsed.position([]) },
+  });
+  const declaredUsers = new Set<string>();
+  for (const e of entries) {
+    const d = e.doc;
+    switch (d.kind) {
+      case "Tenant":
+        state.tenants.push({ kind: "Tenant", ...base(e), spec: d.spec });
+        break;
+      case "User":
+        declaredUsers.add(e.key);
+        state.users.push({ kind: "User", ...base(e), spec: d.spec });
+        break;
+      case "Pbx":
+        state.pbxs.push({ kind: "Pbx", ...base(e), spec: d.spec });
+        break;
+      case "Number":
+        state.numbers.push({ kind: "Number", ...base(e), spec: d.spec });
+        break;
+      case "SipTrunk": {
+        const { password, ...rest } = d.spec;
+        const secret = password && secrets.resolve(e, password, ["spec", "password"]);
+        state.trunks.push({
+          kind: "SipTrunk",
+          ...base(e),
+          spec: secret ? { ...rest, password: secret } : rest,
+        });
+        break;
+      }
+      case "Extension": {
+        const pin = secrets.resolve(e, d.spec.pin, ["spec", "pin"]);
+        if (!pin) break;
+        state.extensions.push({
+          kind: "Extension",
+          ...base(e),
+          pbx: d.metadata.pbx,
+          spec: { ...d.spec, pin },
+        });
+        break;
+      }
+    }
+  }
+  for (const [key, def] of inlineUsers) {
+    if (declaredUsers.has(key)) continue;
+    const e = def.entry;
+    state.users.push({
+      kind: "User",
+      key: userKey(e.tenant, def.email),
+      name: nameFromEmail(def.email),
+      tenant: e.tenant,
+      labels: {},
+      policy: policyOf({ name: "" }, e.tenant),
+      spec: inlineUserSpec(validators, def, e.tenant),
+      source: { file: e.parsed.file, ...e.parsed.position([]) },
+    });
+  }
+  return state;
+}
+
+/** The spec of a user defined inline: its names and the schema's defaults for the rest. */
+function inlineUserSpec(validators: Validators, def: UserDefinition, tenant: string): UserSpec {
+  const doc: UserDocument = {
+    apiVersion: "omnia.kalliope.io/v1",
+    kind: "User",
+    metadata: { name: nameFromEmail(def.email), tenant },
+    spec: { firstName: def.firstName, lastName: def.lastName, email: def.email },
+  };
+  validators.User(doc); // applies defaults (roles); the fields were validated in the extension
+  return doc.spec;
+}
+
+/** A document name made from an email's local part: "giulia.rossi@x" -> "giulia-rossi". */
+export function nameFromEmail(email: string): string {
+  const local = (email.split("@")[0] ?? "").toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+  return (
+    local
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 63)
+      .replace(/-+$/, "") || "user"
+  );
+}
+
+/** Every resource of a state, in kind order. */
+export function allResources(state: DesiredState): AnyDesiredResource[] {
+  return [
+    ...state.tenants,
+    ...state.users,
+    ...state.trunks,
+    ...state.pbxs,
+    ...state.numbers,
+    ...state.extensions,
+  ];
+}

@@ -1,0 +1,240 @@
+/**
+ * The checks one document cannot make on its own: references to undeclared tenants,
+ * PBXs, trunks and users; natural keys declared twice; extension numbers clashing inside
+ * a PBX group; number blocks that overlap or do not start on a block boundary; a user
+ * defined differently in two places. Every check indexes by key: linear in documents.
+ */
+import type { KindName } from "../model/desired-state.js";
+import { pbxKey, sipTrunkKey, tenantKey, userKey } from "../model/keys.js";
+import { type Entry, keyField, locate, problemAt } from "./documents.js";
+import { msg, type Problem } from "./problems.js";
+
+/** A user as some document defines it, for the consistency check and inline creation. */
+export interface UserDefinition {
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** The User document, or the extension that defines the user inline. */
+  entry: Entry<"User"> | Entry<"Extension">;
+}
+
+/** What the cross-document checks learnt that building the state needs. */
+export interface CrossResult {
+  problems: Problem[];
+  /** Users defined only inline in extensions (first definition of each), by user key. */
+  inlineUsers: Map<string, UserDefinition>;
+}
+
+const who = (e: Entry) => ({ kind: e.kind, name: e.name });
+
+/**
+ * Runs every cross-document check over the valid `entries`; `declared` holds the keys of
+ * documents that failed their schema but whose key could be read, so that references to
+ * them are not reported a second time.
+ */
+export function crossCheck(entries: Entry[], declared: ReadonlySet<string> = new Set()): CrossResult {
+  const problems: Problem[] = [];
+  const byKey = new Map<string, Entry>();
+  for (const e of entries) {
+    const first = byKey.get(e.key);
+    if (first) {
+      problems.push(
+        problemAt(
+          e.parsed,
+          keyField[e.kind],
+          who(e),
+          msg.duplicateKey(e.key, locate(first.parsed, keyField[first.kind])),
+          "duplicate-key",
+        ),
+      );
+    } else {
+      byKey.set(e.key, e);
+    }
+  }
+  const exists = (key: string) => byKey.has(key) || declared.has(key);
+  const of = <K extends KindName>(kind: K) => entries.filter((e): e is Entry<K> => e.kind === kind);
+
+  for (const e of entries) {
+    if (e.kind !== "Tenant" && !exists(tenantKey(e.tenant))) {
+      problems.push(
+        problemAt(e.parsed, ["metadata", "tenant"], who(e), msg.unknownTenant(e.tenant), "unknown-reference"),
+      );
+    }
+  }
+  for (const e of of("Extension")) {
+    const pbx = e.doc.metadata.pbx ?? "";
+    if (exists(tenantKey(e.tenant)) && !exists(pbxKey(e.tenant, pbx))) {
+      problems.push(
+        problemAt(e.parsed, ["metadata", "pbx"], who(e), msg.unknownPbx(e.tenant, pbx), "unknown-reference"),
+      );
+    }
+  }
+  for (const e of of("Number")) {
+    if (!exists(tenantKey(e.tenant))) continue;
+    if (!exists(pbxKey(e.tenant, e.doc.spec.pbx))) {
+      problems.push(
+        problemAt(
+          e.parsed,
+          ["spec", "pbx"],
+          who(e),
+          msg.unknownPbx(e.tenant, e.doc.spec.pbx),
+          "unknown-reference",
+        ),
+      );
+    }
+    if (!exists(sipTrunkKey(e.tenant, e.doc.spec.trunk))) {
+      problems.push(
+        problemAt(
+          e.parsed,
+          ["spec", "trunk"],
+          who(e),
+          msg.unknownTrunk(e.tenant, e.doc.spec.trunk),
+          "unknown-reference",
+        ),
+      );
+    }
+  }
+  checkGroups(of("Pbx"), of("Extension"), problems);
+  checkBlocks(of("Number"), problems);
+  const inlineUsers = checkUsers(of("User"), of("Extension"), exists, problems);
+  return { problems, inlineUsers };
+}
+
+/** Extension numbers are unique across the PBXs of kind "group" that share a group name. */
+function checkGroups(pbxs: Entry<"Pbx">[], extensions: Entry<"Extension">[], problems: Problem[]): void {
+  const groupOf = new Map<string, string>(); // pbx key -> group name
+  for (const p of pbxs)
+    if (p.doc.spec.kind === "group" && p.doc.spec.group) groupOf.set(p.key, p.doc.spec.group);
+  const plans = new Map<string, Map<string, Entry<"Extension">>>(); // group -> number -> first extension
+  for (const e of extensions) {
+    const ownPbx = pbxKey(e.tenant, e.doc.metadata.pbx ?? "");
+    const group = groupOf.get(ownPbx);
+    if (!group) continue;
+    const plan = plans.get(group) ?? new Map<string, Entry<"Extension">>();
+    plans.set(group, plan);
+    const first = plan.get(e.doc.spec.number);
+    if (!first) {
+      plan.set(e.doc.spec.number, e);
+    } else if (first.key !== e.key) {
+      const other = `${first.tenant}/${first.doc.metadata.pbx ?? ""} ${first.doc.spec.number}`;
+      problems.push(
+        problemAt(
+          e.parsed,
+          ["spec", "number"],
+          who(e),
+          msg.groupClash(e.doc.spec.number, group, other, locate(first.parsed, ["spec", "number"])),
+          "group-clash",
+        ),
+      );
+    }
+  }
+}
+
+/**
+ * A block of `d` digits covers the numbers of the same length that share all but its last
+ * `d` digits: index every block by that prefix, then look each block's shorter prefixes up.
+ */
+function checkBlocks(numbers: Entry<"Number">[], problems: Problem[]): void {
+  const byPrefix = new Map<string, Entry<"Number">>();
+  const prefixOf = (n: string, digits: number) => `${n.length}:${n.slice(0, n.length - digits)}`;
+  for (const e of numbers) {
+    const { number, blockDigits } = e.doc.spec;
+    if (!number.endsWith("0".repeat(blockDigits))) {
+      problems.push(
+        problemAt(e.parsed, ["spec", "number"], who(e), msg.numberBlock(number, blockDigits), "number-block"),
+      );
+    }
+  }
+  // Larger blocks first, so each overlap is reported once, on the smaller (inner) block.
+  const sorted = [...numbers].sort((a, b) => b.doc.spec.blockDigits - a.doc.spec.blockDigits);
+  for (const e of sorted) {
+    const { number, blockDigits } = e.doc.spec;
+    let hit: Entry<"Number"> | undefined;
+    for (let d = 3; d >= blockDigits && !hit; d--) {
+      const other = byPrefix.get(prefixOf(number, d));
+      if (other && other.doc.spec.number !== number) hit = other; // the same number is a duplicate key
+    }
+    if (hit) {
+      const size = 10 ** blockDigits;
+      const otherSize = 10 ** hit.doc.spec.blockDigits;
+      problems.push(
+        problemAt(
+          e.parsed,
+          ["spec", "number"],
+          who(e),
+          msg.numberOverlap(
+            number,
+            size,
+            hit.doc.spec.number,
+            otherSize,
+            locate(hit.parsed, ["spec", "number"]),
+          ),
+          "number-overlap",
+        ),
+      );
+    } else if (!byPrefix.has(prefixOf(number, blockDigits))) {
+      byPrefix.set(prefixOf(number, blockDigits), e);
+    }
+  }
+}
+
+/**
+ * A user's names must agree wherever it is defined (User document or inline in an
+ * extension); an extension naming only an email needs the user defined somewhere.
+ */
+function checkUsers(
+  users: Entry<"User">[],
+  extensions: Entry<"Extension">[],
+  exists: (key: string) => boolean,
+  problems: Problem[],
+): Map<string, UserDefinition> {
+  const defined = new Map<string, UserDefinition>();
+  for (const u of users) {
+    if (!defined.has(u.key)) defined.set(u.key, { ...u.doc.spec, entry: u });
+  }
+  const inline = new Map<string, UserDefinition>();
+  for (const e of extensions) {
+    const user = e.doc.spec.user;
+    if (!user?.firstName || !user.lastName) continue;
+    const key = userKey(e.tenant, user.email);
+    const first = defined.get(key);
+    if (!first) {
+      const def = { email: user.email, firstName: user.firstName, lastName: user.lastName, entry: e };
+      defined.set(key, def);
+      inline.set(key, def);
+    } else if (first.firstName !== user.firstName || first.lastName !== user.lastName) {
+      const path = first.entry.kind === "User" ? ["spec"] : ["spec", "user"];
+      problems.push(
+        problemAt(
+          e.parsed,
+          ["spec", "user"],
+          who(e),
+          msg.userConflict(
+            user.email,
+            `${user.firstName} ${user.lastName}`,
+            `${first.firstName} ${first.lastName}`,
+            locate(first.entry.parsed, path),
+          ),
+          "user-conflict",
+        ),
+      );
+    }
+  }
+  for (const e of extensions) {
+    const user = e.doc.spec.user;
+    if (!user || user.firstName) continue;
+    const key = userKey(e.tenant, user.email);
+    if (!defined.has(key) && !exists(key) && exists(tenantKey(e.tenant))) {
+      problems.push(
+        problemAt(
+          e.parsed,
+          ["spec", "user", "email"],
+          who(e),
+          msg.unknownUser(e.tenant, user.email),
+          "unknown-reference",
+        ),
+      );
+    }
+  }
+  return inline;
+}
