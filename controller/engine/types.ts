@@ -72,6 +72,11 @@ export interface InventoryEntry {
   state: "creating" | "managed";
   /** Salted hashes of the secrets last applied, by field path (e.g. `spec.pin`). */
   secretHashes: Record<string, string>;
+  /**
+   * The resource's deletionPolicy when last applied: once its document is gone from the
+   * source, this is the only place left to read it from. Absent means "delete".
+   */
+  deletionPolicy?: "delete" | "orphan";
 }
 
 /** One field that differs. Sensitive values are never carried: only `sensitive: true`. */
@@ -83,7 +88,11 @@ export interface FieldDiff {
   sensitive?: boolean;
 }
 
-export type ChangeAction = "create" | "update" | "delete" | "adopt" | "noop";
+/**
+ * What a change does. `forget` removes an inventory entry without touching the platform
+ * (deletionPolicy orphan, or an interrupted create that left nothing behind).
+ */
+export type ChangeAction = "create" | "update" | "delete" | "adopt" | "forget" | "noop";
 
 /** One step of a plan. */
 export interface PlannedChange {
@@ -103,6 +112,13 @@ export interface PlannedChange {
   /** Live resource, for update/delete/adopt. */
   live?: AnyLiveResource;
   policy?: ResourcePolicy;
+  /**
+   * Salted hashes of the desired secrets (create/update/adopt), for apply to record once
+   * the step succeeded. Hashes, never values; planToJson leaves them out all the same.
+   */
+  secretHashes?: Record<string, string>;
+  /** Part of a replacement (delete then create of the same key): a Number cannot be updated. */
+  replaces?: boolean;
 }
 
 /** Options of `plan()`; every field has a default. */
@@ -126,6 +142,8 @@ export interface DriftReport {
   tenant: string;
   mode: "warn" | "observe";
   diffs: FieldDiff[];
+  /** The object is declared but not on the platform (a create that the mode forbids). */
+  missing?: boolean;
 }
 
 export interface Plan {
