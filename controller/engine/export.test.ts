@@ -1,8 +1,15 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { formatProblem, loadDirectory } from "../load/index.js";
+import { secretHashesOf } from "./diff.js";
 import { liveToManifests, toDocName, trunkPasswordEnvName } from "./export.js";
 import { toLiveState } from "./observe-map.js";
-import { apiCustomer, apiListing, apiTrunk, apiUser } from "./test-support/api-fixtures.js";
+import { isEmptyPlan, plan } from "./plan.js";
+import { createSecretHasher } from "./policy.js";
+import { apiCustomer, apiListing, apiPbx, apiTrunk, apiUser } from "./test-support/api-fixtures.js";
 
 const docsOf = (content: string) => parseAllDocuments(content).map((d) => d.toJS());
 
@@ -142,5 +149,64 @@ describe("names", () => {
 
   it("names trunk password variables like PIN variables", () => {
     expect(trunkPasswordEnvName("hlm-stresa", "wind-tre")).toBe("TRUNK_PASSWORD_HLM_STRESA_WIND_TRE");
+  });
+});
+
+describe("export round trip", () => {
+  it("loads back as a desired state that plans no change against the live state it came from", async () => {
+    const live = toLiveState(
+      ["ACME001", "B2"],
+      [
+        apiListing(),
+        apiListing({
+          customer: apiCustomer({
+            id: "cus_2",
+            customerCode: "B2",
+            status: "suspended",
+            omniaManager: false,
+          }),
+          users: [apiUser({ id: "usr_9", customerId: "cus_2", department: undefined })],
+          trunks: [apiTrunk({ id: "trk_9", hasPassword: false, username: undefined, authRequired: false })],
+          pbxs: [apiPbx({ id: "pbx_9", kind: "group", group: "rete", status: "pending" })],
+          numbers: [],
+          extensions: [],
+        }),
+      ],
+    );
+    const out = await mkdtemp(join(tmpdir(), "omnia-export-"));
+    const env: Record<string, string> = {};
+    for (const f of liveToManifests(live, { outDir: out })) {
+      await mkdir(dirname(join(out, f.path)), { recursive: true });
+      await writeFile(join(out, f.path), f.content);
+      for (const v of f.secretVariables) env[v] = "1234";
+    }
+    const loaded = await loadDirectory(out, { env });
+    expect(loaded.problems.map(formatProblem)).toEqual([]);
+
+    const hashSecret = createSecretHasher("a-salt-of-sixteen-chars");
+    const all = [
+      ...loaded.state.tenants,
+      ...loaded.state.users,
+      ...loaded.state.trunks,
+      ...loaded.state.pbxs,
+      ...loaded.state.numbers,
+      ...loaded.state.extensions,
+    ];
+    const inventory = all.map((d) => ({
+      key: d.key,
+      kind: d.kind,
+      tenant: d.tenant,
+      platformId: "x",
+      source: "default",
+      state: "managed" as const,
+      secretHashes: secretHashesOf(d.kind, d.spec, hashSecret),
+    }));
+    const got = plan(loaded.state, live, inventory, { hashSecret });
+    const changed = got.changes
+      .filter((c) => c.action !== "noop")
+      .map((c) => `${c.action} ${c.key} ${JSON.stringify(c.diffs)}`);
+    expect(changed).toEqual([]);
+    expect(got.changes).toHaveLength(all.length);
+    expect(isEmptyPlan(got)).toBe(true);
   });
 });

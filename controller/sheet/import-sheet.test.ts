@@ -4,6 +4,7 @@ import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { formatProblem, loadDirectory } from "../load/index.js";
 import { importSheet, SheetImportError } from "./import-sheet.js";
 
 let dir: string;
@@ -95,5 +96,38 @@ describe("importSheet", () => {
     await writeFile(csv, "Interno,Licenza\n");
     const problems = await problemsOf(importSheet(csv, options()));
     expect(problems).toEqual([`${csv} has no data rows under its header`]);
+  });
+
+  it("writes files the loader accepts, with PINs from the named variables", async () => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(
+      csv,
+      "Interno,Nome,Cognome,Email,Licenza\n201,Giulia,Rossi,giulia@acme.example,plus\n202,,,,start\n",
+    );
+    const out = join(dir, "out");
+    await importSheet(csv, options());
+    await writeFile(
+      join(out, "tenant.yaml"),
+      [
+        "apiVersion: omnia.kalliope.io/v1",
+        "kind: Tenant",
+        "metadata: { name: acme }",
+        'spec: { businessName: Acme, customerCode: ACME001, vatNumber: "01234567897", fiscalCode: "01234567897" }',
+        "---",
+        "apiVersion: omnia.kalliope.io/v1",
+        "kind: Pbx",
+        "metadata: { name: headquarters, tenant: ACME001 }",
+        "spec: { kind: single }",
+        "",
+      ].join("\n"),
+    );
+    const env = { PIN_ACME001_HEADQUARTERS_201: "1201", PIN_ACME001_HEADQUARTERS_202: "1202" };
+    const loaded = await loadDirectory(out, { env });
+    expect(loaded.problems.map(formatProblem)).toEqual([]);
+    expect(loaded.state.extensions.map((e) => [e.key, e.spec.pin.reveal()])).toEqual([
+      ["Extension/ACME001/headquarters/201", "1201"],
+      ["Extension/ACME001/headquarters/202", "1202"],
+    ]);
+    expect(loaded.state.users.map((u) => u.key)).toEqual(["User/ACME001/giulia@acme.example"]);
   });
 });
