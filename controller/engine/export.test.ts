@@ -181,7 +181,7 @@ describe("export round trip", () => {
       for (const v of f.secretVariables) env[v] = "1234";
     }
     const loaded = await loadDirectory(out, { env });
-    expect(loaded.problems.map(formatProblem)).toEqual([]);
+    expect(loaded.problems.map((p) => formatProblem(p))).toEqual([]);
 
     const hashSecret = createSecretHasher("a-salt-of-sixteen-chars");
     const all = [

@@ -123,7 +123,7 @@ describe("importSheet", () => {
     );
     const env = { PIN_ACME001_HEADQUARTERS_201: "1201", PIN_ACME001_HEADQUARTERS_202: "1202" };
     const loaded = await loadDirectory(out, { env });
-    expect(loaded.problems.map(formatProblem)).toEqual([]);
+    expect(loaded.problems.map((p) => formatProblem(p))).toEqual([]);
     expect(loaded.state.extensions.map((e) => [e.key, e.spec.pin.reveal()])).toEqual([
       ["Extension/ACME001/headquarters/201", "1201"],
       ["Extension/ACME001/headquarters/202", "1202"],
