@@ -110,6 +110,10 @@ export function buildState(
   });
   const declaredUsers = new Set<string>();
   for (const e of entries) {
+    if (!e.valid) {
+      resolveSecrets(e, secrets); // to report them too; the resource itself is not built
+      continue;
+    }
     const d = e.doc;
     switch (d.kind) {
       case "Tenant":
@@ -163,6 +167,12 @@ export function buildState(
     });
   }
   return state;
+}
+
+function resolveSecrets(e: Entry, secrets: SecretResolver): void {
+  if (e.doc.kind === "Extension") secrets.resolve(e, e.doc.spec.pin, ["spec", "pin"]);
+  if (e.doc.kind === "SipTrunk" && e.doc.spec.password)
+    secrets.resolve(e, e.doc.spec.password, ["spec", "password"]);
 }
 
 /** The spec of a user defined inline: its names and the schema's defaults for the rest. */

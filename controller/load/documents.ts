@@ -26,7 +26,7 @@ export interface DocumentOfKind {
   SipTrunk: SipTrunkDocument;
 }
 
-/** One document that passed its schema, with its identity worked out. */
+/** One document whose identity and references passed its schema, with its identity worked out. */
 export interface Entry<K extends KindName = KindName> {
   kind: K;
   doc: DocumentOfKind[K];
@@ -36,6 +36,8 @@ export interface Entry<K extends KindName = KindName> {
   tenant: string;
   /** Natural key (keys.ts). */
   key: string;
+  /** False when the document has problems outside its identity: checked across documents, but not built. */
+  valid: boolean;
 }
 
 /** Where the field that makes a document's natural key stands, per kind. */
@@ -88,9 +90,10 @@ export function locate(parsed: ParsedDocument, path: NodePath = []): string {
 }
 
 /**
- * Checks the envelope and the schema of one document. Returns its entry when valid;
- * otherwise its problems and, when its key fields could be read, a `partial` entry that
- * still answers references (so one bad Tenant does not make every resource of it an error).
+ * Checks the envelope and the schema of one document. Returns its entry when the fields
+ * that identify it and that it refers by are valid (`valid` says whether all are);
+ * otherwise its problems and, when its key could be read, a `partial` key that still
+ * answers references (so one bad Tenant does not make every resource of it an error).
  */
 export function checkDocument(
   validators: Validators,
@@ -120,11 +123,43 @@ export function checkDocument(
       "apiVersion" in v ? msg.apiVersion(v.apiVersion, apiVersions) : msg.missingApiVersion(apiVersions);
     problems.push(problemAt(parsed, "apiVersion" in v ? ["apiVersion"] : [], who, message, "api-version"));
   }
-  problems.push(...validateDocument(validators[kind], parsed, { kind, name }));
-  if (problems.length > 0) return { partial: partialKey(kind, v), problems };
+  const schema = validateDocument(validators[kind], parsed, { kind, name });
+  problems.push(...schema.problems);
+  if (schema.fields.some(concernsIdentity)) return { partial: partialKey(kind, v), problems };
   const doc = v as unknown as DocumentOfKind[KindName];
   const { tenant, key } = identify(kind, doc);
-  return { entry: { kind, doc, parsed, name: name ?? "", tenant, key }, problems };
+  return {
+    entry: { kind, doc, parsed, name: name ?? "", tenant, key, valid: problems.length === 0 },
+    problems,
+  };
+}
+
+// The fields the cross-document checks read: a document with a problem elsewhere (a bad
+// license, an unknown field) still takes part in them, so that one run reports everything.
+const identityFields = [
+  "/metadata/name",
+  "/metadata/tenant",
+  "/metadata/pbx",
+  "/spec/customerCode",
+  "/spec/email",
+  "/spec/firstName",
+  "/spec/lastName",
+  "/spec/kind",
+  "/spec/group",
+  "/spec/number",
+  "/spec/blockDigits",
+  "/spec/pbx",
+  "/spec/trunk",
+  "/spec/user",
+  "/spec/pin",
+  "/spec/password",
+];
+
+/** Whether a wrong field at `pointer` is, contains or lies inside one the cross checks read. */
+function concernsIdentity(pointer: string): boolean {
+  return identityFields.some(
+    (f) => pointer.startsWith(`${f}/`) || pointer === f || f.startsWith(`${pointer}/`) || pointer === "",
+  );
 }
 
 /** The natural key of an invalid document whose key fields are strings, else undefined. */

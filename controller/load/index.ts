@@ -35,6 +35,12 @@ export interface LoadResult {
 
 let sharedValidators: Validators | undefined;
 
+/** The validators compiled once per process. */
+function defaultValidators(): Validators {
+  if (!sharedValidators) sharedValidators = compileValidators();
+  return sharedValidators;
+}
+
 /** Loads every `*.yaml`/`*.yml` file under `dir`. Paths in problems and sources are `dir` joined with the file's path. */
 export async function loadDirectory(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
   let files: string[];
@@ -42,7 +48,9 @@ export async function loadDirectory(dir: string, options: LoadOptions = {}): Pro
     if (!(await stat(dir)).isDirectory()) return loadFiles([dir], options);
     files = await listManifestFiles(dir);
   } catch (err) {
-    return emptyResult([{ file: dir, line: 1, col: 1, message: msg.unreadable((err as Error).message), code: "unreadable" }]);
+    return emptyResult([
+      { file: dir, line: 1, col: 1, message: msg.unreadable((err as Error).message), code: "unreadable" },
+    ]);
   }
   if (files.length === 0) {
     return emptyResult([{ file: dir, line: 1, col: 1, message: msg.noManifests(dir), code: "no-manifests" }]);
@@ -52,12 +60,14 @@ export async function loadDirectory(dir: string, options: LoadOptions = {}): Pro
 
 /** Loads the given manifest files as one source. */
 export async function loadFiles(files: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
-  const validators = options.validators ?? (sharedValidators ??= compileValidators());
+  const validators = options.validators ?? defaultValidators();
   const parseOptions = {
     maxFileBytes: options.maxFileBytes ?? defaultParseOptions.maxFileBytes,
     maxAliasCount: options.maxAliasCount ?? defaultParseOptions.maxAliasCount,
   };
-  const parsed = await mapLimited(files, options.concurrency ?? 16, (f) => parseManifestFile(f, parseOptions));
+  const parsed = await mapLimited(files, options.concurrency ?? 16, (f) =>
+    parseManifestFile(f, parseOptions),
+  );
   const problems: Problem[] = [];
   const entries: Entry[] = [];
   const declared = new Set<string>();
@@ -83,7 +93,11 @@ function emptyResult(problems: Problem[]): LoadResult {
 }
 
 /** Maps `items` with at most `limit` calls in flight, keeping order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -74,6 +74,13 @@ const typeNames: Record<string, string> = {
   number: "a number",
 };
 
+/** Problems of one document, and the paths of the fields they concern. */
+export interface SchemaResult {
+  problems: Problem[];
+  /** JSON pointers of the fields that are wrong or missing (unknown fields are not listed). */
+  fields: string[];
+}
+
 /**
  * Validates `doc` (already known to be of `kind`) and returns its problems. Schema
  * defaults are applied to `doc.value` in place.
@@ -82,13 +89,14 @@ export function validateDocument(
   validate: ValidateFunction,
   doc: ParsedDocument,
   who: { kind: string; name?: string },
-): Problem[] {
-  if (validate(doc.value)) return [];
+): SchemaResult {
+  if (validate(doc.value)) return { problems: [], fields: [] };
   const errors = validate.errors ?? [];
   // instancePath -> the condition of a failed `if` ("kind is 'single'"), for its then/else errors
   const conditions = new Map<string, Condition>();
   for (const e of errors) if (e.keyword === "if") conditions.set(e.instancePath, describeCondition(e.schema));
   const problems: Problem[] = [];
+  const fields: string[] = [];
   const seen = new Set<string>();
   for (const e of selectErrors(errors)) {
     if (isEnvelopeError(e)) continue; // apiVersion is checked before the schema (documents.ts)
@@ -99,8 +107,12 @@ export function validateDocument(
     if (seen.has(id)) continue; // the same rule reached through two schemas (metadata's allOf)
     seen.add(id);
     problems.push({ file: doc.file, line, col, ...who, message: mapped.message, code: mapped.code });
+    if (e.keyword !== "additionalProperties") {
+      const missing = e.params.missingProperty;
+      fields.push(typeof missing === "string" ? `${e.instancePath}/${missing}` : e.instancePath);
+    }
   }
-  return problems;
+  return { problems, fields };
 }
 
 /**

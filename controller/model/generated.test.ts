@@ -43,7 +43,10 @@ describe("the combined editor schema", () => {
   });
 
   it.each([
-    ["an unknown kind", { apiVersion: "omnia.kalliope.io/v1", kind: "Fax", metadata: { name: "x" }, spec: {} }],
+    [
+      "an unknown kind",
+      { apiVersion: "omnia.kalliope.io/v1", kind: "Fax", metadata: { name: "x" }, spec: {} },
+    ],
     [
       "a kind's own rule (extension license)",
       {

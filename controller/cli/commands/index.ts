@@ -4,5 +4,6 @@
  */
 import type { Command } from "commander";
 import { register as importSheet } from "./import-sheet.js";
+import { register as validate } from "./validate.js";
 
-export const commands: Array<(program: Command) => void> = [importSheet];
+export const commands: Array<(program: Command) => void> = [validate, importSheet];
