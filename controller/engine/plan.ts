@@ -144,11 +144,11 @@ function planDesired(
   }
   const recorded = entry?.state === "managed" ? entry.secretHashes : {};
   const diffs = compareSpecs(d.kind, d.spec, l, d.policy.ignore, hashes, recorded);
-  const withLive = { ...base, id: l.id, live: l, secretHashes: hashes };
+  const fix = mode === "enforce" ? diffs : [];
+  const withLive = { ...base, id: l.id, live: l, secretHashes: hashesAfter(hashes, recorded, fix) };
   if (mode !== "enforce" && diffs.length > 0) {
     out.drift.push({ key: d.key, kind: d.kind, tenant: d.tenant, mode, diffs });
   }
-  const fix = mode === "enforce" ? diffs : [];
   const replace = fix.length > 0 && replaceOnlyKinds.has(d.kind);
   if (!entry || entry.state === "creating") {
     const reason = entry ? reasons.adoptResume : reasons.adopt;
@@ -168,6 +168,25 @@ function planDesired(
     const { id: _id, live: _live, ...fresh } = withLive;
     out.changes.push({ ...fresh, action: "create", diffs: fix, reason: reasons.replace, replaces: true });
   }
+}
+
+/**
+ * The secret hashes the inventory holds once a change succeeded: the new hash of each
+ * secret the change writes or that is already equal, the old one of any other (an ignored
+ * secret keeps its record; one never applied stays unrecorded).
+ */
+function hashesAfter(
+  desired: Record<string, string>,
+  recorded: Record<string, string>,
+  fix: readonly { path: string; sensitive?: boolean }[],
+): Record<string, string> {
+  const after: Record<string, string> = {};
+  for (const [path, hash] of Object.entries(desired)) {
+    const written = fix.some((d) => d.sensitive && d.path === path);
+    const kept = written || recorded[path] === hash ? hash : recorded[path];
+    if (kept !== undefined) after[path] = kept;
+  }
+  return after;
 }
 
 /** The change for an owned resource whose document left the source. */
