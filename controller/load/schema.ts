@@ -100,6 +100,8 @@ export function validateDocument(
   const seen = new Set<string>();
   for (const e of selectErrors(errors)) {
     if (isEnvelopeError(e)) continue; // apiVersion is checked before the schema (documents.ts)
+    if (e.propertyName !== undefined) continue; // a bad key: reported once by its propertyNames error
+    if (branchOfBadCondition(e, errors, conditions)) continue;
     const mapped = describe(e, errors, conditions);
     if (!mapped) continue;
     const { line, col } = doc.position(mapped.path, mapped.key);
@@ -238,10 +240,25 @@ function describe(e: ErrorObject, all: ErrorObject[], conditions: Map<string, Co
   }
 }
 
-/** An `if` condition in words, when it holds and when it fails. */
+/** An `if` condition in words, when it holds and when it fails, and the fields it tests. */
 interface Condition {
   holds: string;
   fails: string;
+  fields: string[];
+}
+
+/**
+ * A then/else error whose condition tests a field that is itself wrong (`kind: cluster`
+ * makes "group is required" noise): the field's own error says it all.
+ */
+function branchOfBadCondition(
+  e: ErrorObject,
+  all: ErrorObject[],
+  conditions: Map<string, Condition>,
+): boolean {
+  if (!/\/(then|else)\//.test(e.schemaPath)) return false;
+  const fields = conditions.get(e.instancePath)?.fields ?? [];
+  return all.some((x) => x !== e && fields.some((f) => x.instancePath === `${e.instancePath}/${f}`));
 }
 
 /** "kind is 'single'" from an `if` schema made of `properties: {x: {const: v}}`. */
@@ -250,8 +267,9 @@ function describeCondition(schema: unknown): Condition {
     (schema as { properties?: Record<string, { const?: unknown }> } | undefined)?.properties ?? {};
   const consts = Object.entries(props).filter(([, s]) => s && "const" in s);
   const value = (v: unknown) => JSON.stringify(v).replace(/"/g, "'");
-  if (consts.length === 0) return { holds: "the condition holds", fails: "the condition fails" };
+  if (consts.length === 0) return { holds: "the condition holds", fails: "the condition fails", fields: [] };
   return {
+    fields: consts.map(([k]) => k),
     holds: consts.map(([k, s]) => `${k} is ${value(s.const)}`).join(" and "),
     fails: consts.map(([k, s]) => `${k} is not ${value(s.const)}`).join(" or "),
   };
