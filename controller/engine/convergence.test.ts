@@ -153,4 +153,34 @@ describe("convergence", () => {
       { numRuns: 150 },
     );
   });
+
+  it("orders every plan so that each dependsOn key names an earlier change", () => {
+    fc.assert(
+      fc.property(worldArb, worldArb, fc.boolean(), (dw, lw, prune) => {
+        const desired = resourcesOf(dw);
+        const liveDocs = resourcesOf(lw);
+        const live = new FakePlatform({ live: liveDocs.map((d) => liveOf(d, `live-${d.key}`)) }).liveState([
+          T,
+        ]);
+        const inventory = inventoryOf(
+          desired,
+          liveDocs,
+          () => "managed",
+          () => true,
+        );
+        const p = plan(desiredStateOf(desired), live, inventory, {
+          source: "repo",
+          hashSecret: testHash,
+          prune,
+        });
+        const seen = new Set<string>();
+        for (const c of p.changes) {
+          const later = c.dependsOn.filter((k) => !seen.has(k));
+          expect(later, `${c.action} ${c.key} waits for changes not before it`).toEqual([]);
+          seen.add(c.key);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

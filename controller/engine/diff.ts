@@ -28,10 +28,17 @@ function valueAt(spec: unknown, path: string): unknown {
   return cur;
 }
 
+const skipped = new Map<KindName, readonly string[]>();
+
 /** True for paths the planner compares in the clear (not secret, not excluded for the kind). */
 function compared(kind: KindName, path: string): boolean {
-  const skip = [...(secretFields[kind] ?? []), ...(notCompared[kind] ?? [])];
-  return !skip.some((s) => path === s || path.startsWith(`${s}.`));
+  let skip = skipped.get(kind);
+  if (!skip) {
+    skip = [...(secretFields[kind] ?? []), ...(notCompared[kind] ?? [])];
+    skipped.set(kind, skip);
+  }
+  for (const s of skip) if (path === s || path.startsWith(`${s}.`)) return false;
+  return true;
 }
 
 /**

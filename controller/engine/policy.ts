@@ -3,7 +3,7 @@
  * secrets (compared by salted hash), which are not compared at all and why, which kinds
  * carry a suspend/resume status, and how `ignore` paths match.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey } from "node:crypto";
 import type { KindName } from "../model/desired-state.js";
 import type { PlanPolicy } from "./types.js";
 
@@ -88,5 +88,6 @@ export function sameValue(path: string, a: unknown, b: unknown): boolean {
  */
 export function createSecretHasher(salt: string): (field: string, value: string) => string {
   if (salt.length < 16) throw new RangeError("the secret-hash salt must be at least 16 characters");
-  return (field, value) => createHmac("sha256", salt).update(field).update("\0").update(value).digest("hex");
+  const key = createSecretKey(Buffer.from(salt, "utf8"));
+  return (field, value) => createHmac("sha256", key).update(field).update("\0").update(value).digest("hex");
 }
