@@ -147,7 +147,10 @@ export interface DriftReport {
 }
 
 export interface Plan {
-  /** Changes in dependency order (creates/updates parents first, deletes children first). */
+  /**
+   * Changes in dependency order (creates/updates parents first, deletes children first),
+   * noops included: they carry the platform ids that adapters resolve parents with.
+   */
   changes: PlannedChange[];
   drift: DriftReport[];
   /** Reasons the plan must not be applied (mass-delete guard, ownership clash). */
