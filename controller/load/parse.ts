@@ -122,6 +122,7 @@ export function parseManifestText(
       });
       continue;
     }
+    if (value === null || value === undefined) continue; // an empty document between two `---`
     documents.push({ file, value, position: (path, key) => linePos(nodeOffset(doc, path, key)) });
   }
   return { documents, problems };

@@ -1,0 +1,110 @@
+import { truncate, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadDirectory } from "./index.js";
+import { listManifestFiles, parseManifestText } from "./parse.js";
+import { cleanupRepos, writeRepo } from "./test-support/repo.js";
+
+afterAll(cleanupRepos);
+
+const bomb = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+`;
+
+describe("limits", () => {
+  it("refuses a 50 MB file with a clear error, without reading it", async () => {
+    const dir = await writeRepo({ "big.yaml": "" });
+    await truncate(join(dir, "big.yaml"), 50 * 1024 * 1024);
+    const { problems } = await loadDirectory(dir);
+    expect(problems).toEqual([
+      {
+        file: join(dir, "big.yaml"),
+        line: 1,
+        col: 1,
+        code: "file-too-large",
+        message:
+          "file is 50.0 MiB, above the 10.0 MiB limit for one manifest file; split it into smaller files",
+      },
+    ]);
+  });
+
+  it("takes the size limit as an option", async () => {
+    const dir = await writeRepo({ "small.yaml": "x: 1\n".repeat(100) });
+    const { problems } = await loadDirectory(dir, { maxFileBytes: 100 });
+    expect(problems.map((p) => p.message)).toEqual([
+      "file is 0.0 MiB, above the 0.0 MiB limit for one manifest file; split it into smaller files",
+    ]);
+  });
+
+  it("refuses a YAML bomb (aliases that multiply) with a clear error at the document", async () => {
+    const dir = await writeRepo({ "bomb.yaml": `# header\n${bomb}` });
+    const { problems } = await loadDirectory(dir);
+    expect(problems).toEqual([
+      {
+        file: join(dir, "bomb.yaml"),
+        line: 2,
+        col: 1,
+        code: "yaml-aliases",
+        message:
+          'too many YAML alias expansions (more than 1000): aliases that multiply (a "YAML bomb") are refused',
+      },
+    ]);
+  });
+
+  it("accepts a few aliases", () => {
+    const { documents, problems } = parseManifestText("t.yaml", "a: &x {k: v}\nb: *x\n");
+    expect(problems).toEqual([]);
+    expect(documents[0]?.value).toEqual({ a: { k: "v" }, b: { k: "v" } });
+  });
+});
+
+describe("reading files", () => {
+  it("parses every document of a multi-document file, skipping empty ones", () => {
+    const { documents } = parseManifestText("t.yaml", "# only a comment\n---\na: 1\n---\n---\nb: 2\n");
+    expect(documents.map((d) => d.value)).toEqual([{ a: 1 }, { b: 2 }]);
+  });
+
+  it("gives the position of a key, of a value, and of the nearest existing ancestor", () => {
+    const [doc] = parseManifestText("t.yaml", "spec:\n  user:\n    email: x\n  list: [a, b]\n").documents;
+    expect(doc?.position(["spec", "user", "email"], true)).toEqual({ line: 3, col: 5 });
+    expect(doc?.position(["spec", "user", "email"])).toEqual({ line: 3, col: 12 });
+    expect(doc?.position(["spec", "list", 1])).toEqual({ line: 4, col: 13 });
+    expect(doc?.position(["spec", "user", "missing"])).toEqual({ line: 3, col: 5 });
+  });
+
+  it("finds *.yaml and *.yml files recursively, sorted, skipping hidden folders and other files", async () => {
+    const dir = await writeRepo({
+      "b.yml": "",
+      "a/z.yaml": "",
+      "a/notes.md": "",
+      ".git/x.yaml": "",
+      "node_modules/y.yaml": "",
+    });
+    const files = await listManifestFiles(dir);
+    expect(files).toEqual([join(dir, "a/z.yaml"), join(dir, "b.yml")]);
+  });
+
+  it.each([
+    ["a folder without manifests", async () => writeRepo({ "readme.md": "" }), "no-manifests"],
+    ["a folder that does not exist", async () => "/nonexistent/omnia-test", "unreadable"],
+  ])("reports %s", async (_name, makeDir, code) => {
+    const dir = await makeDir();
+    const { problems } = await loadDirectory(dir);
+    expect(problems.map((p) => p.code)).toEqual([code]);
+  });
+
+  it("loads a single file given instead of a folder", async () => {
+    const dir = await writeRepo({});
+    await writeFile(join(dir, "one.yaml"), "kind: Fax\n");
+    const { problems, files } = await loadDirectory(join(dir, "one.yaml"));
+    expect(files).toBe(1);
+    expect(problems.map((p) => p.code)).toEqual(["unknown-kind"]);
+  });
+});
