@@ -77,12 +77,15 @@ const scenario: Scenario = {
       const p = plan(w.desired, w.live, w.inventory, { source: "repo", hashSecret: testHash });
       const wall = performance.now() - t0;
       const used = process.cpuUsage(cpu);
+      const heapPeak = process.memoryUsage().heapUsed;
+      gc();
       const heapAfter = process.memoryUsage().heapUsed;
       const counts = countActions(p);
       figures[`${label}_resources`] = w.inventory.length;
       figures[`${label}_plan_cpu_ms`] = Math.round((used.user + used.system) / 1000);
       figures[`${label}_plan_wall_ms`] = Math.round(wall);
-      figures[`${label}_plan_heap_growth_MiB`] = mib(heapAfter - heapBefore);
+      figures[`${label}_plan_heap_growth_MiB`] = mib(heapPeak - heapBefore);
+      figures[`${label}_plan_retained_MiB`] = mib(heapAfter - heapBefore);
       figures[`${label}_max_rss_MiB`] = Math.round(process.resourceUsage().maxRSS / 1024);
       figures[`${label}_updates`] = counts.update;
       figures[`${label}_noops`] = counts.noop;
