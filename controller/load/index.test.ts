@@ -1,0 +1,47 @@
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadDirectory } from "./index.js";
+import { listManifestFiles } from "./parse.js";
+
+const exampleDir = join(import.meta.dirname, "..", "..", "examples", "gitops-partner");
+
+describe("the example partner repository (examples/gitops-partner)", () => {
+  it("validates with no problem and no environment", async () => {
+    const { problems } = await loadDirectory(exampleDir, { env: {} });
+    expect(problems).toEqual([]);
+  });
+
+  it("declares what the issue asks for: 3 customers, 5 PBXs, 2 trunks, 12 numbers, 60 extensions, 8 users", async () => {
+    const { state } = await loadDirectory(exampleDir, { env: {} });
+    const counts = {
+      tenants: state.tenants.length,
+      declaredUsers: state.users.filter((u) => !u.source.file.includes("/pbx-")).length,
+      trunks: state.trunks.length,
+      pbxs: state.pbxs.length,
+      numbers: state.numbers.length,
+      extensions: state.extensions.length,
+    };
+    expect(counts).toEqual({ tenants: 3, declaredUsers: 8, trunks: 2, pbxs: 5, numbers: 12, extensions: 60 });
+    expect(new Set(state.pbxs.map((p) => p.spec.kind))).toEqual(new Set(["single", "shared", "group"]));
+    expect(new Set(state.numbers.map((n) => n.spec.blockDigits))).toEqual(new Set([1, 2, 3]));
+    expect(new Set(state.extensions.map((e) => e.spec.license))).toEqual(new Set(["start", "plus"]));
+    const groups = state.pbxs.filter((p) => p.spec.kind === "group");
+    expect(new Set(groups.map((p) => p.tenant)).size, "group PBXs of two customers").toBe(2);
+    expect(new Set(groups.map((p) => p.spec.group)).size, "sharing one group name").toBe(1);
+    expect(state.extensions.filter((e) => e.spec.user?.firstName).length, "inline new users").toBeGreaterThan(
+      0,
+    );
+    expect(state.extensions.filter((e) => e.spec.user && !e.spec.user.firstName).length).toBeGreaterThan(0);
+  });
+
+  it("starts every file with an editor schema comment that points at the combined schema", async () => {
+    const combined = resolve(import.meta.dirname, "..", "..", "schemas", "omnia-manifest.schema.json");
+    for (const file of await listManifestFiles(exampleDir)) {
+      const first = (await readFile(file, "utf8")).split("\n")[0] ?? "";
+      const m = /^# yaml-language-server: \$schema=(.+)$/.exec(first);
+      expect(m, `${file}: first line ${first}`).not.toBeNull();
+      expect(resolve(dirname(file), m?.[1] ?? ""), file).toBe(combined);
+    }
+  });
+});
