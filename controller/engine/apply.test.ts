@@ -230,6 +230,34 @@ describe("apply", () => {
     expect(JSON.stringify(w.recorder.events)).not.toContain(PIN);
   });
 
+  it("reports progress after each step and times steps with the injected clock", async () => {
+    const platform = new FakePlatform();
+    let now = 1_000;
+    const progress: [number, number][] = [];
+    const p = plan(desiredStateOf([tenant, pbx]), platform.liveState([T]), [], {
+      source: "repo",
+      hashSecret: testHash,
+    });
+    const result = await apply(
+      p,
+      {
+        adapters: platform.adapters(),
+        store: new MemoryRecorder(),
+        logger: pino({ level: "silent" }),
+        clock: () => (now += 5),
+      },
+      { source: "repo", runId: "run-2", onProgress: ({ done, total }) => progress.push([done, total]) },
+    );
+    expect(progress).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    expect(
+      result.steps.map((st) => st.durationMs),
+      "one clock tick between start and end",
+    ).toEqual([5, 5]);
+  });
+
   it("refuses a plan with refusals", async () => {
     const w = setup();
     const p = w.replan();
