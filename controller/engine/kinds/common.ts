@@ -66,6 +66,9 @@ export async function createOrAdopt(
     return { id: made.id, adopted: false };
   } catch (err) {
     if (platformCode(err) !== "conflict") throw wrapError(errCreate, key, err);
+    // The platform names the existing object in the conflict's details: no lookup needed.
+    const existingId = (err as { details?: { existingId?: unknown } }).details?.existingId;
+    if (typeof existingId === "string" && existingId !== "") return { id: existingId, adopted: true };
     const found = await call(errFind, key, find);
     if (!found) throw new TerminalError(`${errConflictNotFound}: ${key}`, { cause: err });
     return { id: found.id, adopted: true };
