@@ -133,8 +133,13 @@ function render(repo: Repo) {
     const expect = (key: string, kind: string, name: string, m: Meta, spec: Record<string, unknown>) =>
       expected.set(key, { kind, name, tenant: t.code, labels: m.labels ?? {}, policy: policy(m), spec });
     const docs: string[] = [];
-    const emit = (kind: string, name: string, m: Meta, spec: Record<string, unknown>, tenant = true) =>
-      docs.push(doc(kind, { name, ...(tenant ? { tenant: t.code } : {}), ...m }, spec));
+    const emit = (
+      kind: string,
+      name: string,
+      m: Meta & { pbx?: string },
+      spec: Record<string, unknown>,
+      tenant = true,
+    ) => docs.push(doc(kind, { name, ...(tenant ? { tenant: t.code } : {}), ...m }, spec));
 
     const tenantSpec = {
       businessName: t.businessName,
