@@ -60,7 +60,7 @@ export interface RunOutcome {
 /** What reconcile needs of the state store (controller/store implements it). */
 export interface ReconcileStore extends ApplyRecorder {
   /** Every inventory entry (every source: the planner detects ownership clashes). */
-  inventory(): Promise<InventoryEntry[]>;
+  readInventory(): Promise<InventoryEntry[]>;
   /** The salt of secret hashes; the same for the life of the store. */
   secretSalt(): Promise<string>;
   startRun(run: RunRecord): Promise<void>;
@@ -120,7 +120,7 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
   const loaded = await loadDirectory(req.dir, deps.load);
   if (loaded.problems.length > 0) throw new LoadError(loaded.problems);
   const desired = loaded.state;
-  const inventory = await deps.store.inventory();
+  const inventory = await deps.store.readInventory();
   const tenants = [...new Set(req.tenants ?? scopeOf(desired, inventory, source))].sort();
 
   await deps.store.startRun({ id: runId, mode: req.mode, source, tenants, startedAt: new Date() });
