@@ -1,0 +1,64 @@
+/**
+ * End to end against the real stand-in: load, observe, plan, apply, record. Convergence:
+ * after one apply, a plan of the same repository changes nothing.
+ */
+import fc from "fast-check";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reconcile } from "./run.js";
+import { MemoryReconcileStore } from "./test-support/memory-store.js";
+import { worldOf, worldShape, writeWorld } from "./test-support/random-world.js";
+import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
+import type { Plan } from "./types.js";
+
+let e: EngineStandin;
+beforeAll(async () => {
+  e = await startEngineStandin();
+});
+afterAll(() => e.close());
+
+const logger = pino({ level: "silent" });
+const pending = (p: Plan) =>
+  p.changes.filter((c) => c.action !== "noop").map((c) => `${c.action} ${c.key} ${JSON.stringify(c.diffs)}`);
+
+describe("reconcile end to end", () => {
+  it("applies the example partner repository, after which a plan changes nothing", async () => {
+    const store = new MemoryReconcileStore();
+    const deps = { client: e.client, store, logger };
+    const first = await reconcile({ dir: "examples/gitops-partner", mode: "apply" }, deps);
+    expect(
+      first.applied?.steps.filter((s) => s.outcome !== "ok").map((s) => `${s.key}: ${s.error}`) ?? [],
+    ).toEqual([]);
+    expect(first.applied?.ok ?? 0).toBeGreaterThan(60);
+    const second = await reconcile({ dir: "examples/gitops-partner", mode: "plan" }, deps);
+    expect(pending(second.plan)).toEqual([]);
+    expect(store.runs.map((r) => [r.mode, r.outcome])).toEqual([
+      ["apply", "ok"],
+      ["plan", "ok"],
+    ]);
+  });
+
+  it("converges: for random small repositories, apply then plan is empty", async () => {
+    let serial = 100;
+    await fc.assert(
+      fc.asyncProperty(worldShape, async (shape) => {
+        const n = serial++;
+        const world = worldOf(shape, `CV${n}`, n);
+        const dir = await writeWorld(world);
+        const deps = {
+          client: e.client,
+          store: new MemoryReconcileStore(),
+          logger,
+          load: { env: world.env },
+        };
+        const applied = await reconcile({ dir, mode: "apply" }, deps);
+        const failed =
+          applied.applied?.steps.filter((s) => s.outcome !== "ok").map((s) => `${s.key}: ${s.error}`) ?? [];
+        expect(failed, "failed steps").toEqual([]);
+        const again = await reconcile({ dir, mode: "plan" }, deps);
+        expect(pending(again.plan), "changes after apply").toEqual([]);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
