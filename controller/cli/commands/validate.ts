@@ -38,7 +38,8 @@ export function register(program: Command): void {
     .argument("<dir>", "folder of *.yaml / *.yml manifests (searched recursively), or one file")
     .option("--json", "print the problems as a JSON array")
     .action(async (dir: string, opts: { json?: boolean }) => {
-      const result = await loadDirectory(dir);
+      // Relative from the start, so that places named inside messages read like the prefixes.
+      const result = await loadDirectory(fromCwd(dir));
       const { problems } = result;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(problems.map(toJson), null, 2)}\n`);
