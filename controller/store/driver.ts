@@ -1,0 +1,153 @@
+/**
+ * The one seam between the store's SQL and the database that runs it: a `Driver` runs a
+ * parameterised query, a multi-statement script, or a function inside a transaction.
+ * `pgDriver` speaks to a PostgreSQL server through a `pg` pool; `pgliteDriver` to an
+ * embedded PGlite (Postgres in WASM). The store writes its SQL once, for both.
+ */
+import type { PGlite, Transaction } from "@electric-sql/pglite";
+import pg from "pg";
+
+/** Rows of a query, as plain objects keyed by column name. */
+export interface QueryResult<R> {
+  rows: R[];
+}
+
+/** Runs SQL. Implementations: `pgDriver`, `pgliteDriver`, and the transaction views of both. */
+export interface Queryable {
+  /** One statement with `$1..$n` parameters. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** A script of several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/** A database the store can use. */
+export interface Driver extends Queryable {
+  /** Which engine runs the SQL, for messages and `Store.describe()`. */
+  readonly kind: "postgres" | "pglite";
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` while holding the cross-process advisory lock `lockKey` (pg: a session lock
+   * on one connection; PGlite: one process owns the data, so no lock is needed).
+   */
+  exclusive<T>(lockKey: number, fn: (db: Driver) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Options of `pgDriver`. */
+export interface PgDriverOptions {
+  /** Largest number of pooled connections. Default 10. */
+  maxConnections?: number;
+  /** Name shown in pg_stat_activity. Default "omnia". */
+  applicationName?: string;
+}
+
+/** A driver over a `pg` pool connected to `connectionString`. */
+export function pgDriver(connectionString: string, options: PgDriverOptions = {}): Driver {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName ?? "omnia",
+  });
+  // An idle client that loses its server emits here; without a listener the process dies.
+  pool.on("error", () => {});
+  return pgPoolDriver(pool);
+}
+
+function pgPoolDriver(pool: pg.Pool): Driver {
+  const driver: Driver = {
+    kind: "postgres",
+    query: (sql, params) => pgQuery(pool, sql, params),
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        return await inPgTransaction(client, fn);
+      } finally {
+        client.release();
+      }
+    },
+    exclusive: async (lockKey, fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query("SELECT pg_advisory_lock($1)", [lockKey]);
+        try {
+          return await fn(pgClientDriver(client));
+        } finally {
+          await client.query("SELECT pg_advisory_unlock($1)", [lockKey]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+  return driver;
+}
+
+/** A driver bound to one checked-out client (inside `exclusive`). */
+function pgClientDriver(client: pg.PoolClient): Driver {
+  return {
+    kind: "postgres",
+    query: (sql, params) => pgQuery(client, sql, params),
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+    transaction: (fn) => inPgTransaction(client, fn),
+    exclusive: (_lockKey, fn) => fn(pgClientDriver(client)),
+    close: async () => {},
+  };
+}
+
+async function pgQuery<R>(
+  target: pg.Pool | pg.PoolClient,
+  sql: string,
+  params?: readonly unknown[],
+): Promise<QueryResult<R>> {
+  const result = await target.query(sql, params ? [...params] : undefined);
+  return { rows: result.rows as R[] };
+}
+
+async function inPgTransaction<T>(client: pg.PoolClient, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await fn({
+      query: (sql, params) => pgQuery(client, sql, params),
+      exec: async (sql) => {
+        await client.query(sql);
+      },
+    });
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  }
+}
+
+/** A driver over an open PGlite instance; `close()` closes it. */
+export function pgliteDriver(db: PGlite, onClose: () => Promise<void> = async () => {}): Driver {
+  const view = (q: PGlite | Transaction): Queryable => ({
+    query: async <R>(sql: string, params?: readonly unknown[]) => {
+      const result = await q.query<R>(sql, params ? [...params] : undefined);
+      return { rows: result.rows };
+    },
+    exec: async (sql) => {
+      await q.exec(sql);
+    },
+  });
+  const driver: Driver = {
+    kind: "pglite",
+    ...view(db),
+    transaction: (fn) => db.transaction((tx) => fn(view(tx))),
+    // NO-OP lock: PGlite runs inside this process and serialises every query itself.
+    exclusive: (_lockKey, fn) => fn(driver),
+    close: async () => {
+      if (!db.closed) await db.close();
+      await onClose();
+    },
+  };
+  return driver;
+}

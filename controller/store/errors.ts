@@ -1,0 +1,37 @@
+/**
+ * Error texts of the state store, as named constants (style.md §4). A `StoreError`
+ * carries one of them plus the detail of the case; the cause, when there is one, is the
+ * driver's error.
+ */
+
+/** The migrations folder is missing or holds a file that is not `NNNN_name.sql`. */
+export const errMigrations = "cannot read the state store migrations";
+/** A migration failed to apply; the database keeps the versions before it. */
+export const errMigrate = "cannot migrate the state store";
+/** The database was migrated by a newer omnia than this one. */
+export const errSchemaTooNew = "the state store was migrated by a newer omnia";
+/** Another process has the embedded store's data folder open. */
+export const errDataDirInUse = "the embedded state store is in use by another process";
+/** The database cannot be reached or opened. */
+export const errOpen = "cannot open the state store";
+/** A source wrote an inventory entry that another source owns. */
+export const errOwnedByOtherSource = "the resource is owned by another source";
+/** A step or run refers to a run the store does not have. */
+export const errUnknownRun = "no such run";
+/** A step was finished that was never started. */
+export const errUnknownStep = "no such step";
+/** A lease argument is out of range. */
+export const errLeaseArgs = "invalid lease request";
+
+/** A failure of the state store: `message` is `<constant>: <detail>`. */
+export class StoreError extends Error {
+  constructor(
+    /** One of the `err*` constants of this module. */
+    readonly reason: string,
+    detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail ? `${reason}: ${detail}` : reason, options);
+    this.name = "StoreError";
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The state store: inventory, runs and steps, per-resource status, tenant leases and the
+ * salt of secret hashes. `openStore` picks the database: a PostgreSQL server when a
+ * database URL is given (option or `DATABASE_URL`), else embedded PGlite in
+ * `.omnia/state/` so a first run needs no server. See README.md.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
+import { type Driver, pgDriver, pgliteDriver } from "./driver.js";
+import { errOpen, StoreError } from "./errors.js";
+import { loadMigrations, migrate } from "./migrate.js";
+import { SqlStore, type Store } from "./store.js";
+
+export type { Driver, Queryable } from "./driver.js";
+export * from "./errors.js";
+export { loadMigrations, type Migration, migrate } from "./migrate.js";
+export type { Store } from "./store.js";
+export * from "./types.js";
+
+/** Default folder of the embedded store, relative to the working directory. */
+export const defaultDataDir = ".omnia/state";
+
+/** Options of `openStore`; every field has a default. */
+export interface OpenStoreOptions {
+  /** PostgreSQL server URL. Default `env.DATABASE_URL`; unset or empty: embedded PGlite. */
+  databaseUrl?: string;
+  /** Folder of the embedded store. Default `.omnia/state`. */
+  dataDir?: string;
+  /** Embedded store in memory only (tests); ignores `databaseUrl` and `DATABASE_URL`. */
+  memory?: boolean;
+  /** An open PGlite instance to use instead (tests); the store closes it. */
+  pglite?: PGlite;
+  /** Where `DATABASE_URL` is read. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Clock for timestamps and lease expiry. Default: the database's clock. */
+  clock?: () => Date;
+  /** Pool size on a server. Default 10. */
+  maxConnections?: number;
+  /** Folder of migration files. Default the `migrations/` beside this module. */
+  migrationsDir?: string;
+}
+
+/** Opens (creating and migrating as needed) the state store. Throws `StoreError`. */
+export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
+  const migrations = await loadMigrations(options.migrationsDir);
+  const { db, location } = await openDriver(options);
+  try {
+    await migrate(db, migrations);
+    const salt = await installationSalt(db);
+    return new SqlStore(db, salt, { location, clock: options.clock });
+  } catch (err) {
+    await db.close().catch(() => {});
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(errOpen, `${location}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; location: string }> {
+  if (options.pglite) return { db: pgliteDriver(options.pglite), location: "pglite (given instance)" };
+  if (options.memory) return { db: pgliteDriver(await PGlite.create()), location: "pglite in memory" };
+  const url = options.databaseUrl || (options.env ?? process.env).DATABASE_URL;
+  if (url) {
+    return { db: pgDriver(url, { maxConnections: options.maxConnections }), location: redactUrl(url) };
+  }
+  const dataDir = resolve(options.dataDir ?? defaultDataDir);
+  await mkdir(dataDir, { recursive: true });
+  const lock: DataDirLock = await lockDataDir(dataDir);
+  try {
+    const pglite = await PGlite.create(dataDir);
+    return { db: pgliteDriver(pglite, () => lock.release()), location: dataDir };
+  } catch (err) {
+    await lock.release();
+    throw new StoreError(errOpen, `${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** The salt of this installation, made on first open; racing first opens agree on one. */
+async function installationSalt(db: Driver): Promise<string> {
+  await db.query("INSERT INTO installation (salt) VALUES ($1) ON CONFLICT (id) DO NOTHING", [
+    randomBytes(32).toString("base64url"),
+  ]);
+  const { rows } = await db.query<{ salt: string }>("SELECT salt FROM installation");
+  const salt = rows[0]?.salt;
+  if (!salt) throw new StoreError(errOpen, "the installation row is missing after it was written");
+  return salt;
+}
+
+/** `url` with its password replaced by `***`, safe for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparsable database URL)";
+  }
+}

@@ -1,0 +1,374 @@
+/**
+ * The state store's operations, written once in SQL for both drivers: the inventory of
+ * managed objects, runs and steps, per-resource status, tenant leases and the salt of
+ * secret hashes. `openStore` (index.ts) opens a driver, migrates, and builds a `SqlStore`.
+ */
+import { randomUUID } from "node:crypto";
+import { createSecretHasher } from "../engine/policy.js";
+import type { InventoryEntry } from "../engine/types.js";
+import type { Driver } from "./driver.js";
+import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
+import * as leases from "./leases.js";
+import type {
+  InventoryFilter,
+  Lease,
+  LeaseResult,
+  ResourceStatus,
+  ResourceStatusPatch,
+  RunFilter,
+  RunFinish,
+  RunRecord,
+  RunStart,
+  SecretHasher,
+  StepFinish,
+  StepRecord,
+  StepStart,
+  StoredInventoryEntry,
+} from "./types.js";
+
+/** The state store. Every method resolves once its write is committed. */
+export interface Store {
+  /** Which database this is, for messages; a server URL without its password. */
+  describe(): { driver: "postgres" | "pglite"; location: string };
+
+  /** Inventory entries, by key. */
+  listInventory(filter?: InventoryFilter): Promise<StoredInventoryEntry[]>;
+  getInventory(key: string): Promise<StoredInventoryEntry | undefined>;
+  /**
+   * Writes an entry as given. Throws `StoreError(errOwnedByOtherSource)` when another
+   * source owns the key: one resource, one owner.
+   */
+  upsertInventory(entry: InventoryEntry): Promise<void>;
+  /** Records a create as pending (state `creating`, no platform id) before its platform call. */
+  markCreating(entry: InventoryEntry): Promise<void>;
+  /** Removes `source`'s entry for `key`; false when it had none. */
+  deleteInventory(key: string, source: string): Promise<boolean>;
+
+  /** Records a run as started; returns its id. */
+  startRun(run: RunStart): Promise<string>;
+  finishRun(run: RunFinish): Promise<void>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+
+  /** Records a step as started; returns its seq. */
+  startStep(step: StepStart): Promise<number>;
+  /** Records how a step ended, and the resource's status with it, in one transaction. */
+  finishStep(step: StepFinish): Promise<void>;
+  /** A run's steps in the order they were recorded. */
+  listSteps(runId: string): Promise<StepRecord[]>;
+
+  setResourceStatus(key: string, patch: ResourceStatusPatch): Promise<void>;
+  /** By key; only the given tenants when set. */
+  listResourceStatus(filter?: { tenants?: readonly string[] }): Promise<ResourceStatus[]>;
+
+  /** Takes a tenant's lease (see leases.ts): one writer per tenant across processes. */
+  acquireLease(tenant: string, holder: string, ttlMs: number): Promise<LeaseResult>;
+  /** Extends a held lease; undefined when it is no longer the holder's. */
+  renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined>;
+  releaseLease(tenant: string, holder: string): Promise<boolean>;
+  /** Leases in force. */
+  listLeases(): Promise<Lease[]>;
+
+  /** The installation's salt of secret hashes (random, made once, kept for good). */
+  secretSalt(): string;
+  /** HMAC-SHA256 keyed by the salt (the engine's `createSecretHasher`). */
+  secretHasher(): SecretHasher;
+
+  close(): Promise<void>;
+}
+
+/** Options of `SqlStore`. */
+export interface SqlStoreOptions {
+  /** Clock for timestamps and lease expiry. Default: the database's clock. */
+  clock?: () => Date;
+  /** Shown by `describe()`. */
+  location: string;
+}
+
+const inventoryColumns = `key, kind, tenant, platform_id AS "platformId", source, state,
+  secret_hashes AS "secretHashes", last_applied_at AS "lastAppliedAt", updated_at AS "updatedAt"`;
+
+const upsertInventorySql = `
+  INSERT INTO inventory AS i (key, kind, tenant, platform_id, source, state, secret_hashes, last_applied_at, updated_at)
+  SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, CASE WHEN $6 = 'managed' THEN t.now END, t.now
+  FROM (SELECT coalesce($8::timestamptz, clock_timestamp()) AS now) t
+  ON CONFLICT (key) DO UPDATE SET
+    kind = excluded.kind, tenant = excluded.tenant, platform_id = excluded.platform_id,
+    state = excluded.state, secret_hashes = excluded.secret_hashes, updated_at = excluded.updated_at,
+    last_applied_at = coalesce(excluded.last_applied_at, i.last_applied_at)
+  WHERE i.source = excluded.source
+  RETURNING key`;
+
+const runColumns = `id, mode, source, tenants, started_at AS "startedAt", finished_at AS "finishedAt",
+  outcome, summary, error`;
+
+const stepColumns = `run_id AS "runId", seq, action, kind, key, tenant, state, request_id AS "requestId",
+  platform_id AS "platformId", adopted, started_at AS "startedAt", finished_at AS "finishedAt",
+  duration_ms AS "durationMs", error, skip_reason AS "skipReason"`;
+
+// The run row is locked by the UPDATE, so parallel steps of one run get distinct seqs.
+const startStepSql = `
+  WITH r AS (
+    UPDATE runs SET last_seq = greatest(last_seq, coalesce($2::integer, last_seq + 1))
+    WHERE id = $1 RETURNING coalesce($2::integer, last_seq) AS seq
+  )
+  INSERT INTO steps (run_id, seq, action, kind, key, tenant, state, started_at)
+  SELECT $1, r.seq, $3, $4, $5, $6, 'started', coalesce($7::timestamptz, clock_timestamp()) FROM r
+  RETURNING seq`;
+
+const finishStepSql = `
+  UPDATE steps s SET state = $3, finished_at = t.now,
+    duration_ms = coalesce($4::integer, greatest(0, round(extract(epoch FROM t.now - s.started_at) * 1000))::integer),
+    request_id = $5, platform_id = $6, adopted = $7, error = $8, skip_reason = $9
+  FROM (SELECT coalesce($10::timestamptz, clock_timestamp()) AS now) t
+  WHERE s.run_id = $1 AND s.seq = $2
+  RETURNING s.key, s.kind, s.tenant, s.finished_at AS "finishedAt"`;
+
+// Each optional field comes with a flag: set it ($n true) or keep the stored value.
+const statusSql = `
+  INSERT INTO resource_status AS r (key, kind, tenant, last_outcome, last_error, last_run_id, drift, drift_diffs, updated_at)
+  VALUES ($1, $2, $3, $4, $6, $8, coalesce($10, 'unknown'), coalesce($11::jsonb, '[]'::jsonb),
+          coalesce($12::timestamptz, clock_timestamp()))
+  ON CONFLICT (key) DO UPDATE SET
+    kind = excluded.kind, tenant = excluded.tenant, updated_at = excluded.updated_at,
+    last_outcome = CASE WHEN $5 THEN excluded.last_outcome ELSE r.last_outcome END,
+    last_error = CASE WHEN $7 THEN excluded.last_error ELSE r.last_error END,
+    last_run_id = CASE WHEN $9 THEN excluded.last_run_id ELSE r.last_run_id END,
+    drift = coalesce($10, r.drift),
+    drift_diffs = coalesce($11::jsonb, r.drift_diffs)`;
+
+const statusColumns = `key, kind, tenant, last_outcome AS "lastOutcome", last_error AS "lastError",
+  last_run_id AS "lastRunId", drift, drift_diffs AS "driftDiffs", updated_at AS "updatedAt"`;
+
+/** `Store` over any `Driver`. Build it with `openStore`; it assumes a migrated database. */
+export class SqlStore implements Store {
+  readonly #db: Driver;
+  readonly #salt: string;
+  readonly #hasher: SecretHasher;
+  readonly #clock: (() => Date) | undefined;
+  readonly #location: string;
+
+  constructor(db: Driver, salt: string, options: SqlStoreOptions) {
+    this.#db = db;
+    this.#salt = salt;
+    this.#hasher = createSecretHasher(salt);
+    this.#clock = options.clock;
+    this.#location = options.location;
+  }
+
+  /** The injected clock's time, or null for the database's. */
+  #now(): Date | null {
+    return this.#clock?.() ?? null;
+  }
+
+  describe(): { driver: "postgres" | "pglite"; location: string } {
+    return { driver: this.#db.kind, location: this.#location };
+  }
+
+  async listInventory(filter: InventoryFilter = {}): Promise<StoredInventoryEntry[]> {
+    const { rows } = await this.#db.query<StoredInventoryEntry>(
+      `SELECT ${inventoryColumns} FROM inventory
+       WHERE ($1::text IS NULL OR source = $1) AND ($2::text[] IS NULL OR tenant = ANY($2::text[]))
+       ORDER BY key`,
+      [filter.source ?? null, filter.tenants ? [...filter.tenants] : null],
+    );
+    return rows;
+  }
+
+  async getInventory(key: string): Promise<StoredInventoryEntry | undefined> {
+    const { rows } = await this.#db.query<StoredInventoryEntry>(
+      `SELECT ${inventoryColumns} FROM inventory WHERE key = $1`,
+      [key],
+    );
+    return rows[0];
+  }
+
+  async upsertInventory(e: InventoryEntry): Promise<void> {
+    const { rows } = await this.#db.query(upsertInventorySql, [
+      e.key,
+      e.kind,
+      e.tenant,
+      e.platformId,
+      e.source,
+      e.state,
+      JSON.stringify(e.secretHashes),
+      this.#now(),
+    ]);
+    if (rows.length > 0) return;
+    const owner = await this.getInventory(e.key);
+    throw new StoreError(
+      errOwnedByOtherSource,
+      `${e.key} belongs to source "${owner?.source}", not "${e.source}"`,
+    );
+  }
+
+  markCreating(entry: InventoryEntry): Promise<void> {
+    return this.upsertInventory({ ...entry, state: "creating", platformId: null });
+  }
+
+  async deleteInventory(key: string, source: string): Promise<boolean> {
+    const { rows } = await this.#db.query(
+      "DELETE FROM inventory WHERE key = $1 AND source = $2 RETURNING key",
+      [key, source],
+    );
+    return rows.length > 0;
+  }
+
+  async startRun(run: RunStart): Promise<string> {
+    const id = run.id ?? randomUUID();
+    await this.#db.query(
+      `INSERT INTO runs (id, mode, source, tenants, started_at)
+       VALUES ($1, $2, $3, $4::text[], coalesce($5::timestamptz, clock_timestamp()))`,
+      [id, run.mode, run.source, [...run.tenants], run.startedAt ?? this.#now()],
+    );
+    return id;
+  }
+
+  async finishRun(run: RunFinish): Promise<void> {
+    const { rows } = await this.#db.query(
+      `UPDATE runs SET outcome = $2, finished_at = coalesce($3::timestamptz, clock_timestamp()),
+         summary = $4::jsonb, error = $5
+       WHERE id = $1 RETURNING id`,
+      [
+        run.id,
+        run.outcome,
+        run.finishedAt ?? this.#now(),
+        JSON.stringify(run.summary ?? {}),
+        run.error ?? null,
+      ],
+    );
+    if (rows.length === 0) throw new StoreError(errUnknownRun, run.id);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const { rows } = await this.#db.query<RunRecord>(`SELECT ${runColumns} FROM runs WHERE id = $1`, [id]);
+    return rows[0];
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
+    const { rows } = await this.#db.query<RunRecord>(
+      `SELECT ${runColumns} FROM runs WHERE ($1::text IS NULL OR source = $1)
+       ORDER BY started_at DESC, id LIMIT $2`,
+      [filter.source ?? null, filter.limit ?? 50],
+    );
+    return rows;
+  }
+
+  async startStep(step: StepStart): Promise<number> {
+    const { rows } = await this.#db.query<{ seq: number }>(startStepSql, [
+      step.runId,
+      step.seq ?? null,
+      step.action,
+      step.kind,
+      step.key,
+      step.tenant,
+      step.startedAt ?? this.#now(),
+    ]);
+    const row = rows[0];
+    if (!row) throw new StoreError(errUnknownRun, `step ${step.key} of run ${step.runId}`);
+    return row.seq;
+  }
+
+  async finishStep(step: StepFinish): Promise<void> {
+    await this.#db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ key: string; kind: string; tenant: string; finishedAt: Date }>(
+        finishStepSql,
+        [
+          step.runId,
+          step.seq,
+          step.state,
+          step.durationMs ?? null,
+          step.requestId ?? null,
+          step.platformId ?? null,
+          step.adopted ?? false,
+          step.error ?? null,
+          step.skipReason ?? null,
+          step.finishedAt ?? this.#now(),
+        ],
+      );
+      const row = rows[0];
+      if (!row) throw new StoreError(errUnknownStep, `run ${step.runId} step ${step.seq}`);
+      await tx.query(
+        statusSql,
+        statusParams(
+          row.key,
+          {
+            kind: row.kind as ResourceStatusPatch["kind"],
+            tenant: row.tenant,
+            lastOutcome: step.state,
+            lastError: step.error ?? step.skipReason ?? null,
+            lastRunId: step.runId,
+          },
+          row.finishedAt,
+        ),
+      );
+    });
+  }
+
+  async listSteps(runId: string): Promise<StepRecord[]> {
+    const { rows } = await this.#db.query<StepRecord>(
+      `SELECT ${stepColumns} FROM steps WHERE run_id = $1 ORDER BY recorded`,
+      [runId],
+    );
+    return rows;
+  }
+
+  async setResourceStatus(key: string, patch: ResourceStatusPatch): Promise<void> {
+    await this.#db.query(statusSql, statusParams(key, patch, this.#now()));
+  }
+
+  async listResourceStatus(filter: { tenants?: readonly string[] } = {}): Promise<ResourceStatus[]> {
+    const { rows } = await this.#db.query<ResourceStatus>(
+      `SELECT ${statusColumns} FROM resource_status
+       WHERE $1::text[] IS NULL OR tenant = ANY($1::text[]) ORDER BY key`,
+      [filter.tenants ? [...filter.tenants] : null],
+    );
+    return rows;
+  }
+
+  acquireLease(tenant: string, holder: string, ttlMs: number): Promise<LeaseResult> {
+    return leases.acquireLease(this.#db, this.#now(), tenant, holder, ttlMs);
+  }
+
+  renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+    return leases.renewLease(this.#db, this.#now(), tenant, holder, ttlMs);
+  }
+
+  releaseLease(tenant: string, holder: string): Promise<boolean> {
+    return leases.releaseLease(this.#db, tenant, holder);
+  }
+
+  listLeases(): Promise<Lease[]> {
+    return leases.listLeases(this.#db, this.#now());
+  }
+
+  secretSalt(): string {
+    return this.#salt;
+  }
+
+  secretHasher(): SecretHasher {
+    return this.#hasher;
+  }
+
+  close(): Promise<void> {
+    return this.#db.close();
+  }
+}
+
+function statusParams(key: string, p: ResourceStatusPatch, now: Date | null): unknown[] {
+  return [
+    key,
+    p.kind,
+    p.tenant,
+    p.lastOutcome ?? null,
+    p.lastOutcome !== undefined,
+    p.lastError ?? null,
+    p.lastError !== undefined,
+    p.lastRunId ?? null,
+    p.lastRunId !== undefined,
+    p.drift ?? null,
+    p.driftDiffs === undefined ? null : JSON.stringify(p.driftDiffs),
+    now,
+  ];
+}
