@@ -14,7 +14,7 @@ import type {
 } from "../model/resources.gen.js";
 import type { NodePath, ParsedDocument } from "./parse.js";
 import { msg, type Problem } from "./problems.js";
-import { apiVersions, kindNames, type Validators, validateDocument } from "./schema.js";
+import { apiVersions, closest, kindNames, type Validators, validateDocument } from "./schema.js";
 
 /** A manifest document of each kind, by kind. */
 export interface DocumentOfKind {
@@ -113,7 +113,19 @@ export function checkDocument(
   }
   if (!kindNames.includes(v.kind as KindName)) {
     return {
-      problems: [problemAt(parsed, ["kind"], who, msg.unknownKind(v.kind, kindNames), "unknown-kind")],
+      problems: [
+        problemAt(
+          parsed,
+          ["kind"],
+          who,
+          msg.unknownKind(
+            v.kind,
+            kindNames,
+            typeof v.kind === "string" ? closest(v.kind, kindNames) : undefined,
+          ),
+          "unknown-kind",
+        ),
+      ],
     };
   }
   const kind = v.kind as KindName;

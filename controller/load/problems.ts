@@ -52,8 +52,8 @@ export const msg = {
     `too many YAML alias expansions (more than ${limit}): aliases that multiply (a "YAML bomb") are refused`,
   notADocument: (got: string) =>
     `a manifest document must be a mapping with apiVersion, kind, metadata and spec (got ${got})`,
-  unknownKind: (got: unknown, allowed: readonly string[]) =>
-    `unknown kind ${JSON.stringify(got)} (allowed: ${allowed.join(", ")})`,
+  unknownKind: (got: unknown, allowed: readonly string[], suggestion?: string) =>
+    `unknown kind ${JSON.stringify(got)} (allowed: ${allowed.join(", ")})${suggestion ? `; did you mean '${suggestion}'?` : ""}`,
   missingKind: (allowed: readonly string[]) =>
     `missing required field 'kind' (allowed: ${allowed.join(", ")})`,
   apiVersion: (got: unknown, allowed: readonly string[]) =>
@@ -64,6 +64,7 @@ export const msg = {
     `unknown field '${field}' (allowed: ${allowed.join(", ")})${suggestion ? `; did you mean '${suggestion}'?` : ""}`,
   missingField: (field: string, condition?: string) =>
     `missing required field '${field}'${condition ? ` (required when ${condition})` : ""}`,
+  fieldNotForKind: (field: string, kind: string) => `field '${field}' is not allowed on a ${kind}`,
   fieldNotAllowed: (field: string, condition: string) => `field '${field}' is not allowed when ${condition}`,
   enumValue: (field: string, allowed: readonly unknown[], got: unknown) =>
     `field '${field}' must be one of: ${quoteList(allowed)} (got ${JSON.stringify(got)})`,

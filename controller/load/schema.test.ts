@@ -29,6 +29,28 @@ const cases: Array<[string, string, string[]]> = [
     ['t.yaml:2:7 Fax/f1: unknown kind "Fax" (allowed: Tenant, User, Pbx, Extension, Number, SipTrunk)'],
   ],
   [
+    "a misspelt kind, with a suggestion",
+    `${head("Extention", "{name: e9}")}spec: {}\n`,
+    [
+      "t.yaml:2:7 Extention/e9: unknown kind \"Extention\" (allowed: Tenant, User, Pbx, Extension, Number, SipTrunk); did you mean 'Extension'?",
+    ],
+  ],
+  [
+    "a key written twice in one mapping",
+    "apiVersion: omnia.kalliope.io/v1\nkind: Pbx\nkind: Pbx\n",
+    ["t.yaml:3:1 -/-: YAML syntax error: Map keys must be unique"],
+  ],
+  [
+    "a PBX name on a kind that has none (metadata.pbx on a Number)",
+    `${head("Number", "{name: n9, tenant: ACME001, pbx: hq}")}spec: {number: "+390212345600", blockDigits: 2, pbx: hq, trunk: main}\n`,
+    ["t.yaml:3:39 Number/n9: field 'metadata.pbx' is not allowed on a Number"],
+  ],
+  [
+    "a tenant on a Tenant",
+    `${head("Tenant", "{name: t9, tenant: ACME001}")}spec: {businessName: X, customerCode: T9, vatNumber: "08712340150", fiscalCode: "08712340150"}\n`,
+    ["t.yaml:3:22 Tenant/t9: field 'metadata.tenant' is not allowed on a Tenant"],
+  ],
+  [
     "a missing kind",
     "apiVersion: omnia.kalliope.io/v1\nmetadata: {name: x}\n",
     [

@@ -102,7 +102,7 @@ export function validateDocument(
     if (isEnvelopeError(e)) continue; // apiVersion is checked before the schema (documents.ts)
     if (e.propertyName !== undefined) continue; // a bad key: reported once by its propertyNames error
     if (branchOfBadCondition(e, errors, conditions)) continue;
-    const mapped = describe(e, errors, conditions);
+    const mapped = describe(e, errors, conditions, who.kind);
     if (!mapped) continue;
     const { line, col } = doc.position(mapped.path, mapped.key);
     const id = `${line}:${col}:${mapped.message}`;
@@ -148,7 +148,12 @@ interface Mapped {
   code: Problem["code"];
 }
 
-function describe(e: ErrorObject, all: ErrorObject[], conditions: Map<string, Condition>): Mapped | null {
+function describe(
+  e: ErrorObject,
+  all: ErrorObject[],
+  conditions: Map<string, Condition>,
+  kind: string,
+): Mapped | null {
   const path = pointerToPath(e.instancePath);
   const field = fieldName(path);
   const p = e.params as Record<string, unknown>;
@@ -191,6 +196,8 @@ function describe(e: ErrorObject, all: ErrorObject[], conditions: Map<string, Co
       }
       return { path, message: msg.invalid(field, "is not allowed here"), code: "invalid-value" };
     }
+    case "false schema": // a field the kind forbids, e.g. metadata.pbx on a Number
+      return { path, key: true, message: msg.fieldNotForKind(field, kind), code: "unknown-field" };
     case "enum":
       return {
         path,
@@ -303,9 +310,9 @@ function firstSentence(text: unknown): string | undefined {
 }
 
 /** The allowed name nearest to `word` by edit distance, when near enough to be a typo. */
-function closest(word: string, allowed: readonly string[]): string | undefined {
+export function closest(word: string, allowed: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
   for (const candidate of allowed) {
     const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {

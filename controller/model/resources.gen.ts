@@ -17,7 +17,10 @@ export interface TenantDocument {
    * Resource kind.
    */
   kind: "Tenant";
-  metadata: Metadata;
+  metadata: Metadata & {
+    tenant?: never;
+    pbx?: never;
+  };
   /**
    * Desired state of the customer.
    */
@@ -98,7 +101,9 @@ export interface UserDocument {
    * Resource kind.
    */
   kind: "User";
-  metadata: Metadata & {};
+  metadata: Metadata & {
+    pbx?: never;
+  };
   /**
    * Desired state of the user.
    */
@@ -149,7 +154,9 @@ export interface PbxDocument {
    * Resource kind.
    */
   kind: "Pbx";
-  metadata: Metadata & {};
+  metadata: Metadata & {
+    pbx?: never;
+  };
   /**
    * Desired state of the PBX.
    */
@@ -260,7 +267,9 @@ export interface NumberDocument {
    * Resource kind.
    */
   kind: "Number";
-  metadata: Metadata & {};
+  metadata: Metadata & {
+    pbx?: never;
+  };
   /**
    * Desired state of the number block.
    */
@@ -299,7 +308,9 @@ export interface SipTrunkDocument {
    * Resource kind.
    */
   kind: "SipTrunk";
-  metadata: Metadata & {};
+  metadata: Metadata & {
+    pbx?: never;
+  };
   /**
    * Desired state of the SIP trunk.
    */
