@@ -36,7 +36,7 @@ export interface ClientOptions {
   idempotencyKeys?: boolean;
   /** Keep-alive connection pool. Default: a pooled Agent per client. */
   dispatcher?: Dispatcher;
-  /** Limiter shared by callers; default one per `baseUrl|domain|username` in the process. */
+  /** Limiter shared by callers; default one per account (and limit settings) in the process. */
   limits?: SharedLimits;
   /** Clock for `Created` and Retry-After. Default real time. */
   clock?: () => Date;
@@ -81,22 +81,18 @@ export interface CallSpec {
 
 const sharedByAccount = new Map<string, SharedLimits>();
 
-/** The process-wide limits of an account (created on first use with these options). */
+/**
+ * The process-wide limits of an account (created on first use with these options). The
+ * bucket runs on real time: the `clock` option is the signing clock, not the limiter's.
+ */
 export function sharedLimits(
   key: string,
-  options: Required<Pick<ClientOptions, "requestsPerSecond" | "burst" | "concurrency">> &
-    Pick<ClientOptions, "sleep" | "clock">,
+  options: Required<Pick<ClientOptions, "requestsPerSecond" | "burst" | "concurrency">>,
 ): SharedLimits {
   let limits = sharedByAccount.get(key);
   if (!limits) {
-    const clock = options.clock;
     limits = {
-      bucket: new TokenBucket({
-        requestsPerSecond: options.requestsPerSecond,
-        burst: options.burst,
-        ...(clock ? { now: () => clock().getTime() } : {}),
-        ...(options.sleep ? { sleep: options.sleep } : {}),
-      }),
+      bucket: new TokenBucket({ requestsPerSecond: options.requestsPerSecond, burst: options.burst }),
       concurrency: pLimit(options.concurrency),
     };
     sharedByAccount.set(key, limits);

@@ -4,6 +4,7 @@
  * partners. `violations` must stay empty; `close()` in afterAll/afterEach.
  */
 import type { ClientSettings } from "../client/settings.js";
+import type { ClientOptions } from "../client/transport.js";
 import { demoLogin, otherLogin } from "./seeds/partners.js";
 import { type RunningStandin, type StandinOptions, startStandin } from "./server.js";
 
@@ -23,3 +24,12 @@ export async function startTestStandin(options: StandinOptions = {}): Promise<Te
     otherSettings: { baseUrl: standin.url, ...otherLogin },
   };
 }
+
+/** Client options for tests: no local rate limit to speak of, quick retries. */
+export const testClientOptions: ClientOptions = {
+  requestsPerSecond: 100_000,
+  burst: 100_000,
+  concurrency: 16,
+  minBackoffMs: 1,
+  maxBackoffMs: 20,
+};
