@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // A throwaway PostgreSQL server for the store tests (OMNIA_TEST_DATABASE_URL).
+    globalSetup: ["controller/store/test-support/postgres-global-setup.ts"],
   },
 });

@@ -82,7 +82,9 @@ function pgPoolDriver(pool: pg.Pool): Driver {
         client.release();
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (!pool.ended) await pool.end();
+    },
   };
   return driver;
 }

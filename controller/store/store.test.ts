@@ -1,0 +1,328 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { InventoryEntry } from "../engine/types.js";
+import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
+import type { Store } from "./store.js";
+import { type FreshDatabase, storeTargets } from "./test-support/targets.js";
+
+function entry(over: Partial<InventoryEntry> = {}): InventoryEntry {
+  return {
+    key: "Tenant/ACME",
+    kind: "Tenant",
+    tenant: "ACME",
+    platformId: "c-1",
+    source: "repo:partner",
+    state: "managed",
+    secretHashes: {},
+    ...over,
+  };
+}
+
+describe.each(storeTargets)("store on $name", (target) => {
+  let db: FreshDatabase;
+  let store: Store;
+  beforeEach(async () => {
+    db = await target.fresh();
+    store = await db.open();
+  });
+  afterEach(async () => {
+    await db.dispose();
+  });
+
+  describe("inventory", () => {
+    it("reads back what was written, secret hashes included", async () => {
+      const want = entry({
+        key: "Extension/ACME/main/201",
+        kind: "Extension",
+        secretHashes: { "spec.pin": "ab12" },
+      });
+      await store.upsertInventory(want);
+      const got = await store.getInventory(want.key);
+      expect(got).toMatchObject(want);
+      expect(got?.lastAppliedAt).toBeInstanceOf(Date);
+    });
+
+    it("answers undefined for a key it does not hold", async () => {
+      expect(await store.getInventory("Tenant/NOPE")).toBeUndefined();
+    });
+
+    it("records a pending create without a platform id, then the managed entry", async () => {
+      await store.markCreating(entry({ platformId: "ignored" }));
+      const pending = await store.getInventory("Tenant/ACME");
+      expect({
+        state: pending?.state,
+        platformId: pending?.platformId,
+        last: pending?.lastAppliedAt,
+      }).toEqual({
+        state: "creating",
+        platformId: null,
+        last: null,
+      });
+      await store.upsertInventory(entry({ platformId: "c-9" }));
+      const managed = await store.getInventory("Tenant/ACME");
+      expect({ state: managed?.state, platformId: managed?.platformId }).toEqual({
+        state: "managed",
+        platformId: "c-9",
+      });
+    });
+
+    it("refuses an entry that another source owns, naming both", async () => {
+      await store.upsertInventory(entry());
+      const err = await store.upsertInventory(entry({ source: "terraform:prod" })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as StoreError).reason).toBe(errOwnedByOtherSource);
+      expect((err as Error).message).toContain('belongs to source "repo:partner", not "terraform:prod"');
+      expect((await store.getInventory("Tenant/ACME"))?.source).toBe("repo:partner");
+    });
+
+    it.each([
+      { name: "everything", filter: {}, want: ["Tenant/A", "Tenant/B", "User/A/x@a.it"] },
+      { name: "one source", filter: { source: "s2" }, want: ["Tenant/B"] },
+      { name: "some tenants", filter: { tenants: ["A"] }, want: ["Tenant/A", "User/A/x@a.it"] },
+      { name: "source and tenants", filter: { source: "s1", tenants: ["B"] }, want: [] },
+      { name: "no tenants", filter: { tenants: [] }, want: [] },
+    ])("lists $name by key", async ({ filter, want }) => {
+      await store.upsertInventory(entry({ key: "User/A/x@a.it", kind: "User", tenant: "A", source: "s1" }));
+      await store.upsertInventory(entry({ key: "Tenant/B", tenant: "B", source: "s2" }));
+      await store.upsertInventory(entry({ key: "Tenant/A", tenant: "A", source: "s1" }));
+      const got = (await store.listInventory(filter)).map((e) => e.key);
+      expect(got).toEqual(want);
+    });
+
+    it("deletes only the owning source's entry", async () => {
+      await store.upsertInventory(entry());
+      expect(await store.deleteInventory("Tenant/ACME", "other")).toBe(false);
+      expect(await store.deleteInventory("Tenant/ACME", "repo:partner")).toBe(true);
+      expect(await store.getInventory("Tenant/ACME")).toBeUndefined();
+      expect(await store.deleteInventory("Tenant/ACME", "repo:partner")).toBe(false);
+    });
+  });
+
+  describe("runs and steps", () => {
+    it("records a run from start to finish", async () => {
+      const id = await store.startRun({ mode: "apply", source: "s1", tenants: ["A", "B"] });
+      const running = await store.getRun(id);
+      expect({ outcome: running?.outcome, finishedAt: running?.finishedAt }).toEqual({
+        outcome: null,
+        finishedAt: null,
+      });
+      await store.finishRun({
+        id,
+        outcome: "failed",
+        summary: { create: 2, failed: 1 },
+        error: "trunk refused",
+      });
+      expect(await store.getRun(id)).toMatchObject({
+        id,
+        mode: "apply",
+        source: "s1",
+        tenants: ["A", "B"],
+        outcome: "failed",
+        summary: { create: 2, failed: 1 },
+        error: "trunk refused",
+      });
+    });
+
+    it("lists runs newest first, by source and limit", async () => {
+      const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+      await store.startRun({ id: "r1", mode: "plan", source: "s1", tenants: [], startedAt: at(1) });
+      await store.startRun({ id: "r2", mode: "drift", source: "s2", tenants: [], startedAt: at(2) });
+      await store.startRun({ id: "r3", mode: "apply", source: "s1", tenants: [], startedAt: at(3) });
+      const cases = [
+        { filter: {}, want: ["r3", "r2", "r1"] },
+        { filter: { source: "s1" }, want: ["r3", "r1"] },
+        { filter: { limit: 1 }, want: ["r3"] },
+      ];
+      for (const c of cases) {
+        const got = (await store.listRuns(c.filter)).map((r) => r.id);
+        expect(got, JSON.stringify(c.filter)).toEqual(c.want);
+      }
+    });
+
+    it("refuses to finish a run it never started", async () => {
+      await expect(store.finishRun({ id: "nope", outcome: "ok" })).rejects.toThrow(errUnknownRun);
+    });
+
+    it("records steps in the order they were written, each with its outcome", async () => {
+      const runId = await store.startRun({ mode: "apply", source: "s1", tenants: ["A"] });
+      const keys = ["Tenant/A", "SipTrunk/A/t1", "Pbx/A/main", "Number/+390612345"];
+      const kinds = ["Tenant", "SipTrunk", "Pbx", "Number"] as const;
+      for (const [i, key] of keys.entries()) {
+        const seq = await store.startStep({
+          runId,
+          action: "create",
+          kind: kinds[i] ?? "Tenant",
+          key,
+          tenant: "A",
+        });
+        expect(seq, key).toBe(i + 1);
+      }
+      await store.finishStep({ runId, seq: 1, state: "ok", requestId: "req-1", platformId: "c-1" });
+      await store.finishStep({ runId, seq: 2, state: "terminal", error: "422 validation: bad endpoint" });
+      await store.finishStep({ runId, seq: 4, state: "skipped", skipReason: "depends on SipTrunk/A/t1" });
+      const got = (await store.listSteps(runId)).map((s) => [
+        s.seq,
+        s.key,
+        s.state,
+        s.requestId,
+        s.error,
+        s.skipReason,
+      ]);
+      expect(got).toEqual([
+        [1, "Tenant/A", "ok", "req-1", null, null],
+        [2, "SipTrunk/A/t1", "terminal", null, "422 validation: bad endpoint", null],
+        [3, "Pbx/A/main", "started", null, null, null],
+        [4, "Number/+390612345", "skipped", null, null, "depends on SipTrunk/A/t1"],
+      ]);
+    });
+
+    it("keeps the caller's seq and hands out distinct ones to parallel steps", async () => {
+      const runId = await store.startRun({ mode: "apply", source: "s1", tenants: ["A"] });
+      expect(
+        await store.startStep({ runId, seq: 7, action: "update", kind: "Pbx", key: "Pbx/A/x", tenant: "A" }),
+      ).toBe(7);
+      const seqs = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.startStep({ runId, action: "create", kind: "User", key: `User/A/u${i}@a.it`, tenant: "A" }),
+        ),
+      );
+      expect([...seqs].sort((a, b) => a - b)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
+    });
+
+    it("takes the duration given, else measures it from start to finish", async () => {
+      const runId = await store.startRun({ mode: "apply", source: "s1", tenants: ["A"] });
+      const startedAt = new Date(Date.UTC(2026, 0, 1, 10, 0, 0));
+      const finishedAt = new Date(startedAt.getTime() + 1234);
+      for (const seq of [1, 2]) {
+        await store.startStep({
+          runId,
+          seq,
+          action: "create",
+          kind: "Tenant",
+          key: `Tenant/T${seq}`,
+          tenant: "A",
+          startedAt,
+        });
+      }
+      await store.finishStep({ runId, seq: 1, state: "ok", finishedAt });
+      await store.finishStep({ runId, seq: 2, state: "ok", finishedAt, durationMs: 99 });
+      expect((await store.listSteps(runId)).map((s) => s.durationMs)).toEqual([1234, 99]);
+    });
+
+    it.each([
+      {
+        name: "a step of an unknown run",
+        call: (s: Store) =>
+          s.startStep({ runId: "nope", action: "create", kind: "Tenant", key: "Tenant/A", tenant: "A" }),
+        want: errUnknownRun,
+      },
+      {
+        name: "finishing a step never started",
+        call: (s: Store) => s.finishStep({ runId: "nope", seq: 1, state: "ok" }),
+        want: errUnknownStep,
+      },
+    ])("refuses $name", async ({ call, want }) => {
+      await expect(call(store)).rejects.toThrow(want);
+    });
+  });
+
+  describe("resource status", () => {
+    it("takes each finished step's outcome as the resource's last outcome", async () => {
+      const runId = await store.startRun({ mode: "apply", source: "s1", tenants: ["A"] });
+      await store.startStep({ runId, action: "create", kind: "SipTrunk", key: "SipTrunk/A/t1", tenant: "A" });
+      await store.finishStep({ runId, seq: 1, state: "failed", error: "503 unavailable" });
+      expect(await store.listResourceStatus()).toMatchObject([
+        {
+          key: "SipTrunk/A/t1",
+          kind: "SipTrunk",
+          tenant: "A",
+          lastOutcome: "failed",
+          lastError: "503 unavailable",
+          lastRunId: runId,
+          drift: "unknown",
+          driftDiffs: [],
+        },
+      ]);
+    });
+
+    it("changes only the fields a patch gives; null clears one", async () => {
+      const key = "Pbx/A/main";
+      const diffs = [
+        { path: "spec.license", before: "basic", after: "plus" },
+        { path: "spec.pin", sensitive: true },
+      ];
+      await store.setResourceStatus(key, {
+        kind: "Pbx",
+        tenant: "A",
+        lastOutcome: "failed",
+        lastError: "boom",
+      });
+      await store.setResourceStatus(key, { kind: "Pbx", tenant: "A", drift: "drifted", driftDiffs: diffs });
+      expect((await store.listResourceStatus())[0]).toMatchObject({
+        lastOutcome: "failed",
+        lastError: "boom",
+        drift: "drifted",
+        driftDiffs: diffs,
+      });
+      await store.setResourceStatus(key, {
+        kind: "Pbx",
+        tenant: "A",
+        lastError: null,
+        drift: "in_sync",
+        driftDiffs: [],
+      });
+      expect((await store.listResourceStatus())[0]).toMatchObject({
+        lastOutcome: "failed",
+        lastError: null,
+        drift: "in_sync",
+        driftDiffs: [],
+      });
+    });
+
+    it("lists the given tenants only", async () => {
+      await store.setResourceStatus("Tenant/A", { kind: "Tenant", tenant: "A", drift: "in_sync" });
+      await store.setResourceStatus("Tenant/B", { kind: "Tenant", tenant: "B", drift: "in_sync" });
+      expect((await store.listResourceStatus({ tenants: ["B"] })).map((s) => s.key)).toEqual(["Tenant/B"]);
+    });
+  });
+
+  describe("secret hasher", () => {
+    const secret = "Sup3r-secret-PIN-value";
+
+    it("gives the same hash for the same field and value, on every call and reopen", async () => {
+      const first = store.secretHasher()("spec.pin", secret);
+      expect(store.secretHasher()("spec.pin", secret)).toBe(first);
+      if (target.name === "postgres") {
+        const again = await db.open();
+        expect(again.secretHasher()("spec.pin", secret)).toBe(first);
+      }
+    });
+
+    it("gives different hashes for another field, another value, another installation", async () => {
+      const hash = store.secretHasher();
+      const other = await target.fresh();
+      try {
+        const otherStore = await other.open();
+        const hashes = [
+          hash("spec.pin", secret),
+          hash("spec.password", secret),
+          hash("spec.pin", `${secret}x`),
+          otherStore.secretHasher()("spec.pin", secret),
+        ];
+        expect(new Set(hashes).size, hashes.join("\n")).toBe(hashes.length);
+        expect(otherStore.secretSalt()).not.toBe(store.secretSalt());
+      } finally {
+        await other.dispose();
+      }
+    });
+
+    it("never contains the secret, and no table holds it", async () => {
+      const hash = store.secretHasher()("spec.pin", secret);
+      expect(hash).not.toContain(secret);
+      expect(hash).toMatch(/^[0-9a-f]{64}$/);
+      await store.upsertInventory(entry({ secretHashes: { "spec.pin": hash } }));
+      const stored = JSON.stringify(await store.listInventory());
+      expect(stored).toContain(hash);
+      expect(stored).not.toContain(secret);
+    });
+  });
+});
