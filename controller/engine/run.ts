@@ -21,8 +21,11 @@ import type { InventoryEntry, LiveState, Plan } from "./types.js";
 
 /** The manifests have problems: nothing was observed or planned. */
 export const errLoad = "the manifests have problems";
-/** The apply was not confirmed. */
-export const errNotConfirmed = "apply cancelled: not confirmed";
+/** Another run holds the lease of a tenant in scope: one writer per tenant at a time. */
+export const errLeaseHeld = "another run is applying this tenant";
+
+/** How long a tenant lease lasts without renewal; renewed every third of it while applying. */
+export const leaseTtlMs = 5 * 60_000;
 
 /**
  * Recorded as a secret's hash when the secret's value is not known (an object adopted by
@@ -65,6 +68,14 @@ export interface ReconcileStore extends ApplyRecorder {
   secretSalt(): Promise<string>;
   startRun(run: RunRecord): Promise<void>;
   finishRun(outcome: RunOutcome): Promise<void>;
+  /** Takes a tenant's lease (one writer per tenant across processes); absent: no locking. */
+  acquireLease?(
+    tenant: string,
+    holder: string,
+    ttlMs: number,
+  ): Promise<{ acquired: boolean; heldBy?: { holder: string; expiresAt: Date } }>;
+  renewLease?(tenant: string, holder: string, ttlMs: number): Promise<unknown>;
+  releaseLease?(tenant: string, holder: string): Promise<unknown>;
 }
 
 /** plan: show what would change; apply: make it so; drift: report differences only. */
@@ -148,10 +159,12 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
       await finish(deps.store, runId, "cancelled", p);
       return { ...result, cancelled: true };
     }
-    const applied = await apply(
-      p,
-      { adapters: adapters(deps.client), store: deps.store, logger: log },
-      { parallelism: req.parallelism, onProgress: deps.onProgress, source, runId },
+    const applied = await withLeases(deps.store, tenants, runId, () =>
+      apply(
+        p,
+        { adapters: adapters(deps.client), store: deps.store, logger: log },
+        { parallelism: req.parallelism, onProgress: deps.onProgress, source, runId },
+      ),
     );
     await recordResolved(deps.store, resolved, p);
     const failed = applied.failed + applied.skipped > 0;
@@ -172,6 +185,37 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
       );
     log.error({ err: describeError(err) }, "run failed");
     throw err;
+  }
+}
+
+/** Runs `body` holding the lease of every tenant (renewed while it runs); throws when one is held. */
+async function withLeases<T>(
+  store: ReconcileStore,
+  tenants: string[],
+  holder: string,
+  body: () => Promise<T>,
+): Promise<T> {
+  const { acquireLease, renewLease, releaseLease } = store;
+  if (!acquireLease || !releaseLease) return body();
+  const held: string[] = [];
+  const release = () => Promise.all(held.map((t) => releaseLease.call(store, t, holder)));
+  for (const t of tenants) {
+    const got = await acquireLease.call(store, t, holder, leaseTtlMs);
+    if (!got.acquired) {
+      await release();
+      const by = got.heldBy ? ` (run ${got.heldBy.holder}, until ${got.heldBy.expiresAt.toISOString()})` : "";
+      throw new EngineError(errLeaseHeld, `${t}${by}`);
+    }
+    held.push(t);
+  }
+  const timer = setInterval(() => {
+    for (const t of held) void renewLease?.call(store, t, holder, leaseTtlMs)?.catch(() => {});
+  }, leaseTtlMs / 3);
+  try {
+    return await body();
+  } finally {
+    clearInterval(timer);
+    await release();
   }
 }
 

@@ -3,7 +3,18 @@
  * exports `register(program)`; add a command by adding its file and one line here.
  */
 import type { Command } from "commander";
+import { register as apply } from "./apply.js";
+import { register as drift } from "./drift.js";
+import { register as exportTenant } from "./export.js";
 import { register as importSheet } from "./import-sheet.js";
+import { register as plan } from "./plan.js";
 import { register as validate } from "./validate.js";
 
-export const commands: Array<(program: Command) => void> = [validate, importSheet];
+export const commands: Array<(program: Command) => void> = [
+  validate,
+  plan,
+  apply,
+  drift,
+  exportTenant,
+  importSheet,
+];

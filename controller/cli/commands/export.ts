@@ -1,0 +1,64 @@
+/**
+ * `omnia export --tenant CODE [--out DIR]`: write a live customer as manifests (one folder
+ * per tenant, one file per kind) and adopt its objects, so that `omnia plan` of the
+ * folder shows no change. Secrets are `fromEnv` references listed in
+ * `<CODE>/secrets.env.example`: extension PINs PIN_<TENANT>_<PBX>_<NUMBER>, trunk
+ * passwords TRUNK_PASSWORD_<TENANT>_<TRUNK>.
+ */
+import type { Command } from "commander";
+import { exportTenant } from "../../engine/export-run.js";
+import {
+  addConnectionOptions,
+  addStateOptions,
+  type ConnectionFlags,
+  type StateFlags,
+} from "../../engine/run-cli.js";
+import { withEngine } from "../../engine/run-deps.js";
+
+/** Flags of `omnia export`. */
+export interface ExportFlags extends ConnectionFlags, StateFlags {
+  tenant: string;
+  out: string;
+  adopt: boolean;
+  force?: boolean;
+}
+
+/** Adds `export` to the program. */
+export function register(program: Command): void {
+  const cmd = program
+    .command("export")
+    .description("write a live tenant as manifests and adopt its objects (a customer made before omnia)")
+    .requiredOption("--tenant <code>", "customer code of the tenant")
+    .option("--out <dir>", "folder to write <CODE>/ into", ".")
+    .option("--no-adopt", "only write the manifests; record nothing in the inventory")
+    .option("--force", "overwrite the files of an existing tenant folder");
+  addConnectionOptions(cmd);
+  addStateOptions(cmd);
+  cmd.action(async (flags: ExportFlags) => {
+    process.exitCode = await exportCommand(flags);
+  });
+}
+
+/** Runs `omnia export`; returns the exit code. */
+export async function exportCommand(flags: ExportFlags): Promise<number> {
+  return withEngine(flags, async (engine) => {
+    const r = await exportTenant(engine.client, flags.adopt ? engine.recorder : undefined, {
+      tenant: flags.tenant,
+      out: flags.out,
+      source: flags.source,
+      adopt: flags.adopt,
+      force: flags.force,
+    });
+    const lines = [`Wrote ${r.files.length} files:`, ...r.files.map((f) => `  ${f}`)];
+    if (flags.adopt) lines.push(`Adopted ${r.adopted} objects into the inventory.`);
+    for (const w of r.warnings) lines.push(`! ${w}`);
+    if (r.secretVariables.length > 0) {
+      lines.push(
+        `The manifests read ${r.secretVariables.length} secrets from environment variables (the platform never returns them);`,
+        "set them before omnia apply: see secrets.env.example in the tenant folder.",
+      );
+    }
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  });
+}
