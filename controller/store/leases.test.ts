@@ -96,14 +96,14 @@ describe.each(storeTargets)("tenant leases on $name", (target) => {
     expect((await store.listLeases()).map((l) => [l.tenant, l.holder])).toEqual([["B", "cli-2"]]);
   });
 
-  it.each([
-    { name: "an empty tenant", args: ["", "h", 1_000] as const, want: "tenant is empty" },
-    { name: "an empty holder", args: ["A", "", 1_000] as const, want: "holder is empty" },
-    { name: "a zero ttl", args: ["A", "h", 0] as const, want: "ttlMs is 0" },
-    { name: "a fractional ttl", args: ["A", "h", 1.5] as const, want: "ttlMs is 1.5" },
+  it.each<{ name: string; args: [string, string, number]; want: string }>([
+    { name: "an empty tenant", args: ["", "h", 1_000], want: "tenant is empty" },
+    { name: "an empty holder", args: ["A", "", 1_000], want: "holder is empty" },
+    { name: "a zero ttl", args: ["A", "h", 0], want: "ttlMs is 0" },
+    { name: "a fractional ttl", args: ["A", "h", 1.5], want: "ttlMs is 1.5" },
     {
       name: "a ttl past a day",
-      args: ["A", "h", maxLeaseTtlMs + 1] as const,
+      args: ["A", "h", maxLeaseTtlMs + 1],
       want: `ttlMs is ${maxLeaseTtlMs + 1}; want a whole number from 1 to ${maxLeaseTtlMs}`,
     },
   ])("refuses $name", async ({ args, want }) => {

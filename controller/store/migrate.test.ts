@@ -33,7 +33,7 @@ describe("loadMigrations", () => {
     expect(got.map((m) => m.version)).toEqual([...got.map((m) => m.version)].sort((a, b) => a - b));
   });
 
-  it.each([
+  it.each<{ name: string; files: Record<string, string>; want: string }>([
     {
       name: "a file not named NNNN_name.sql",
       files: { "0001_a.sql": "", "notes.txt": "" },
