@@ -6,6 +6,7 @@
  */
 import type { PGlite, Transaction } from "@electric-sql/pglite";
 import pg from "pg";
+import { errQuery, StoreError } from "./errors.js";
 
 /** Rows of a query, as plain objects keyed by column name. */
 export interface QueryResult<R> {
@@ -152,4 +153,26 @@ export function pgliteDriver(db: PGlite, onClose: () => Promise<void> = async ()
     },
   };
   return driver;
+}
+
+/**
+ * `db` with every database failure wrapped once as `StoreError(errQuery)` (style.md §4);
+ * a `StoreError` thrown inside a transaction passes unchanged.
+ */
+export function guardDriver(db: Driver): Driver {
+  const wrap = (err: unknown): never => {
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(errQuery, (err as Error).message, { cause: err });
+  };
+  const guardView = (q: Queryable): Queryable => ({
+    query: <R>(sql: string, params?: readonly unknown[]) => q.query<R>(sql, params).catch(wrap),
+    exec: (sql) => q.exec(sql).catch(wrap),
+  });
+  return {
+    kind: db.kind,
+    ...guardView(db),
+    transaction: (fn) => db.transaction((tx) => fn(guardView(tx))).catch(wrap),
+    exclusive: (lockKey, fn) => db.exclusive(lockKey, (locked) => fn(guardDriver(locked))).catch(wrap),
+    close: () => db.close(),
+  };
 }

@@ -14,6 +14,8 @@ export const errSchemaTooNew = "the state store was migrated by a newer omnia";
 export const errDataDirInUse = "the embedded state store is in use by another process";
 /** The database cannot be reached or opened. */
 export const errOpen = "cannot open the state store";
+/** A query failed in the database (connection lost, constraint violated, store closed). */
+export const errQuery = "a state store query failed";
 /** A source wrote an inventory entry that another source owns. */
 export const errOwnedByOtherSource = "the resource is owned by another source";
 /** A step or run refers to a run the store does not have. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InventoryEntry } from "../engine/types.js";
-import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
+import { errOwnedByOtherSource, errQuery, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import type { Store } from "./store.js";
 import { type FreshDatabase, storeTargets } from "./test-support/targets.js";
 
@@ -282,6 +282,31 @@ describe.each(storeTargets)("store on $name", (target) => {
       await store.setResourceStatus("Tenant/A", { kind: "Tenant", tenant: "A", drift: "in_sync" });
       await store.setResourceStatus("Tenant/B", { kind: "Tenant", tenant: "B", drift: "in_sync" });
       expect((await store.listResourceStatus({ tenants: ["B"] })).map((s) => s.key)).toEqual(["Tenant/B"]);
+    });
+  });
+
+  describe("database failures", () => {
+    it.each([
+      {
+        name: "a row the schema forbids",
+        call: (s: Store) => s.upsertInventory(entry({ kind: "Fax" as InventoryEntry["kind"] })),
+        want: "inventory_kind_check",
+      },
+      {
+        name: "a managed entry without a platform id",
+        call: (s: Store) => s.upsertInventory(entry({ platformId: null })),
+        want: "inventory_check",
+      },
+    ])("wraps $name as a StoreError", async ({ call, want }) => {
+      const err = await call(store).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as StoreError).reason).toBe(errQuery);
+      expect((err as Error).message).toContain(want);
+    });
+
+    it("wraps a query on a closed store as a StoreError", async () => {
+      await store.close();
+      await expect(store.listRuns()).rejects.toThrow(errQuery);
     });
   });
 

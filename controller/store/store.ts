@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { createSecretHasher } from "../engine/policy.js";
 import type { InventoryEntry } from "../engine/types.js";
-import type { Driver } from "./driver.js";
+import { type Driver, guardDriver } from "./driver.js";
 import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import * as leases from "./leases.js";
 import type {
@@ -150,7 +150,7 @@ export class SqlStore implements Store {
   readonly #location: string;
 
   constructor(db: Driver, salt: string, options: SqlStoreOptions) {
-    this.#db = db;
+    this.#db = guardDriver(db);
     this.#salt = salt;
     this.#hasher = createSecretHasher(salt);
     this.#clock = options.clock;
