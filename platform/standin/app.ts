@@ -53,7 +53,12 @@ export async function buildStandinApp(options: StandinAppOptions): Promise<Stand
   const violations: ContractViolation[] = [];
   const pendingDelay = { ms: options.pendingDelayMs ?? defaultPendingDelayMs };
   const nowMs = () => clock().getTime();
-  const app = Fastify({ logger: options.logger ?? false, genReqId: () => randomUUID() });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: () => randomUUID(),
+    // Clients keep connections alive; closing the stand-in must not wait for them.
+    forceCloseConnections: true,
+  });
   const requestAjv = contractAjv("request");
   app.setValidatorCompiler(({ schema }) => requestAjv.compile(schema));
 

@@ -150,15 +150,13 @@ describe("users", () => {
 describe("audit log and dashboard", () => {
   it("records every write with actor, IP and details, secrets masked", async () => {
     const c = await client.customers.create(customerInput("AUD1"));
-    await client
-      .trunks(c.id)
-      .create({
-        name: "t",
-        description: "d",
-        operator: "o",
-        endpoint: "sip.example",
-        password: "TopSecret9",
-      });
+    await client.trunks(c.id).create({
+      name: "t",
+      description: "d",
+      operator: "o",
+      endpoint: "sip.example",
+      password: "TopSecret9",
+    });
     const entries = await client.logs.adminAll({ customerId: c.id });
     expect(entries.map((e) => e.operation)).toEqual(["trunk.created", "customer.created"]);
     for (const e of entries)

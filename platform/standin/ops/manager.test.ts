@@ -131,17 +131,15 @@ describe("natural keys", () => {
 describe("SIP trunks", () => {
   it("never returns the password, only hasPassword, and clears it on null", async () => {
     const { c } = await fixture();
-    const t = await client
-      .trunks(c.id)
-      .create({
-        name: "auth",
-        description: "d",
-        operator: "o",
-        endpoint: "sip.example",
-        authRequired: true,
-        username: "u",
-        password: "Pw-123456",
-      });
+    const t = await client.trunks(c.id).create({
+      name: "auth",
+      description: "d",
+      operator: "o",
+      endpoint: "sip.example",
+      authRequired: true,
+      username: "u",
+      password: "Pw-123456",
+    });
     expect(t).toMatchObject({ hasPassword: true, username: "u" });
     expect(JSON.stringify(await client.trunks(c.id).listAll())).not.toContain("Pw-123456");
     expect((await client.trunks(c.id).update(t.id, { password: null, username: null })).hasPassword).toBe(
@@ -215,14 +213,12 @@ describe("extensions", () => {
       firstName: "Anna",
       lastName: "Neri",
     });
-    const withNew = await client
-      .extensions(c.id)
-      .create(pbx.id, {
-        number: "402",
-        pin: "987654",
-        license: "plus",
-        newUser: { email: "bo@acme.it", firstName: "Bo", lastName: "Ri" },
-      });
+    const withNew = await client.extensions(c.id).create(pbx.id, {
+      number: "402",
+      pin: "987654",
+      license: "plus",
+      newUser: { email: "bo@acme.it", firstName: "Bo", lastName: "Ri" },
+    });
     expect(withNew.user?.email).toBe("bo@acme.it");
     expect((await client.users(c.id).listAll()).map((x) => x.email).sort()).toEqual([
       "anna@acme.it",

@@ -82,11 +82,14 @@ describe("X-authenticate on the stand-in", () => {
         }),
       authErrors.created,
     ],
-  ])("rejects %s with 401", async (_name, header, message) => {
-    const got = await get("/rest/company", header());
-    expect(got.status, JSON.stringify(got.body)).toBe(401);
-    expect(got.body).toMatchObject({ code: "unauthorized", message });
-  });
+  ] as [string, () => string | undefined, string][])(
+    "rejects %s with 401",
+    async (_name, header, message) => {
+      const got = await get("/rest/company", header());
+      expect(got.status, JSON.stringify(got.body)).toBe(401);
+      expect(got.body).toMatchObject({ code: "unauthorized", message });
+    },
+  );
 
   it("accepts Created 4 minutes off the server clock", async () => {
     const header = signRequest("admin", "demo", demoDigest, new Date(serverNow.getTime() - 4 * 60_000));

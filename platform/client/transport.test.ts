@@ -1,0 +1,211 @@
+import pLimit from "p-limit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startTestStandin, type TestStandin, testClientOptions } from "../standin/testing.js";
+import { OmniaClient, type PlatformError } from "./index.js";
+import { TokenBucket } from "./rate-limit.js";
+import type { ClientOptions } from "./transport.js";
+
+let standin: TestStandin;
+let seq = 0;
+const clients: OmniaClient[] = [];
+
+beforeAll(async () => {
+  standin = await startTestStandin();
+});
+afterEach(() => {
+  Object.assign(standin.knobs, { failNext: [], resetNext: 0, latencyMs: 0, errorRates: {} });
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await standin.close();
+  expect(standin.violations, "responses that broke the contract").toEqual([]);
+});
+
+/**
+ * A client whose sleeps are recorded and instant, with jitter fixed at one half. Its salt
+ * is fetched first, so injected faults hit the calls under test, not the salt.
+ */
+async function recordingClient(options: ClientOptions = {}) {
+  const sleeps: number[] = [];
+  const client = new OmniaClient(standin.settings, {
+    ...testClientOptions,
+    minBackoffMs: 100,
+    maxBackoffMs: 10_000,
+    random: () => 0.5,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...options,
+  });
+  clients.push(client);
+  await client.company.get();
+  sleeps.length = 0;
+  return { client, sleeps };
+}
+
+const newCustomer = () => {
+  seq++;
+  return {
+    businessName: `Retry ${seq}`,
+    customerCode: `RTY${seq}`,
+    vatNumber: "01234567897",
+    fiscalCode: "01234567897",
+  };
+};
+
+async function failure(p: Promise<unknown>): Promise<PlatformError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as PlatformError;
+  }
+  throw new Error("want a PlatformError, got success");
+}
+
+describe("retries", () => {
+  it("retries a 503 burst with exponential backoff and full jitter", async () => {
+    const { client, sleeps } = await recordingClient();
+    standin.knobs.failNext.push({ status: 503, count: 3 });
+    expect((await client.company.get()).domain).toBe("demo");
+    // random() = 0.5 of a cap of 100, 200, 400 ms.
+    expect(sleeps).toEqual([50, 100, 200]);
+    expect(client.stats()).toMatchObject({ calls: 2, requests: 5, retries: 3, failures: 0 });
+  });
+
+  it("honours Retry-After: 2 on a 429 instead of its own backoff", async () => {
+    const { client, sleeps } = await recordingClient();
+    standin.knobs.failNext.push({ status: 429, count: 1, retryAfterSec: 2 });
+    await client.company.get();
+    expect(sleeps).toEqual([2000]);
+    expect(client.stats()).toMatchObject({ retries: 1, rateLimited: 1 });
+  });
+
+  it("gives up after maxRetries with a retryable error", async () => {
+    const { client } = await recordingClient({ maxRetries: 2 });
+    standin.knobs.failNext.push({ status: 503, count: 10 });
+    const err = await failure(client.company.get());
+    expect({ status: err.status, code: err.code, retryable: err.retryable }).toEqual({
+      status: 503,
+      code: "unavailable",
+      retryable: true,
+    });
+    expect(client.stats()).toMatchObject({ requests: 4, retries: 2, failures: 1 });
+  });
+
+  it("does not retry a terminal 4xx", async () => {
+    const { client, sleeps } = await recordingClient();
+    const err = await failure(client.customers.get("cus_999999"));
+    expect({ status: err.status, code: err.code, retryable: err.retryable }).toEqual({
+      status: 404,
+      code: "not_found",
+      retryable: false,
+    });
+    expect(sleeps).toEqual([]);
+  });
+
+  it("retries a timeout", async () => {
+    const { client } = await recordingClient({ timeoutMs: 100, maxRetries: 1 });
+    await client.company.get();
+    standin.knobs.latencyMs = 400;
+    const err = await failure(client.company.get());
+    expect({ code: err.code, retryable: err.retryable, status: err.status }).toEqual({
+      code: "timeout",
+      retryable: true,
+      status: 0,
+    });
+    expect(client.stats().retries).toBe(1);
+  });
+});
+
+describe("writes under a reset mid-body", () => {
+  it("retries with the same Idempotency-Key and a fresh nonce, writing once", async () => {
+    const { client } = await recordingClient();
+    const input = newCustomer();
+    const repliesBefore = standin.stats.idempotentReplays;
+    standin.knobs.resetNext = 1;
+    const created = await client.customers.create(input);
+    expect(created.customerCode).toBe(input.customerCode);
+    const same = (await client.customers.listAll({ q: input.customerCode })).filter(
+      (c) => c.customerCode === input.customerCode,
+    );
+    expect(
+      same.map((c) => c.id),
+      "customers with the code",
+    ).toEqual([created.id]);
+    const logged = (await client.logs.adminAll({ customerId: created.id })).filter(
+      (l) => l.operation === "customer.created",
+    );
+    expect(logged, "customer.created entries").toHaveLength(1);
+    expect(standin.stats.idempotentReplays - repliesBefore).toBe(1);
+    expect(client.stats().retries).toBe(1);
+  });
+
+  it("does not blindly resend a write without an idempotency key", async () => {
+    const { client } = await recordingClient({ idempotencyKeys: false });
+    await client.company.get();
+    const input = newCustomer();
+    standin.knobs.resetNext = 1;
+    const err = await failure(client.customers.create(input));
+    expect({ code: err.code, retryable: err.retryable }).toEqual({ code: "network", retryable: true });
+    expect(client.stats().retries).toBe(0);
+    const same = (await client.customers.listAll({ q: input.customerCode })).filter(
+      (c) => c.customerCode === input.customerCode,
+    );
+    expect(same, "the write happened once; the caller re-checks by natural key").toHaveLength(1);
+  });
+
+  it("replays a deleted object's 204 instead of answering 404", async () => {
+    const { client } = await recordingClient();
+    const c = await client.customers.create(newCustomer());
+    standin.knobs.resetNext = 1;
+    await expect(client.customers.delete(c.id)).resolves.toBeUndefined();
+  });
+});
+
+describe("limits", () => {
+  it("keeps at most `concurrency` requests in flight", async () => {
+    const limits = {
+      bucket: new TokenBucket({ requestsPerSecond: 10_000, burst: 10_000 }),
+      concurrency: pLimit(2),
+    };
+    const { client } = await recordingClient({ limits });
+    await client.company.get();
+    standin.knobs.latencyMs = 30;
+    let peak = 0;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, limits.concurrency.activeCount);
+    }, 2);
+    await Promise.all(Array.from({ length: 6 }, () => client.company.get()));
+    clearInterval(timer);
+    expect(peak).toBe(2);
+  });
+});
+
+describe("paging", () => {
+  it("iterates 5,000 extensions in pages of 500", async () => {
+    const { client } = await recordingClient();
+    const c = await client.customers.create(newCustomer());
+    const pbx = await client.pbxs(c.id).create({ name: "big", kind: "single" });
+    const now = new Date().toISOString();
+    for (let i = 0; i < 5000; i++) {
+      const id = standin.state.newId("extensions");
+      standin.state.extensions.set(id, {
+        id,
+        customerId: c.id,
+        pbxId: pbx.id,
+        number: String(10000 + i),
+        license: i % 2 ? "plus" : "start",
+        meetingId: i % 2 ? "A".repeat(42) : null,
+        userId: null,
+        pinHash: "x",
+        status: "active",
+        createdAt: now,
+      });
+    }
+    const before = client.stats().requests;
+    const numbers = new Set<string>();
+    for await (const e of client.extensions(c.id).list({ sort: "number" })) numbers.add(e.number);
+    expect(numbers.size).toBe(5000);
+    expect(client.stats().requests - before, "pages").toBe(10);
+  });
+});
