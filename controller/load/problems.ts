@@ -39,6 +39,13 @@ export interface Problem {
   code: ProblemCode;
 }
 
+/** Stands for a value that a message must not show (it may be a secret). */
+export const HIDDEN: unique symbol = Symbol("hidden");
+
+/** A value as messages show it: JSON, or a note that it is hidden. */
+const shown = (v: unknown): string =>
+  v === HIDDEN ? "value not shown: it may be a secret" : JSON.stringify(v);
+
 const quoteList = (values: readonly unknown[]): string => values.map((v) => JSON.stringify(v)).join(", ");
 
 /** Message texts, one builder per problem (error texts are named constants, style.md §4). */
@@ -71,11 +78,11 @@ export const msg = {
   constValue: (field: string, want: unknown, got: unknown) =>
     `field '${field}' must be ${JSON.stringify(want)} (got ${JSON.stringify(got)})`,
   wrongType: (field: string, want: string, got: unknown) =>
-    `field '${field}' must be ${want} (got ${describeValue(got)})`,
+    `field '${field}' must be ${want} (got ${got === HIDDEN ? shown(got) : describeValue(got)})`,
   badFormat: (field: string, what: string, got: unknown) =>
     `field '${field}' must be ${what} (got ${JSON.stringify(got)})`,
   badPattern: (field: string, pattern: string, got: unknown, hint?: string) =>
-    `field '${field}' does not match ${pattern} (got ${JSON.stringify(got)})${hint ? `: ${hint}` : ""}`,
+    `field '${field}' does not match ${pattern} (got ${shown(got)})${hint ? `: ${hint}` : ""}`,
   oneOf: (field: string, alternatives: readonly string[]) =>
     `field '${field}' must be exactly one of: ${alternatives.join(" or ")}`,
   secretInline:

@@ -249,7 +249,21 @@ const cases: Array<[string, string, string[]]> = [
     "a PIN variable name that is not a variable name",
     ext(`  number: "201"\n  license: start\n  pin: {fromEnv: 1PIN}\n`),
     [
-      "t.yaml:7:18 Extension/e1: field 'spec.pin.fromEnv' does not match ^[A-Za-z_][A-Za-z0-9_]*$ (got \"1PIN\"): Name of the environment variable that holds the secret",
+      "t.yaml:7:18 Extension/e1: field 'spec.pin.fromEnv' does not match ^[A-Za-z_][A-Za-z0-9_]*$ (got value not shown: it may be a secret): Name of the environment variable that holds the secret",
+    ],
+  ],
+  [
+    "a PIN written where the variable name goes (the value is never echoed)",
+    ext(`  number: "201"\n  license: start\n  pin: {fromEnv: "4711"}\n`),
+    [
+      "t.yaml:7:18 Extension/e1: field 'spec.pin.fromEnv' does not match ^[A-Za-z_][A-Za-z0-9_]*$ (got value not shown: it may be a secret): Name of the environment variable that holds the secret",
+    ],
+  ],
+  [
+    "a trunk password given as a number (the value is never echoed)",
+    `${head("SipTrunk", "{name: t2, tenant: ACME001}")}spec: {description: D, operator: O, endpoint: sip.example.net, password: {fromFile: 12345}}\n`,
+    [
+      "t.yaml:4:85 SipTrunk/t2: field 'spec.password.fromFile' must be a string (got value not shown: it may be a secret)",
     ],
   ],
   [

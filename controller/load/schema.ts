@@ -12,7 +12,7 @@ import type { KindName } from "../model/desired-state.js";
 import { kindFiles } from "../model/kinds.js";
 import { addItalianFormats } from "./formats.js";
 import type { NodePath, ParsedDocument } from "./parse.js";
-import { msg, type Problem } from "./problems.js";
+import { HIDDEN, msg, type Problem } from "./problems.js";
 
 // ajv-formats is CommonJS with a default export; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -157,6 +157,8 @@ function describe(
   const path = pointerToPath(e.instancePath);
   const field = fieldName(path);
   const p = e.params as Record<string, unknown>;
+  // Inside a secret reference the value is never echoed: `fromEnv: "4711"` may be the PIN itself.
+  const data = e.schemaPath.includes("/$defs/secretRef/") ? HIDDEN : e.data;
   switch (e.keyword) {
     case "if":
       return null; // reported through its then/else branch
@@ -209,7 +211,7 @@ function describe(
     case "type":
       return {
         path,
-        message: msg.wrongType(field, typeNames[String(p.type)] ?? String(p.type), e.data),
+        message: msg.wrongType(field, typeNames[String(p.type)] ?? String(p.type), data),
         code: "invalid-value",
       };
     case "format":
@@ -221,7 +223,7 @@ function describe(
     case "pattern":
       return {
         path,
-        message: msg.badPattern(field, String(p.pattern), e.data, firstSentence(e.parentSchema?.description)),
+        message: msg.badPattern(field, String(p.pattern), data, firstSentence(e.parentSchema?.description)),
         code: "invalid-value",
       };
     case "oneOf": {
