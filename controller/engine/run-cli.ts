@@ -51,7 +51,10 @@ export function addStateOptions(cmd: Command): Command {
       `embedded state folder when DATABASE_URL is unset (default: ${defaultStateDir})`,
     )
     .option("--log-file <file>", `JSON log file, '-' for stderr (default: ${defaultLogFile})`)
-    .option("--source <name>", "name of this source in the inventory (default: default)");
+    .option(
+      "--source <name>",
+      "name of this source in the inventory (default: $OMNIA_SOURCE, else default); one per repository sharing a state store",
+    );
 }
 
 /** How settings are completed when something is missing. */

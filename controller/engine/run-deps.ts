@@ -12,7 +12,7 @@ import { formatProblem } from "../load/index.js";
 import { openStore, type Store, StoreError } from "../store/index.js";
 import { describeError, EngineError } from "./errors.js";
 import type { PlatformPort } from "./kinds/platform-port.js";
-import { LoadError, type ReconcileStore } from "./run.js";
+import { defaultSourceName, LoadError, type ReconcileStore } from "./run.js";
 import {
   type ConnectionFlags,
   createRunLogger,
@@ -31,6 +31,8 @@ export interface Engine {
   /** The store as reconcile uses it. */
   recorder: ReconcileStore;
   logger: Logger;
+  /** The source this command speaks for: --source, else $OMNIA_SOURCE, else "default". */
+  source: string;
 }
 
 /** Options of `withEngine`; tests pass an environment and a non-interactive prompt. */
@@ -65,7 +67,13 @@ export async function withEngine<T>(
   });
   const client = new OmniaClient(settings, options.client);
   try {
-    return await body({ client, store, recorder: storePort(store), logger });
+    return await body({
+      client,
+      store,
+      recorder: storePort(store),
+      logger,
+      source: flags.source ?? env.OMNIA_SOURCE ?? defaultSourceName,
+    });
   } catch (err) {
     throw toCliError(err);
   } finally {

@@ -65,7 +65,7 @@ export async function applyCommand(dir: string, flags: ApplyFlags): Promise<numb
         dir,
         mode: "apply",
         tenants: flags.tenant,
-        source: flags.source,
+        source: engine.source,
         prune: flags.prune,
         allowMassDelete: flags.allowMassDelete,
         parallelism,

@@ -38,7 +38,7 @@ export function register(program: Command): void {
 export async function driftCommand(dir: string, flags: DriftFlags): Promise<number> {
   return withEngine(flags, async (engine) => {
     const { plan } = await reconcile(
-      { dir, mode: "drift", tenants: flags.tenant, source: flags.source },
+      { dir, mode: "drift", tenants: flags.tenant, source: engine.source },
       { client: engine.client, store: engine.recorder, logger: engine.logger },
     );
     const items = driftOf(plan);

@@ -45,7 +45,7 @@ export async function exportCommand(flags: ExportFlags): Promise<number> {
     const r = await exportTenant(engine.client, flags.adopt ? engine.recorder : undefined, {
       tenant: flags.tenant,
       out: flags.out,
-      source: flags.source,
+      source: engine.source,
       adopt: flags.adopt,
       force: flags.force,
     });

@@ -49,7 +49,7 @@ export async function planCommand(dir: string, flags: PlanFlags): Promise<number
         dir,
         mode: "plan",
         tenants: flags.tenant,
-        source: flags.source,
+        source: engine.source,
         prune: flags.prune,
         allowMassDelete: flags.allowMassDelete,
       },
