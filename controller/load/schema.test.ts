@@ -135,6 +135,18 @@ const cases: Array<[string, string, string[]]> = [
     `${head("Pbx", "{name: p9, tenant: ACME001, labels: {floor: [1]}}")}spec: {kind: single}\n`,
     ["t.yaml:3:55 Pbx/p9: field 'metadata.labels.floor' must be a string (got a list)"],
   ],
+  [
+    "a name longer than 63 characters",
+    `${head("Pbx", `{name: ${"a".repeat(64)}, tenant: ACME001}`)}spec: {kind: single}\n`,
+    [
+      `t.yaml:3:18 Pbx/${"a".repeat(64)}: field 'metadata.name' does not match ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ (got "${"a".repeat(64)}"): Name of the document: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`,
+    ],
+  ],
+  [
+    "a label value longer than 63 characters",
+    `${head("Pbx", `{name: p9, tenant: ACME001, labels: {team: ${"x".repeat(64)}}}`)}spec: {kind: single}\n`,
+    ["t.yaml:3:54 Pbx/p9: field 'metadata.labels.team' must NOT have more than 63 characters"],
+  ],
   // ---- Tenant
   [
     "a VAT number with a wrong check digit",
@@ -276,6 +288,18 @@ const cases: Array<[string, string, string[]]> = [
     ext(`  number: "201"\n  license: start\n${pinEnv}`, "{name: e1, tenant: ACME001}"),
     ["t.yaml:3:11 Extension/e1: missing required field 'pbx'"],
   ],
+  [
+    "an extension status outside its enum",
+    ext(`  number: "201"\n  license: start\n${pinEnv}  status: pending\n`),
+    ['t.yaml:8:11 Extension/e1: field \'spec.status\' must be one of: "active", "suspended" (got "pending")'],
+  ],
+  [
+    "an unknown field in the extension's user",
+    ext(
+      `  number: "201"\n  license: start\n${pinEnv}  user: {email: giulia.rossi@acme.example, phone: "123"}\n`,
+    ),
+    ["t.yaml:8:44 Extension/e1: unknown field 'phone' (allowed: email, firstName, lastName)"],
+  ],
   // ---- Number
   [
     "a number that is not E.164",
@@ -295,6 +319,14 @@ const cases: Array<[string, string, string[]]> = [
     ["t.yaml:4:7 Number/n9: missing required field 'trunk'"],
   ],
   // ---- SipTrunk
+  [
+    "authRequired that is not a boolean and an empty username",
+    `${head("SipTrunk", "{name: t2, tenant: ACME001}")}spec: {description: D, operator: O, endpoint: sip.example.net, authRequired: si, username: ""}\n`,
+    [
+      "t.yaml:4:78 SipTrunk/t2: field 'spec.authRequired' must be true or false (got string \"si\")",
+      "t.yaml:4:92 SipTrunk/t2: field 'spec.username' must NOT have fewer than 1 characters",
+    ],
+  ],
   [
     "an endpoint with a port above 65535",
     `${head("SipTrunk", "{name: t2, tenant: ACME001}")}spec: {description: D, operator: O, endpoint: "sip.example.net:70000"}\n`,
