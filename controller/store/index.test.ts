@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lockPathOf } from "./data-dir-lock.js";
 import { errDataDirInUse, errOpen, StoreError } from "./errors.js";
 import { openStore, redactUrl } from "./index.js";
 import { freePort } from "./test-support/postgres.js";
@@ -61,16 +59,6 @@ describe("embedded store in a data folder", () => {
     }
     const second = await openStore({ dataDir, env: {} });
     await second.close();
-  });
-
-  it("takes over a lock file left by a process that has exited", async () => {
-    const dataDir = join(scratch, "stale");
-    const child = execFile(process.execPath, ["-e", ""]);
-    const pid = child.pid;
-    await new Promise((resolve) => child.on("exit", resolve));
-    await writeFile(lockPathOf(dataDir), `${pid}\n`);
-    const store = await openStore({ dataDir, env: {} });
-    await store.close();
   });
 });
 

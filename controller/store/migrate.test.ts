@@ -35,6 +35,11 @@ describe("loadMigrations", () => {
 
   it.each<{ name: string; files: Record<string, string>; want: string }>([
     {
+      name: "a README only",
+      files: { "README.md": "# notes" },
+      want: "no migration files",
+    },
+    {
       name: "a file not named NNNN_name.sql",
       files: { "0001_a.sql": "", "notes.txt": "" },
       want: "notes.txt: want a name like 0002_add_index.sql",

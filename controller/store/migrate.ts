@@ -39,6 +39,7 @@ export async function loadMigrations(dir: string = defaultMigrationsDir): Promis
   }
   const migrations: Migration[] = [];
   for (const name of names.sort()) {
+    if (name === "README.md") continue;
     const match = fileName.exec(name);
     if (!match) {
       throw new StoreError(errMigrations, `${join(dir, name)}: want a name like 0002_add_index.sql`);
