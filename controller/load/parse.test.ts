@@ -58,6 +58,14 @@ describe("limits", () => {
     ]);
   });
 
+  it("refuses a document nested too deeply with a clear error", () => {
+    const deep = `a: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`;
+    const { problems } = parseManifestText("t.yaml", deep);
+    expect(problems.map((p) => [p.code, p.message])).toEqual([
+      ["yaml-syntax", "YAML syntax error: the document is nested too deeply"],
+    ]);
+  });
+
   it("accepts a few aliases", () => {
     const { documents, problems } = parseManifestText("t.yaml", "a: &x {k: v}\nb: *x\n");
     expect(problems).toEqual([]);

@@ -100,7 +100,7 @@ export function parseManifestText(
           file,
           line,
           col,
-          message: msg.yamlSyntax(firstLine(e.message)),
+          message: msg.yamlSyntax(yamlReason(e.message)),
           code: "yaml-syntax",
         });
       }
@@ -153,6 +153,8 @@ function nodeOffset(doc: Document, path: NodePath, key = false): number {
   return offset;
 }
 
-function firstLine(s: string): string {
-  return s.split("\n")[0] ?? s;
+/** The first line of a parser message; a stack overflow said as what it means. */
+function yamlReason(message: string): string {
+  if (/call stack/i.test(message)) return "the document is nested too deeply";
+  return message.split("\n")[0] ?? message;
 }
