@@ -228,6 +228,11 @@ const cases: Array<[string, string, string[]]> = [
     ["t.yaml:4:22 Pbx/p9: field 'group' is not allowed when kind is 'single'"],
   ],
   [
+    "a PBX without kind but with a group (only the missing kind is reported)",
+    `${head("Pbx", "{name: p9, tenant: ACME001}")}spec: {group: g1}\n`,
+    ["t.yaml:4:7 Pbx/p9: missing required field 'kind'"],
+  ],
+  [
     "a hotel flag that is not a boolean",
     `${head("Pbx", "{name: p9, tenant: ACME001}")}spec: {kind: single, hotel: 1}\n`,
     ["t.yaml:4:29 Pbx/p9: field 'spec.hotel' must be true or false (got number 1)"],

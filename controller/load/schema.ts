@@ -257,8 +257,8 @@ interface Condition {
 }
 
 /**
- * A then/else error whose condition tests a field that is itself wrong (`kind: cluster`
- * makes "group is required" noise): the field's own error says it all.
+ * A then/else error whose condition tests a field that is itself wrong or missing
+ * (`kind: cluster` makes "group is required" noise): the field's own error says it all.
  */
 function branchOfBadCondition(
   e: ErrorObject,
@@ -267,7 +267,15 @@ function branchOfBadCondition(
 ): boolean {
   if (!/\/(then|else)\//.test(e.schemaPath)) return false;
   const fields = conditions.get(e.instancePath)?.fields ?? [];
-  return all.some((x) => x !== e && fields.some((f) => x.instancePath === `${e.instancePath}/${f}`));
+  return all.some(
+    (x) =>
+      x !== e &&
+      fields.some(
+        (f) =>
+          x.instancePath === `${e.instancePath}/${f}` ||
+          (x.keyword === "required" && x.instancePath === e.instancePath && x.params.missingProperty === f),
+      ),
+  );
 }
 
 /** "kind is 'single'" from an `if` schema made of `properties: {x: {const: v}}`. */
