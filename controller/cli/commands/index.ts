@@ -4,10 +4,12 @@
  */
 import type { Command } from "commander";
 import { register as apply } from "./apply.js";
+import { register as demo } from "./demo.js";
 import { register as drift } from "./drift.js";
 import { register as exportTenant } from "./export.js";
 import { register as importSheet } from "./import-sheet.js";
 import { register as plan } from "./plan.js";
+import { register as platform } from "./platform.js";
 import { register as validate } from "./validate.js";
 
 export const commands: Array<(program: Command) => void> = [
@@ -17,4 +19,5 @@ export const commands: Array<(program: Command) => void> = [
   drift,
   exportTenant,
   importSheet,
+  platform,
 ];
