@@ -64,23 +64,28 @@ function pgPoolDriver(pool: pg.Pool): Driver {
     },
     transaction: async (fn) => {
       const client = await pool.connect();
+      const session = { broken: undefined as Error | undefined };
       try {
-        return await inPgTransaction(client, fn);
+        return await inPgTransaction(client, fn, session);
       } finally {
-        client.release();
+        client.release(session.broken);
       }
     },
     exclusive: async (lockKey, fn) => {
       const client = await pool.connect();
+      // A connection whose unlock failed is destroyed, not pooled: that drops its lock.
+      let broken: Error | undefined;
       try {
         await client.query("SELECT pg_advisory_lock($1)", [lockKey]);
         try {
           return await fn(pgClientDriver(client));
         } finally {
-          await client.query("SELECT pg_advisory_unlock($1)", [lockKey]);
+          await client.query("SELECT pg_advisory_unlock($1)", [lockKey]).catch((err: Error) => {
+            broken = err;
+          });
         }
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     close: async () => {
@@ -113,7 +118,12 @@ async function pgQuery<R>(
   return { rows: result.rows as R[] };
 }
 
-async function inPgTransaction<T>(client: pg.PoolClient, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+/** Runs `fn` in BEGIN/COMMIT on `client`; a failed ROLLBACK marks the session broken. */
+async function inPgTransaction<T>(
+  client: pg.PoolClient,
+  fn: (tx: Queryable) => Promise<T>,
+  session: { broken?: Error | undefined } = {},
+): Promise<T> {
   await client.query("BEGIN");
   try {
     const result = await fn({
@@ -125,7 +135,9 @@ async function inPgTransaction<T>(client: pg.PoolClient, fn: (tx: Queryable) => 
     await client.query("COMMIT");
     return result;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
+    await client.query("ROLLBACK").catch((rollbackErr: Error) => {
+      session.broken = rollbackErr;
+    });
     throw err;
   }
 }
