@@ -20,4 +20,5 @@ export const commands: Array<(program: Command) => void> = [
   exportTenant,
   importSheet,
   platform,
+  demo,
 ];
