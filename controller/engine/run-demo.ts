@@ -14,8 +14,10 @@ import { fileURLToPath } from "node:url";
 import pc from "picocolors";
 import pino, { type Logger } from "pino";
 import { OmniaClient } from "../../platform/client/index.js";
-import { demoLogin } from "../../platform/standin/seeds/partners.js";
+import { seedDemo } from "../../platform/standin/seeds/demo.js";
+import { demoLogin, seedPartners } from "../../platform/standin/seeds/partners.js";
 import { type RunningStandin, startStandin } from "../../platform/standin/server.js";
+import { StandinState } from "../../platform/standin/state.js";
 import { openStore } from "../store/index.js";
 import { countActions, isEmptyPlan } from "./plan.js";
 import { renderPlan } from "./render.js";
@@ -74,7 +76,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   write(
     `\n${c.bold(c.cyan("[1/4] Starting the stand-in Omnia platform (seed: demo, partly drifted from the repository)"))}\n`,
   );
-  const standin = await listen(options.port ?? demoPort);
+  const standin = await listen(options.port ?? demoPort, dir);
   write(`platform: ${standin.url}  (partner domain "${demoLogin.domain}", user "${demoLogin.username}")\n`);
   write(`state:    ${stateDir} (embedded PostgreSQL, PGlite)\nmanifests: ${dir}\n`);
   let result: DemoResult;
@@ -167,13 +169,18 @@ async function demoRuns(
   }
 }
 
-/** Starts the stand-in on `port`, or on a free port when that one is taken. */
-async function listen(port: number): Promise<RunningStandin> {
+/**
+ * Starts the stand-in on `port` (a free port when that one is taken), seeded from the
+ * repository being demonstrated, partly drifted (platform/standin/seeds/demo.ts).
+ */
+async function listen(port: number, examplesDir: string): Promise<RunningStandin> {
+  const state = new StandinState();
+  await seedDemo(state, seedPartners(state).demo, examplesDir);
   try {
-    return await startStandin({ port, seed: "demo" });
+    return await startStandin({ port, state });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || port === 0) throw err;
-    return startStandin({ port: 0, seed: "demo" });
+    return startStandin({ port: 0, state });
   }
 }
 
