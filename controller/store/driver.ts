@@ -142,26 +142,45 @@ async function inPgTransaction<T>(
   }
 }
 
-/** A driver over an open PGlite instance; `close()` closes it. */
-export function pgliteDriver(db: PGlite, onClose: () => Promise<void> = async () => {}): Driver {
+/** Options of `pgliteDriver`. */
+export interface PgliteDriverOptions {
+  /** Close the instance with the driver. Default true; false when the caller owns it. */
+  owned?: boolean;
+  /** Called after close (releases the data folder's lock). */
+  onClose?: () => Promise<void>;
+}
+
+/** A driver over an open PGlite instance. */
+export function pgliteDriver(db: PGlite, options: PgliteDriverOptions = {}): Driver {
+  let closed = false;
+  const open = () => {
+    if (closed) throw new Error("the store is closed");
+  };
   const view = (q: PGlite | Transaction): Queryable => ({
     query: async <R>(sql: string, params?: readonly unknown[]) => {
+      open();
       const result = await q.query<R>(sql, params ? [...params] : undefined);
       return { rows: result.rows };
     },
     exec: async (sql) => {
+      open();
       await q.exec(sql);
     },
   });
   const driver: Driver = {
     kind: "pglite",
     ...view(db),
-    transaction: (fn) => db.transaction((tx) => fn(view(tx))),
+    transaction: async (fn) => {
+      open();
+      return db.transaction((tx) => fn(view(tx)));
+    },
     // NO-OP lock: PGlite runs inside this process and serialises every query itself.
     exclusive: (_lockKey, fn) => fn(driver),
     close: async () => {
-      if (!db.closed) await db.close();
-      await onClose();
+      if (closed) return;
+      closed = true;
+      if ((options.owned ?? true) && !db.closed) await db.close();
+      await options.onClose?.();
     },
   };
   return driver;

@@ -31,7 +31,7 @@ export interface OpenStoreOptions {
   dataDir?: string;
   /** Embedded store in memory only (tests); ignores `databaseUrl` and `DATABASE_URL`. */
   memory?: boolean;
-  /** An open PGlite instance to use instead (tests); the store closes it. */
+  /** An open PGlite instance to use instead (tests); the caller keeps it and closes it. */
   pglite?: PGlite;
   /** Where `DATABASE_URL` is read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
@@ -59,7 +59,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
 }
 
 async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; location: string }> {
-  if (options.pglite) return { db: pgliteDriver(options.pglite), location: "pglite (given instance)" };
+  if (options.pglite)
+    return { db: pgliteDriver(options.pglite, { owned: false }), location: "pglite (given instance)" };
   if (options.memory) return { db: pgliteDriver(await PGlite.create()), location: "pglite in memory" };
   const url = options.databaseUrl || (options.env ?? process.env).DATABASE_URL;
   if (url) {
@@ -70,7 +71,7 @@ async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; loca
   const lock: DataDirLock = await lockDataDir(dataDir);
   try {
     const pglite = await PGlite.create(dataDir);
-    return { db: pgliteDriver(pglite, () => lock.release()), location: dataDir };
+    return { db: pgliteDriver(pglite, { onClose: () => lock.release() }), location: dataDir };
   } catch (err) {
     await lock.release();
     throw new StoreError(errOpen, `${dataDir}: ${(err as Error).message}`, { cause: err });

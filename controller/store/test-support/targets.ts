@@ -77,21 +77,33 @@ async function migratedPgliteImage(): Promise<Blob> {
   return pgliteImage;
 }
 
-/** PGlite: an in-memory clone of the migrated image (one store per database). */
+// Instances whose test has ended, emptied and handed to the next test of the file.
+const idlePglites: PGlite[] = [];
+
+/** Empties every table but `schema_migrations` (the next store makes a new salt). */
+async function emptyTables(db: PGlite): Promise<void> {
+  const { rows } = await db.query<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'",
+  );
+  if (rows.length > 0) await db.exec(`TRUNCATE ${rows.map((r) => `"${r.name}"`).join(", ")}`);
+}
+
+/** PGlite: an in-memory clone of the migrated image, reused once emptied (one store per database). */
 export const pgliteTarget: StoreTarget = {
   name: "pglite",
   fresh: async () => {
-    const opened: Store[] = [];
+    const pglite = idlePglites.pop() ?? (await PGlite.create({ loadDataDir: await migratedPgliteImage() }));
+    await emptyTables(pglite);
+    let store: Store | undefined;
     return {
       open: async (options = {}) => {
-        if (opened.length > 0) throw new Error("a PGlite test database serves one store");
-        const pglite = await PGlite.create({ loadDataDir: await migratedPgliteImage() });
-        const store = await openStore({ ...options, pglite });
-        opened.push(store);
+        if (store) throw new Error("a PGlite test database serves one store");
+        store = await openStore({ ...options, pglite });
         return store;
       },
       dispose: async () => {
-        for (const s of opened) await s.close();
+        await store?.close();
+        idlePglites.push(pglite);
       },
     };
   },
