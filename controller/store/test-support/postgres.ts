@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { chown, mkdtemp, rm } from "node:fs/promises";
+import { chown, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,12 +52,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a cluster; throws with `errNoServer` when the binaries are missing. */
-export async function startTestCluster(bin = findServerBin()): Promise<TestCluster> {
-  if (!bin) throw new Error(errNoServer);
-  const dir = await mkdtemp(join(tmpdir(), "omnia-pg-"));
+/** Prefix of cluster folders in the temp folder. */
+const clusterPrefix = "omnia-pg-";
+/** File in a cluster folder naming the pid of the test run that owns it. */
+const ownerFile = "owner.pid";
+
+/** Runs a server tool, as the `postgres` user when this process is root. */
+function serverTool(bin: string) {
   const asRoot = process.getuid?.() === 0;
-  const exec = async (tool: string, args: string[]) => {
+  return async (tool: string, args: string[]) => {
     const [cmd, argv] = asRoot
       ? ["runuser", ["-u", "postgres", "--", join(bin, tool), ...args]]
       : [join(bin, tool), args];
@@ -68,10 +71,57 @@ export async function startTestCluster(bin = findServerBin()): Promise<TestClust
       throw new Error(`${tool} failed: ${e.stderr?.trim() || e.message}`, { cause: err });
     }
   };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Stops and removes the clusters in `root` whose test run died before its teardown (killed
+ * by a timeout, say), so they do not pile up. Returns the folders removed.
+ */
+export async function sweepStaleClusters(bin: string, root = tmpdir()): Promise<string[]> {
+  const exec = serverTool(bin);
+  const removed: string[] = [];
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith(clusterPrefix)) continue;
+    const dir = join(root, name);
+    const owner = Number.parseInt(await readFile(join(dir, ownerFile), "utf8").catch(() => ""), 10);
+    // No owner yet: a run that is starting right now.
+    if (!Number.isInteger(owner) || isRunning(owner)) continue;
+    if (existsSync(join(dir, "data", "postmaster.pid"))) {
+      await exec("pg_ctl", ["-D", join(dir, "data"), "-m", "immediate", "-w", "stop"]).catch(() => {});
+    }
+    await rm(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+/** Starts a cluster; throws with `errNoServer` when the binaries are missing. */
+export async function startTestCluster(bin = findServerBin()): Promise<TestCluster> {
+  if (!bin) throw new Error(errNoServer);
+  await sweepStaleClusters(bin);
+  const dir = await mkdtemp(join(tmpdir(), clusterPrefix));
+  await writeFile(join(dir, ownerFile), `${process.pid}\n`);
+  const asRoot = process.getuid?.() === 0;
+  const exec = serverTool(bin);
   try {
     if (asRoot) {
-      const { stdout } = await run("id", ["-u", "postgres"]);
-      const { stdout: gid } = await run("id", ["-g", "postgres"]);
+      const ids = (flag: string) =>
+        run("id", [flag, "postgres"]).catch((err: unknown) => {
+          throw new Error("running as root, the test server runs as the `postgres` user, which is missing", {
+            cause: err,
+          });
+        });
+      const { stdout } = await ids("-u");
+      const { stdout: gid } = await ids("-g");
       await chown(dir, Number(stdout.trim()), Number(gid.trim()));
     }
     const data = join(dir, "data");
