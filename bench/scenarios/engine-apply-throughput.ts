@@ -1,0 +1,101 @@
+/**
+ * Apply throughput: 1,000 extension creates (one tenant, two PBXs) against a stand-in that
+ * admits 50 requests/s per partner, with the client limited to 50/s as well, through the
+ * whole engine (load, observe, plan, apply recording every step in an embedded PGlite
+ * store). Figures: creates per second and that rate as a share of the 50/s limit.
+ */
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { renderManifestFile } from "../../controller/engine/export-yaml.js";
+import { reconcile } from "../../controller/engine/run.js";
+import { storePort } from "../../controller/engine/run-store.js";
+import { openStore } from "../../controller/store/index.js";
+import { OmniaClient } from "../../platform/client/index.js";
+import { demoLogin } from "../../platform/standin/seeds/partners.js";
+import { startStandin } from "../../platform/standin/server.js";
+import type { Scenario } from "../scenario.js";
+
+const limitPerSecond = 50;
+const extensions = 1000;
+const apiVersion = "omnia.kalliope.io/v1";
+
+const scenario: Scenario = {
+  name: "engine-apply-throughput",
+  description: `apply of ${extensions} extension creates against a stand-in limited to ${limitPerSecond} requests/s (client limited likewise)`,
+  async run() {
+    const dir = await mkdtemp(join(tmpdir(), "omnia-bench-apply-"));
+    const env: Record<string, string> = {};
+    const docs: object[] = [
+      {
+        apiVersion,
+        kind: "Tenant",
+        metadata: { name: "tput" },
+        spec: {
+          businessName: "Throughput S.r.l.",
+          customerCode: "TPUT",
+          vatNumber: "01234567897",
+          fiscalCode: "01234567897",
+        },
+      },
+      { apiVersion, kind: "Pbx", metadata: { name: "a", tenant: "TPUT" }, spec: { kind: "single" } },
+      { apiVersion, kind: "Pbx", metadata: { name: "b", tenant: "TPUT" }, spec: { kind: "single" } },
+    ];
+    for (let i = 0; i < extensions; i++) {
+      const pbx = i % 2 === 0 ? "a" : "b";
+      const number = String(1000 + Math.floor(i / 2));
+      const variable = `PIN_TPUT_${pbx}_${number}`.toUpperCase();
+      env[variable] = String(100000 + i);
+      docs.push({
+        apiVersion,
+        kind: "Extension",
+        metadata: { name: `${pbx}-${number}`, tenant: "TPUT", pbx },
+        spec: { number, license: i % 5 === 0 ? "plus" : "start", pin: { fromEnv: variable } },
+      });
+    }
+    await writeFile(join(dir, "repo.yaml"), renderManifestFile(docs, "x"));
+
+    const standin = await startStandin({
+      pendingDelayMs: 0,
+      knobs: { rateLimit: { requestsPerSecond: limitPerSecond, burst: limitPerSecond } },
+    });
+    const client = new OmniaClient(
+      { baseUrl: standin.url, ...demoLogin },
+      { requestsPerSecond: limitPerSecond, burst: limitPerSecond, concurrency: 8 },
+    );
+    const store = await openStore({ memory: true });
+    try {
+      const t0 = performance.now();
+      const r = await reconcile(
+        { dir, mode: "apply", parallelism: 8 },
+        { client, store: storePort(store), logger: pino({ level: "silent" }), load: { env } },
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const applied = r.applied;
+      if (!applied || applied.failed + applied.skipped > 0) {
+        throw new Error(`apply failed: ${JSON.stringify(applied?.steps.find((s) => s.outcome !== "ok"))}`);
+      }
+      const stats = client.stats();
+      const creates = applied.ok;
+      const perSecond = creates / seconds;
+      const requestsPerSecond = stats.requests / seconds;
+      return {
+        creates,
+        wall_s: Number(seconds.toFixed(1)),
+        creates_per_s: Number(perSecond.toFixed(1)),
+        requests: stats.requests,
+        requests_per_s: Number(requestsPerSecond.toFixed(1)),
+        share_of_limit_pct: Math.round((requestsPerSecond / limitPerSecond) * 100),
+        creates_share_of_limit_pct: Math.round((perSecond / limitPerSecond) * 100),
+        rate_limited_429: stats.rateLimited,
+        retries: stats.retries,
+      };
+    } finally {
+      await client.close();
+      await store.close();
+      await standin.close();
+    }
+  },
+};
+export default scenario;

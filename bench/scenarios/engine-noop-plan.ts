@@ -1,0 +1,183 @@
+/**
+ * A no-op `omnia plan` against the stand-in for 1k, 10k and 100k extensions: API calls and
+ * wall time of load (YAML manifests with PINs from the environment), observe (paged list
+ * calls) and plan, with an inventory that already manages everything. Tenants of 1,000
+ * extensions (2 PBXs of 500). The stand-in is seeded through its state, not by 100k HTTP
+ * creates; no latency, client limit 1,000 requests/s so the figures are the engine's own.
+ */
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { secretHashesOf } from "../../controller/engine/diff.js";
+import { renderManifestFile } from "../../controller/engine/export-yaml.js";
+import { observe } from "../../controller/engine/observe.js";
+import { countActions, isEmptyPlan, plan } from "../../controller/engine/plan.js";
+import { createSecretHasher } from "../../controller/engine/policy.js";
+import type { InventoryEntry } from "../../controller/engine/types.js";
+import { loadDirectory } from "../../controller/load/index.js";
+import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
+import { OmniaClient } from "../../platform/client/index.js";
+import { demoLogin, seedPartners } from "../../platform/standin/seeds/partners.js";
+import { startStandin } from "../../platform/standin/server.js";
+import { hashSecret, StandinState } from "../../platform/standin/state.js";
+import type { Scenario } from "../scenario.js";
+
+const perTenant = 1000;
+const perPbx = 500;
+const at = "2026-01-01T00:00:00.000Z";
+const apiVersion = "omnia.kalliope.io/v1";
+
+/** A stand-in state and the matching repository for `extensions` extensions. */
+async function world(extensions: number) {
+  const state = new StandinState();
+  const partner = seedPartners(state).demo;
+  const dir = await mkdtemp(join(tmpdir(), `omnia-bench-noop-${extensions}-`));
+  const env: Record<string, string> = {};
+  const tenants: string[] = [];
+  for (let t = 0; t < extensions / perTenant; t++) {
+    const code = `BENCH${String(t).padStart(3, "0")}`;
+    tenants.push(code);
+    const customer = {
+      id: state.newId("customers"),
+      partnerId: partner.id,
+      businessName: `${code} S.r.l.`,
+      customerCode: code,
+      vatNumber: "01234567897",
+      fiscalCode: "01234567897",
+      omniaManager: true,
+      status: "active" as const,
+      createdAt: at,
+    };
+    state.customers.set(customer.id, customer);
+    const docs: object[] = [
+      {
+        apiVersion,
+        kind: "Tenant",
+        metadata: { name: code.toLowerCase() },
+        spec: {
+          businessName: customer.businessName,
+          customerCode: code,
+          vatNumber: customer.vatNumber,
+          fiscalCode: customer.fiscalCode,
+        },
+      },
+    ];
+    for (let p = 0; p < perTenant / perPbx; p++) {
+      const name = `pbx${p}`;
+      const pbx = {
+        id: state.newId("pbxs"),
+        customerId: customer.id,
+        name,
+        kind: "single" as const,
+        callCenter: false,
+        hotel: false,
+        status: "active" as const,
+        activeAt: 0,
+        createdAt: at,
+      };
+      state.pbxs.set(pbx.id, pbx);
+      docs.push({ apiVersion, kind: "Pbx", metadata: { name, tenant: code }, spec: { kind: "single" } });
+      for (let i = 0; i < perPbx; i++) {
+        const number = String(1000 + i);
+        const pin = String(100000 + i);
+        const variable = `PIN_${code}_${p}_${number}`;
+        env[variable] = pin;
+        const id = state.newId("extensions");
+        state.extensions.set(id, {
+          id,
+          customerId: customer.id,
+          pbxId: pbx.id,
+          number,
+          license: "start",
+          meetingId: null,
+          userId: null,
+          pinHash: hashSecret(pin),
+          status: "active",
+          createdAt: at,
+        });
+        docs.push({
+          apiVersion,
+          kind: "Extension",
+          metadata: { name: `${name}-${number}`, tenant: code, pbx: name },
+          spec: { number, license: "start", pin: { fromEnv: variable } },
+        });
+      }
+    }
+    await mkdir(join(dir, code), { recursive: true });
+    await writeFile(join(dir, code, "all.yaml"), renderManifestFile(docs, "x"));
+  }
+  return { state, dir, env, tenants };
+}
+
+async function measure(extensions: number): Promise<Record<string, number>> {
+  const w = await world(extensions);
+  const standin = await startStandin({ state: w.state, pendingDelayMs: 0 });
+  const client = new OmniaClient(
+    { baseUrl: standin.url, ...demoLogin },
+    { requestsPerSecond: 1000, burst: 1000 },
+  );
+  const hashSecret = createSecretHasher("bench-salt-0123456789abcdef");
+  try {
+    // The inventory a previous apply would have left: everything managed, PIN hashes recorded.
+    const first = await loadDirectory(w.dir, { env: w.env });
+    if (first.problems.length > 0)
+      throw new Error(`bench manifests have problems: ${first.problems[0]?.message}`);
+    const live0 = await observe(client, { tenants: w.tenants });
+    const ids = new Map([...live0.tenants, ...live0.pbxs, ...live0.extensions].map((r) => [r.key, r.id]));
+    const all: AnyDesiredResource[] = [
+      ...first.state.tenants,
+      ...first.state.pbxs,
+      ...first.state.extensions,
+    ];
+    const inventory: InventoryEntry[] = all.map((d) => ({
+      key: d.key,
+      kind: d.kind,
+      tenant: d.tenant,
+      platformId: ids.get(d.key) ?? null,
+      source: "default",
+      state: "managed",
+      secretHashes: secretHashesOf(d.kind, d.spec, hashSecret),
+    }));
+
+    const requestsBefore = client.stats().requests;
+    const t0 = performance.now();
+    const loaded = await loadDirectory(w.dir, { env: w.env });
+    const t1 = performance.now();
+    const live = await observe(client, { tenants: w.tenants });
+    const t2 = performance.now();
+    const cpu = process.cpuUsage();
+    const p = plan(loaded.state, live, inventory, { hashSecret, source: "default" });
+    const planCpu = process.cpuUsage(cpu);
+    const t3 = performance.now();
+    if (!isEmptyPlan(p)) throw new Error(`want a no-op plan, got ${JSON.stringify(countActions(p))}`);
+    return {
+      api_calls: client.stats().requests - requestsBefore,
+      wall_ms: Math.round(t3 - t0),
+      load_ms: Math.round(t1 - t0),
+      observe_ms: Math.round(t2 - t1),
+      plan_cpu_ms: Math.round((planCpu.user + planCpu.system) / 1000),
+      heap_used_mib: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    };
+  } finally {
+    await client.close();
+    await standin.close();
+  }
+}
+
+const scenario: Scenario = {
+  name: "engine-noop-plan",
+  description:
+    "no-op plan (load, observe, plan) against the stand-in: API calls and wall time for 1k, 10k, 100k extensions",
+  async run() {
+    const figures: Record<string, number> = {};
+    for (const [label, n] of [
+      ["1k", 1_000],
+      ["10k", 10_000],
+      ["100k", 100_000],
+    ] as const) {
+      for (const [k, v] of Object.entries(await measure(n))) figures[`${label}_${k}`] = v;
+    }
+    return figures;
+  },
+};
+export default scenario;
