@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestStandin, type TestStandin, testClientOptions } from "../standin/testing.js";
 import { OmniaClient, type PlatformError } from "./index.js";
 import { TokenBucket } from "./rate-limit.js";
-import type { ClientOptions } from "./transport.js";
+import { type ClientOptions, limitsKey, sharedLimits } from "./transport.js";
 
 let standin: TestStandin;
 let seq = 0;
@@ -163,6 +163,17 @@ describe("writes under a reset mid-body", () => {
 });
 
 describe("limits", () => {
+  it("shares one limiter between the clients of an account with the same limits", () => {
+    const settings = { baseUrl: "http://127.0.0.1:1", domain: "d", username: "u", password: "p" };
+    const limits = { requestsPerSecond: 5, burst: 5, concurrency: 2 };
+    const a = sharedLimits(limitsKey(settings, limits), limits);
+    expect(sharedLimits(limitsKey({ ...settings, password: "other" }, limits), limits)).toBe(a);
+    expect(
+      sharedLimits(limitsKey(settings, { ...limits, concurrency: 3 }), { ...limits, concurrency: 3 }),
+    ).not.toBe(a);
+    expect(sharedLimits(limitsKey({ ...settings, domain: "e" }, limits), limits)).not.toBe(a);
+  });
+
   it("keeps at most `concurrency` requests in flight", async () => {
     const limits = {
       bucket: new TokenBucket({ requestsPerSecond: 10_000, burst: 10_000 }),

@@ -81,6 +81,21 @@ export interface CallSpec {
 
 const sharedByAccount = new Map<string, SharedLimits>();
 
+/** Clients with the same account and limit settings share one limiter in the process. */
+export function limitsKey(
+  settings: ClientSettings,
+  o: Required<Pick<ClientOptions, "requestsPerSecond" | "burst" | "concurrency">>,
+): string {
+  return [
+    settings.baseUrl,
+    settings.domain,
+    settings.username,
+    o.requestsPerSecond,
+    o.burst,
+    o.concurrency,
+  ].join("|");
+}
+
 /**
  * The process-wide limits of an account (created on first use with these options). The
  * bucket runs on real time: the `clock` option is the signing clock, not the limiter's.
@@ -141,8 +156,7 @@ export class Transport {
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: this.o.concurrency * 2 });
-    this.limits =
-      options.limits ?? sharedLimits(`${settings.baseUrl}|${settings.domain}|${settings.username}`, this.o);
+    this.limits = options.limits ?? sharedLimits(limitsKey(settings, this.o), this.o);
   }
 
   /** Items per list page. */
