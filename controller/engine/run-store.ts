@@ -13,6 +13,11 @@ export function storePort(store: Store): ReconcileStore {
     acquireLease: (tenant, holder, ttlMs) => store.acquireLease(tenant, holder, ttlMs),
     renewLease: (tenant, holder, ttlMs) => store.renewLease(tenant, holder, ttlMs),
     releaseLease: (tenant, holder) => store.releaseLease(tenant, holder),
+    async readDriftStatus(tenants) {
+      return new Map((await store.listResourceStatus({ tenants })).map((s) => [s.key, s.drift]));
+    },
+    setDriftStatus: (key, s) =>
+      store.setResourceStatus(key, { kind: s.kind, tenant: s.tenant, drift: s.drift, driftDiffs: s.diffs }),
     secretSalt: async () => store.secretSalt(),
     async startRun(run) {
       await store.startRun({

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { type LoadOptions, loadDirectory, type Problem } from "../load/index.js";
-import type { DesiredState } from "../model/desired-state.js";
+import type { DesiredState, KindName } from "../model/desired-state.js";
 import { type ApplyProgress, type ApplyResult, apply } from "./apply.js";
 import { secretHashesOf } from "./diff.js";
 import { describeError, EngineError } from "./errors.js";
@@ -17,7 +17,8 @@ import { observe } from "./observe.js";
 import { isEmptyPlan, plan } from "./plan.js";
 import { createSecretHasher } from "./policy.js";
 import type { ApplyRecorder } from "./recorder.js";
-import type { InventoryEntry, LiveState, Plan } from "./types.js";
+import { driftOf } from "./run-drift.js";
+import type { FieldDiff, InventoryEntry, LiveState, Plan } from "./types.js";
 
 /** The manifests have problems: nothing was observed or planned. */
 export const errLoad = "the manifests have problems";
@@ -76,7 +77,17 @@ export interface ReconcileStore extends ApplyRecorder {
   ): Promise<{ acquired: boolean; heldBy?: { holder: string; expiresAt: Date } }>;
   renewLease?(tenant: string, holder: string, ttlMs: number): Promise<unknown>;
   releaseLease?(tenant: string, holder: string): Promise<unknown>;
+  /** Drift status of resources as last recorded (by key); absent: drift is not recorded. */
+  readDriftStatus?(tenants: readonly string[]): Promise<Map<string, DriftStatus>>;
+  /** Records a resource's drift status and the differences found. */
+  setDriftStatus?(
+    key: string,
+    status: { kind: KindName; tenant: string; drift: DriftStatus; diffs: FieldDiff[] },
+  ): Promise<void>;
 }
+
+/** Whether a resource's live object matches its source, as of the last drift check. */
+export type DriftStatus = "in_sync" | "drifted" | "unknown";
 
 /** plan: show what would change; apply: make it so; drift: report differences only. */
 export type ReconcileMode = "plan" | "apply" | "drift";
@@ -150,6 +161,7 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
     const result: ReconcileResult = { runId, desired, live, plan: p };
     if (req.mode !== "apply" || isEmptyPlan(p) || p.refusals.length > 0) {
       if (req.mode === "apply") await recordResolved(deps.store, resolved, p);
+      if (req.mode === "drift") await recordDrift(deps.store, tenants, p);
       const outcome = p.refusals.length > 0 ? "refused" : isEmptyPlan(p) ? "ok" : "changes";
       await finish(deps.store, runId, outcome, p);
       log.info({ outcome }, "run finished");
@@ -267,6 +279,31 @@ export function resolveUnknownSecrets(
     entries: inventory.map((e) => (e.source === source ? (resolved.get(e.key) ?? e) : e)),
     resolved: [...resolved.values()],
   };
+}
+
+/**
+ * Records each declared resource's drift status from a plan (drifted: changed or gone on
+ * the platform; in sync: nothing to do), writing only the statuses that changed.
+ */
+async function recordDrift(store: ReconcileStore, tenants: string[], p: Plan): Promise<void> {
+  if (!store.readDriftStatus || !store.setDriftStatus) return;
+  const before = await store.readDriftStatus(tenants);
+  const drifted = new Map(
+    driftOf(p)
+      .filter((i) => i.kind === "changed" || i.kind === "missing")
+      .map((i) => [i.key, i]),
+  );
+  for (const c of p.changes) {
+    const item = drifted.get(c.key);
+    const now: DriftStatus = item ? "drifted" : c.action === "noop" ? "in_sync" : "unknown";
+    if (now === "unknown" || (now === "in_sync" && before.get(c.key) === "in_sync")) continue;
+    await store.setDriftStatus(c.key, {
+      kind: c.kind,
+      tenant: c.tenant,
+      drift: now,
+      diffs: item?.diffs ?? [],
+    });
+  }
 }
 
 /** Records the filled-in hashes of entries that the plan leaves alone (apply records the others). */

@@ -1,0 +1,85 @@
+/**
+ * reconcile over the real store (PGlite in memory) and the stand-in: runs and steps are
+ * recorded, and drift checks record each resource's drift status.
+ */
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../store/index.js";
+import { observe } from "./observe.js";
+import { reconcile } from "./run.js";
+import { storePort } from "./run-store.js";
+import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
+import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
+
+let e: EngineStandin;
+let store: Store;
+beforeAll(async () => {
+  e = await startEngineStandin();
+  store = await openStore({ memory: true });
+});
+afterAll(async () => {
+  await store.close();
+  await e.close();
+});
+
+const shape: WorldShape = {
+  users: [],
+  pbxs: [{ callCenter: false, hotel: false, suspended: false }],
+  numbers: [],
+  extensions: [{ pbx: 0, number: 201, license: "start", suspended: false }],
+};
+
+describe("reconcile over the state store", () => {
+  it("records the run, its steps and the inventory, then drift status per resource", async () => {
+    const world = worldOf(shape, "ST1", 600);
+    const dir = await writeWorld(world);
+    const deps = {
+      client: e.client,
+      store: storePort(store),
+      logger: pino({ level: "silent" }),
+      load: { env: world.env },
+    };
+    const applied = await reconcile({ dir, mode: "apply" }, deps);
+
+    const run = await store.getRun(applied.runId);
+    expect(run).toMatchObject({
+      mode: "apply",
+      outcome: "ok",
+      tenants: ["ST1"],
+      summary: { create: 3, ok: 3, failed: 0 },
+    });
+    expect((await store.listSteps(applied.runId)).map((s) => `${s.action} ${s.key} ${s.state}`)).toEqual([
+      "create Tenant/ST1 ok",
+      "create Pbx/ST1/pbx0 ok",
+      "create Extension/ST1/pbx0/201 ok",
+    ]);
+    const inventory = await store.listInventory({ tenants: ["ST1"] });
+    expect(inventory.map((x) => `${x.key} ${x.state} ${Object.keys(x.secretHashes).join(",")}`)).toEqual([
+      "Extension/ST1/pbx0/201 managed spec.pin",
+      "Pbx/ST1/pbx0 managed ",
+      "Tenant/ST1 managed ",
+    ]);
+    expect(JSON.stringify(inventory)).not.toContain(world.env.PIN_ST1_PBX0_201);
+
+    await reconcile({ dir, mode: "drift" }, deps);
+    const status = async () =>
+      Object.fromEntries((await store.listResourceStatus({ tenants: ["ST1"] })).map((s) => [s.key, s.drift]));
+    expect(await status()).toMatchObject({
+      "Extension/ST1/pbx0/201": "in_sync",
+      "Pbx/ST1/pbx0": "in_sync",
+      "Tenant/ST1": "in_sync",
+    });
+
+    const live = await observe(e.client, { tenants: ["ST1"] });
+    await e.client
+      .extensions(live.tenants[0]?.id ?? "")
+      .update(live.extensions[0]?.id ?? "", { license: "plus" });
+    const drift = await reconcile({ dir, mode: "drift" }, deps);
+    expect(await status()).toMatchObject({ "Extension/ST1/pbx0/201": "drifted", "Pbx/ST1/pbx0": "in_sync" });
+    const ext = (await store.listResourceStatus({ tenants: ["ST1"] })).find(
+      (s) => s.key === "Extension/ST1/pbx0/201",
+    );
+    expect(ext?.driftDiffs).toEqual([{ path: "spec.license", before: "plus", after: "start" }]);
+    expect((await store.getRun(drift.runId))?.outcome).toBe("changes");
+  });
+});
