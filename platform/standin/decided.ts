@@ -28,8 +28,31 @@ export function newMeetingId(): string {
   return id;
 }
 
-/** Which statuses a new object starts with: PBXs and invited users are provisioned. */
-export const startsPending = { pbx: true, user: true, extension: false } as const;
+/** Which new objects start `pending` (provisioned by the platform): PBXs and invited users. */
+export const startsPending = { pbx: true, user: true } as const;
+
+/** The status a new object starts with, and when a pending one becomes active (epoch ms). */
+export function initialStatus(kind: keyof typeof startsPending, now: Date, pendingDelayMs: number) {
+  return startsPending[kind]
+    ? { status: "pending" as const, activeAt: now.getTime() + pendingDelayMs }
+    : { status: "active" as const, activeAt: now.getTime() };
+}
+
+/**
+ * Natural keys (a create with an existing one answers 409 `conflict` with `existingId`):
+ * customerCode on the platform; user email (case-insensitive), SIP trunk `name` and PBX
+ * `name` within the customer; extension number within its numbering scope (below);
+ * number block by its first E.164 number. Trunk and PBX `name`s are ours: the manual
+ * gives trunks only a description and PBXs only a number.
+ */
+export const naturalKeys = {
+  customer: ["customerCode"],
+  user: ["customerId", "email"],
+  trunk: ["customerId", "name"],
+  pbx: ["customerId", "name"],
+  extension: ["numberingScope", "number"],
+  number: ["number"],
+} as const;
 
 /**
  * A number block: `blockDigits` N covers 10^N numbers starting at `number`, whose last N

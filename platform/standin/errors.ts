@@ -1,3 +1,5 @@
+import { otherPartnerStatus } from "./decided.js";
+
 /**
  * Failures the stand-in answers with: one shape `{code, message, requestId, details?}`
  * (the contract's ApiError). Texts are named constants so tests and clients can rely on
@@ -22,7 +24,7 @@ export const notFound = (what: string, id: string) =>
   new ApiFailure(404, "not_found", `${what} ${id} not found`);
 /** 403: the object belongs to another partner. */
 export const forbidden = (what: string) =>
-  new ApiFailure(403, "forbidden", `${what} belongs to another partner`);
+  new ApiFailure(otherPartnerStatus, "forbidden", `${what} belongs to another partner`);
 /** 409: the natural key is taken; `existingId` lets a client adopt. */
 export const conflict = (what: string, key: string, existingId?: string) =>
   new ApiFailure(

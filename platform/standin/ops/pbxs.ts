@@ -1,6 +1,6 @@
 /** Omnia Manager rules for PBXs: kinds and groups, pending while provisioned, options. */
 import type { PbxCreate, PbxKind, PbxUpdate } from "../../client/api.gen.js";
-import { numberingScope } from "../decided.js";
+import { initialStatus, numberingScope } from "../decided.js";
 import { conflict, inUse, invalid } from "../errors.js";
 import type { PbxRec } from "../state.js";
 import { audit, changes, childOf, customerOf, type OpCtx, requireOmniaManager } from "./context.js";
@@ -28,8 +28,7 @@ export function createPbx(ctx: OpCtx, customerId: string, input: PbxCreate): Pbx
     ...(input.group !== undefined ? { group: input.group } : {}),
     callCenter: input.callCenter ?? false,
     hotel: input.hotel ?? false,
-    status: "pending",
-    activeAt: ctx.now.getTime() + ctx.pendingDelayMs,
+    ...initialStatus("pbx", ctx.now, ctx.pendingDelayMs),
     createdAt: ctx.now.toISOString(),
   };
   ctx.state.pbxs.set(pbx.id, pbx);

@@ -1,5 +1,6 @@
 /** Admin Console rules for a customer's users: create = invite (pending), roles, delete. */
 import type { NewUser, UserCreate, UserUpdate } from "../../client/api.gen.js";
+import { initialStatus } from "../decided.js";
 import { conflict, invalidState } from "../errors.js";
 import type { UserRec } from "../state.js";
 import { audit, changes, childOf, customerOf, type OpCtx, settle } from "./context.js";
@@ -26,8 +27,7 @@ export function createUser(ctx: OpCtx, customerId: string, input: UserCreate | N
     adminConsoleRole: full.adminConsoleRole ?? "none",
     omniaManagerRole: full.omniaManagerRole ?? "none",
     mayManageCustomers: full.mayManageCustomers ?? false,
-    status: "pending",
-    activeAt: ctx.now.getTime() + ctx.pendingDelayMs,
+    ...initialStatus("user", ctx.now, ctx.pendingDelayMs),
     invitationsSent: 1,
     createdAt: ctx.now.toISOString(),
   };

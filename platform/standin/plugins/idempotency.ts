@@ -35,6 +35,12 @@ export interface IdempotencyOptions {
 
 async function idempotencyPlugin(app: FastifyInstance, opts: IdempotencyOptions): Promise<void> {
   const answers = new Map<string, Stored>();
+  let lastPrune = 0;
+  const prune = (now: number) => {
+    if (now - lastPrune < 60_000) return;
+    lastPrune = now;
+    for (const [k, v] of answers) if (v.expires <= now) answers.delete(k);
+  };
   app.decorateRequest("idempotencySlot", undefined);
   app.addHook("preHandler", async (request, reply) => {
     const header = request.headers["idempotency-key"];
@@ -64,6 +70,7 @@ async function idempotencyPlugin(app: FastifyInstance, opts: IdempotencyOptions)
     const slot = request.idempotencySlot;
     if (slot && reply.statusCode < 500 && reply.statusCode !== 429) {
       request.idempotencySlot = undefined;
+      prune(opts.nowMs());
       answers.set(slot.key, {
         fingerprint: slot.fingerprint,
         status: reply.statusCode,

@@ -1,5 +1,5 @@
 /** Admin Console routes: salt, company, dashboard, logs, customers and their users. */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type {
   CompanyUpdate,
   CustomerCreate,
@@ -35,45 +35,39 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: RouteDeps):
   );
 
   defineOp(app, "getCompany", (r) => customers.getCompany(ctx(r)));
-  defineOp(app, "updateCompany", (r) => customers.updateCompany(ctx(r), r.body as CompanyUpdate));
+  defineOp<CompanyUpdate>(app, "updateCompany", (r) => customers.updateCompany(ctx(r), r.body));
   defineOp(app, "getDashboard", (r) => dashboard(ctx(r)));
 
-  const logList =
-    (kind: "admin" | "manager") =>
-    (
-      r: Parameters<Parameters<typeof defineOp>[2]>[0],
-      reply: Parameters<Parameters<typeof defineOp>[2]>[1],
-    ) => {
-      const c = ctx(r);
-      const wantedCustomer = (r.query as { customerId?: string }).customerId;
-      if (wantedCustomer) customerOf(c, wantedCustomer);
-      const entries: LogEntry[] = [];
-      for (const { partnerId: _p, ...entry } of deps.state.log) {
-        if (_p !== c.partner.id) continue;
-        if (kind === "manager" && entry.objectType !== "extension") continue;
-        if (wantedCustomer && entry.customerId !== wantedCustomer) continue;
-        entries.push(entry);
-      }
-      return answerList(r, reply, entries, logColumns);
-    };
+  const logList = (kind: "admin" | "manager") => (r: FastifyRequest, reply: FastifyReply) => {
+    const c = ctx(r);
+    const wantedCustomer = (r.query as { customerId?: string }).customerId;
+    if (wantedCustomer) customerOf(c, wantedCustomer);
+    const entries: LogEntry[] = [];
+    for (const { partnerId: _p, ...entry } of deps.state.log) {
+      if (_p !== c.partner.id) continue;
+      if (kind === "manager" && entry.objectType !== "extension") continue;
+      if (wantedCustomer && entry.customerId !== wantedCustomer) continue;
+      entries.push(entry);
+    }
+    return answerList(r, reply, entries, logColumns);
+  };
   defineOp(app, "listAdminLog", logList("admin"));
   defineOp(app, "listManagerLog", logList("manager"));
 
-  const customerViews = (r: Parameters<typeof ctx>[0]) =>
-    deps.state.customersOf(ctx(r).partner.id).map(customerView);
+  const customerViews = (r: FastifyRequest) => deps.state.customersOf(ctx(r).partner.id).map(customerView);
   defineOp(app, "listCustomers", (r, reply) => answerList(r, reply, customerViews(r), customerColumns));
   defineOp(app, "exportCustomersCsv", (r, reply) =>
     answerList(r, reply, customerViews(r), customerColumns, true),
   );
-  defineOp(
+  defineOp<CustomerCreate>(
     app,
     "createCustomer",
-    (r) => customerView(customers.createCustomer(ctx(r), r.body as CustomerCreate)),
+    (r) => customerView(customers.createCustomer(ctx(r), r.body)),
     201,
   );
   defineOp(app, "getCustomer", (r) => customerView(customerOf(ctx(r), ids(r).customerId)));
-  defineOp(app, "updateCustomer", (r) =>
-    customerView(customers.updateCustomer(ctx(r), ids(r).customerId, r.body as CustomerUpdate)),
+  defineOp<CustomerUpdate>(app, "updateCustomer", (r) =>
+    customerView(customers.updateCustomer(ctx(r), ids(r).customerId, r.body)),
   );
   defineOp(app, "deleteCustomer", (r) => customers.deleteCustomer(ctx(r), ids(r).customerId), 204);
   defineOp(app, "suspendCustomer", (r) =>
@@ -83,19 +77,19 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: RouteDeps):
     customerView(customers.setCustomerStatus(ctx(r), ids(r).customerId, "active")),
   );
 
-  const userViews = (r: Parameters<typeof ctx>[0]) => {
+  const userViews = (r: FastifyRequest) => {
     const c = ctx(r);
     customerOf(c, ids(r).customerId);
     return deps.state.ofCustomer("users", ids(r).customerId).map((u) => userView(u, c.now));
   };
   defineOp(app, "listUsers", (r, reply) => answerList(r, reply, userViews(r), userColumns));
   defineOp(app, "exportUsersCsv", (r, reply) => answerList(r, reply, userViews(r), userColumns, true));
-  defineOp(
+  defineOp<UserCreate>(
     app,
     "createUser",
     (r) => {
       const c = ctx(r);
-      return userView(users.createUser(c, ids(r).customerId, r.body as UserCreate), c.now);
+      return userView(users.createUser(c, ids(r).customerId, r.body), c.now);
     },
     201,
   );
@@ -103,9 +97,9 @@ export async function adminConsoleRoutes(app: FastifyInstance, deps: RouteDeps):
     const c = ctx(r);
     return userView(users.getUser(c, ids(r).customerId, ids(r).userId), c.now);
   });
-  defineOp(app, "updateUser", (r) => {
+  defineOp<UserUpdate>(app, "updateUser", (r) => {
     const c = ctx(r);
-    return userView(users.updateUser(c, ids(r).customerId, ids(r).userId, r.body as UserUpdate), c.now);
+    return userView(users.updateUser(c, ids(r).customerId, ids(r).userId, r.body), c.now);
   });
   defineOp(app, "deleteUser", (r) => users.deleteUser(ctx(r), ids(r).customerId, ids(r).userId), 204);
   defineOp(app, "resendInvitation", (r) => {

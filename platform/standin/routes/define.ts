@@ -28,10 +28,20 @@ export function opCtx(deps: RouteDeps, request: FastifyRequest): OpCtx {
   };
 }
 
-type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
+/** A route handler whose body type `B` is the contract's request schema type (api.gen.ts). */
+type Handler<B> = (request: FastifyRequest<{ Body: B }>, reply: FastifyReply) => unknown;
 
-/** Registers the route of `operationId`; `status` is the success status (200, 201, 204). */
-export function defineOp(app: FastifyInstance, operationId: string, handler: Handler, status = 200): void {
+/**
+ * Registers the route of `operationId`; `status` is the success status (200, 201, 204).
+ * `B` names the generated type of the operation's request body, which the route schema
+ * (from the same contract) has validated before the handler runs.
+ */
+export function defineOp<B = unknown>(
+  app: FastifyInstance,
+  operationId: string,
+  handler: Handler<B>,
+  status = 200,
+): void {
   const info = operation(operationId);
   app.route({
     method: info.method.toUpperCase() as "GET",
@@ -39,7 +49,7 @@ export function defineOp(app: FastifyInstance, operationId: string, handler: Han
     schema: routeSchema(operationId),
     config: { operationId },
     handler: async (request, reply) => {
-      const result = await handler(request, reply);
+      const result = await handler(request as FastifyRequest<{ Body: B }>, reply);
       if (status === 204) return reply.code(204).send();
       return reply.code(status).send(result);
     },

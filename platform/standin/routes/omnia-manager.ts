@@ -30,15 +30,15 @@ export async function omniaManagerRoutes(app: FastifyInstance, deps: RouteDeps):
   defineOp(app, "listTrunks", (r, reply) =>
     answerList(r, reply, own(r, "trunks").map(trunkView), trunkColumns),
   );
-  defineOp(
+  defineOp<SipTrunkCreate>(
     app,
     "createTrunk",
-    (r) => trunkView(trunks.createTrunk(ctx(r), ids(r).customerId, r.body as SipTrunkCreate)),
+    (r) => trunkView(trunks.createTrunk(ctx(r), ids(r).customerId, r.body)),
     201,
   );
   defineOp(app, "getTrunk", (r) => trunkView(trunks.getTrunk(ctx(r), ids(r).customerId, ids(r).trunkId)));
-  defineOp(app, "updateTrunk", (r) =>
-    trunkView(trunks.updateTrunk(ctx(r), ids(r).customerId, ids(r).trunkId, r.body as SipTrunkUpdate)),
+  defineOp<SipTrunkUpdate>(app, "updateTrunk", (r) =>
+    trunkView(trunks.updateTrunk(ctx(r), ids(r).customerId, ids(r).trunkId, r.body)),
   );
   defineOp(app, "deleteTrunk", (r) => trunks.deleteTrunk(ctx(r), ids(r).customerId, ids(r).trunkId), 204);
 
@@ -51,15 +51,15 @@ export async function omniaManagerRoutes(app: FastifyInstance, deps: RouteDeps):
       pbxColumns,
     ),
   );
-  defineOp(
+  defineOp<PbxCreate>(
     app,
     "createPbx",
-    (r) => pbxOut(r, pbxs.createPbx(ctx(r), ids(r).customerId, r.body as PbxCreate)),
+    (r) => pbxOut(r, pbxs.createPbx(ctx(r), ids(r).customerId, r.body)),
     201,
   );
   defineOp(app, "getPbx", (r) => pbxOut(r, pbxs.getPbx(ctx(r), ids(r).customerId, ids(r).pbxId)));
-  defineOp(app, "updatePbx", (r) =>
-    pbxOut(r, pbxs.updatePbx(ctx(r), ids(r).customerId, ids(r).pbxId, r.body as PbxUpdate)),
+  defineOp<PbxUpdate>(app, "updatePbx", (r) =>
+    pbxOut(r, pbxs.updatePbx(ctx(r), ids(r).customerId, ids(r).pbxId, r.body)),
   );
   defineOp(app, "deletePbx", (r) => pbxs.deletePbx(ctx(r), ids(r).customerId, ids(r).pbxId), 204);
   defineOp(app, "suspendPbx", (r) =>
@@ -78,24 +78,17 @@ export async function omniaManagerRoutes(app: FastifyInstance, deps: RouteDeps):
   defineOp(app, "exportExtensionsCsv", (r, reply) =>
     answerList(r, reply, extensionViews(r), extensionColumns, true),
   );
-  defineOp(
+  defineOp<ExtensionCreate>(
     app,
     "createExtension",
-    (r) =>
-      extensionView(
-        state,
-        extensions.createExtension(ctx(r), ids(r).customerId, ids(r).pbxId, r.body as ExtensionCreate),
-      ),
+    (r) => extensionView(state, extensions.createExtension(ctx(r), ids(r).customerId, ids(r).pbxId, r.body)),
     201,
   );
   defineOp(app, "getExtension", (r) =>
     extensionView(state, extensions.getExtension(ctx(r), ids(r).customerId, ids(r).extensionId)),
   );
-  defineOp(app, "updateExtension", (r) =>
-    extensionView(
-      state,
-      extensions.updateExtension(ctx(r), ids(r).customerId, ids(r).extensionId, r.body as ExtensionUpdate),
-    ),
+  defineOp<ExtensionUpdate>(app, "updateExtension", (r) =>
+    extensionView(state, extensions.updateExtension(ctx(r), ids(r).customerId, ids(r).extensionId, r.body)),
   );
   defineOp(
     app,
@@ -119,10 +112,10 @@ export async function omniaManagerRoutes(app: FastifyInstance, deps: RouteDeps):
   const numberViews = (r: FastifyRequest) => own(r, "numbers").map((n) => numberView(state, n));
   defineOp(app, "listNumbers", (r, reply) => answerList(r, reply, numberViews(r), numberColumns));
   defineOp(app, "exportNumbersCsv", (r, reply) => answerList(r, reply, numberViews(r), numberColumns, true));
-  defineOp(
+  defineOp<NumberBlockCreate>(
     app,
     "createNumber",
-    (r) => numberView(state, numbers.createNumber(ctx(r), ids(r).customerId, r.body as NumberBlockCreate)),
+    (r) => numberView(state, numbers.createNumber(ctx(r), ids(r).customerId, r.body)),
     201,
   );
   defineOp(app, "getNumber", (r) =>
