@@ -35,7 +35,7 @@ const renewSql = `
 
 const releaseSql = "DELETE FROM tenant_leases WHERE tenant = $1 AND holder = $2 RETURNING tenant";
 
-const listSql = `SELECT ${leaseColumns} FROM tenant_leases WHERE expires_at > ${nowSql("$1")} ORDER BY tenant`;
+const listSql = `SELECT ${leaseColumns} FROM tenant_leases WHERE expires_at > ${nowSql("$1")} ORDER BY tenant COLLATE "C"`;
 
 /** Longest lease: a day (and `integer` milliseconds in SQL). */
 export const maxLeaseTtlMs = 86_400_000;

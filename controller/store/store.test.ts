@@ -188,7 +188,7 @@ describe.each(storeTargets)("store on $name", (target) => {
       expect([...seqs].sort((a, b) => a - b)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
     });
 
-    it("takes the duration given, else measures it from start to finish", async () => {
+    it("takes the duration given (whole ms), else measures it from start to finish", async () => {
       const runId = await store.startRun({ mode: "apply", source: "s1", tenants: ["A"] });
       const startedAt = new Date(Date.UTC(2026, 0, 1, 10, 0, 0));
       const finishedAt = new Date(startedAt.getTime() + 1234);
@@ -204,7 +204,7 @@ describe.each(storeTargets)("store on $name", (target) => {
         });
       }
       await store.finishStep({ runId, seq: 1, state: "ok", finishedAt });
-      await store.finishStep({ runId, seq: 2, state: "ok", finishedAt, durationMs: 99 });
+      await store.finishStep({ runId, seq: 2, state: "ok", finishedAt, durationMs: 98.6 });
       expect((await store.listSteps(runId)).map((s) => s.durationMs)).toEqual([1234, 99]);
     });
 

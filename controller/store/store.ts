@@ -86,6 +86,8 @@ export interface SqlStoreOptions {
   location: string;
 }
 
+// Lists sort by key COLLATE "C": byte order, the same on every server locale and as
+// JavaScript's default sort.
 const inventoryColumns = `key, kind, tenant, platform_id AS "platformId", source, state,
   secret_hashes AS "secretHashes", last_applied_at AS "lastAppliedAt", updated_at AS "updatedAt"`;
 
@@ -170,7 +172,7 @@ export class SqlStore implements Store {
     const { rows } = await this.#db.query<StoredInventoryEntry>(
       `SELECT ${inventoryColumns} FROM inventory
        WHERE ($1::text IS NULL OR source = $1) AND ($2::text[] IS NULL OR tenant = ANY($2::text[]))
-       ORDER BY key`,
+       ORDER BY key COLLATE "C"`,
       [filter.source ?? null, filter.tenants ? [...filter.tenants] : null],
     );
     return rows;
@@ -185,22 +187,28 @@ export class SqlStore implements Store {
   }
 
   async upsertInventory(e: InventoryEntry): Promise<void> {
-    const { rows } = await this.#db.query(upsertInventorySql, [
-      e.key,
-      e.kind,
-      e.tenant,
-      e.platformId,
-      e.source,
-      e.state,
-      JSON.stringify(e.secretHashes),
-      this.#now(),
-    ]);
-    if (rows.length > 0) return;
-    const owner = await this.getInventory(e.key);
-    throw new StoreError(
-      errOwnedByOtherSource,
-      `${e.key} belongs to source "${owner?.source}", not "${e.source}"`,
-    );
+    // A second pass only when the other owner's entry vanished between the two statements.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { rows } = await this.#db.query(upsertInventorySql, [
+        e.key,
+        e.kind,
+        e.tenant,
+        e.platformId,
+        e.source,
+        e.state,
+        JSON.stringify(e.secretHashes),
+        this.#now(),
+      ]);
+      if (rows.length > 0) return;
+      const owner = await this.getInventory(e.key);
+      if (owner) {
+        throw new StoreError(
+          errOwnedByOtherSource,
+          `${e.key} belongs to source "${owner.source}", not "${e.source}"`,
+        );
+      }
+    }
+    throw new StoreError(errOwnedByOtherSource, `${e.key}: its owner keeps changing; try again`);
   }
 
   markCreating(entry: InventoryEntry): Promise<void> {
@@ -278,7 +286,7 @@ export class SqlStore implements Store {
           step.runId,
           step.seq,
           step.state,
-          step.durationMs ?? null,
+          step.durationMs === undefined ? null : Math.max(0, Math.round(step.durationMs)),
           step.requestId ?? null,
           step.platformId ?? null,
           step.adopted ?? false,
@@ -321,7 +329,7 @@ export class SqlStore implements Store {
   async listResourceStatus(filter: { tenants?: readonly string[] } = {}): Promise<ResourceStatus[]> {
     const { rows } = await this.#db.query<ResourceStatus>(
       `SELECT ${statusColumns} FROM resource_status
-       WHERE $1::text[] IS NULL OR tenant = ANY($1::text[]) ORDER BY key`,
+       WHERE $1::text[] IS NULL OR tenant = ANY($1::text[]) ORDER BY key COLLATE "C"`,
       [filter.tenants ? [...filter.tenants] : null],
     );
     return rows;
