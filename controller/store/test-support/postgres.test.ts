@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findServerBin, sweepStaleClusters } from "./postgres.js";
+import { errNoServer, findServerBin, startTestCluster, sweepStaleClusters } from "./postgres.js";
 
 let scratch: string;
 let deadPid: number;
@@ -40,6 +40,13 @@ describe("findServerBin", () => {
 
   it("finds nothing when the folder does not exist", () => {
     expect(findServerBin(join(scratch, "no-such-folder"))).toBeUndefined();
+  });
+});
+
+describe("startTestCluster", () => {
+  it("says to install the postgresql package when no server is installed", async () => {
+    await expect(startTestCluster({ root: join(scratch, "no-server") })).rejects.toThrow(errNoServer);
+    expect(errNoServer).toContain("install the `postgresql` package");
   });
 });
 

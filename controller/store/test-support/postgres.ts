@@ -104,8 +104,12 @@ export async function sweepStaleClusters(bin: string, root = tmpdir()): Promise<
   return removed;
 }
 
-/** Starts a cluster; throws with `errNoServer` when the binaries are missing. */
-export async function startTestCluster(bin = findServerBin()): Promise<TestCluster> {
+/**
+ * Starts a cluster from the newest server under `root` (default /usr/lib/postgresql);
+ * throws `errNoServer` when there is none.
+ */
+export async function startTestCluster(options: { root?: string } = {}): Promise<TestCluster> {
+  const bin = findServerBin(options.root);
   if (!bin) throw new Error(errNoServer);
   await sweepStaleClusters(bin);
   const dir = await mkdtemp(join(tmpdir(), clusterPrefix));
