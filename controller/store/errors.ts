@@ -22,6 +22,8 @@ export const errOwnedByOtherSource = "the resource is owned by another source";
 export const errUnknownRun = "no such run";
 /** A step was finished that was never started. */
 export const errUnknownStep = "no such step";
+/** A tenant's lease changed hands too often to say who holds it. */
+export const errLeaseContended = "the tenant lease is contended";
 /** A lease argument is out of range. */
 export const errLeaseArgs = "invalid lease request";
 

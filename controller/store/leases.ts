@@ -6,7 +6,7 @@
  * Time is the database's clock unless the store was given one (tests).
  */
 import type { Queryable } from "./driver.js";
-import { errLeaseArgs, StoreError } from "./errors.js";
+import { errLeaseArgs, errLeaseContended, StoreError } from "./errors.js";
 import type { Lease, LeaseResult } from "./types.js";
 
 const leaseColumns = `tenant, holder, acquired_at AS "acquiredAt", expires_at AS "expiresAt"`;
@@ -67,7 +67,7 @@ export async function acquireLease(
     const held = await db.query<Lease>(holderSql, [tenant]);
     if (held.rows[0]) return { acquired: false, heldBy: held.rows[0] };
   }
-  throw new StoreError(errLeaseArgs, `lease of ${tenant} keeps changing hands; try again`);
+  throw new StoreError(errLeaseContended, `${tenant}: it keeps changing hands; try again`);
 }
 
 /**

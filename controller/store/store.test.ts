@@ -138,6 +138,23 @@ describe.each(storeTargets)("store on $name", (target) => {
       }
     });
 
+    it("prunes finished runs older than a date, with their steps, and keeps running ones", async () => {
+      const at = (day: number) => new Date(Date.UTC(2026, 0, day));
+      for (const [id, day, finished] of [
+        ["old", 1, true],
+        ["old-running", 2, false],
+        ["new", 10, true],
+      ] as const) {
+        await store.startRun({ id, mode: "drift", source: "s1", tenants: [], startedAt: at(day) });
+        await store.startStep({ runId: id, action: "update", kind: "Tenant", key: "Tenant/A", tenant: "A" });
+        if (finished) await store.finishRun({ id, outcome: "ok", finishedAt: at(day) });
+      }
+      expect(await store.pruneRuns(at(5))).toBe(1);
+      expect((await store.listRuns()).map((r) => r.id)).toEqual(["new", "old-running"]);
+      expect(await store.listSteps("old")).toEqual([]);
+      expect(await store.listSteps("new")).toHaveLength(1);
+    });
+
     it("refuses to finish a run it never started", async () => {
       await expect(store.finishRun({ id: "nope", outcome: "ok" })).rejects.toThrow(errUnknownRun);
     });

@@ -51,6 +51,9 @@ export interface Store {
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
 
+  /** Deletes finished runs that started before `before`, with their steps; returns how many. */
+  pruneRuns(before: Date): Promise<number>;
+
   /** Records a step as started; returns its seq. */
   startStep(step: StepStart): Promise<number>;
   /** Records how a step ended, and the resource's status with it, in one transaction. */
@@ -261,6 +264,14 @@ export class SqlStore implements Store {
       [filter.source ?? null, filter.limit ?? 50],
     );
     return rows;
+  }
+
+  async pruneRuns(before: Date): Promise<number> {
+    const { rows } = await this.#db.query(
+      "DELETE FROM runs WHERE started_at < $1 AND finished_at IS NOT NULL RETURNING id",
+      [before],
+    );
+    return rows.length;
   }
 
   async startStep(step: StepStart): Promise<number> {
