@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InventoryEntry } from "../engine/types.js";
 import { errOwnedByOtherSource, errQuery, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import type { Store } from "./store.js";
-import { type FreshDatabase, storeTargets } from "./test-support/targets.js";
+import { type FreshDatabase, postgresTarget, storeTargets } from "./test-support/targets.js";
 
 function entry(over: Partial<InventoryEntry> = {}): InventoryEntry {
   return {
@@ -366,5 +366,25 @@ describe.each(storeTargets)("store on $name", (target) => {
       expect(stored).toContain(hash);
       expect(stored).not.toContain(secret);
     });
+  });
+});
+
+describe("writes seen by another process (two stores on one server)", () => {
+  it("shows each step and inventory change to the other store as soon as the call returns", async () => {
+    const db = await postgresTarget.fresh();
+    try {
+      const [writer, reader] = [await db.open(), await db.open()];
+      const runId = await writer.startRun({ mode: "apply", source: "s1", tenants: ["A"] });
+      await writer.markCreating(entry({ key: "Tenant/A", tenant: "A", platformId: null }));
+      await writer.startStep({ runId, action: "create", kind: "Tenant", key: "Tenant/A", tenant: "A" });
+      expect((await reader.listSteps(runId)).map((s) => s.state)).toEqual(["started"]);
+      expect((await reader.getInventory("Tenant/A"))?.state).toBe("creating");
+      await writer.upsertInventory(entry({ key: "Tenant/A", tenant: "A", platformId: "c-7" }));
+      await writer.finishStep({ runId, seq: 1, state: "ok", platformId: "c-7" });
+      expect((await reader.listSteps(runId)).map((s) => [s.state, s.platformId])).toEqual([["ok", "c-7"]]);
+      expect((await reader.getInventory("Tenant/A"))?.platformId).toBe("c-7");
+    } finally {
+      await db.dispose();
+    }
   });
 });
