@@ -21,7 +21,7 @@ describe("schemaRefFrom", () => {
   });
 
   it("falls back to the published URL when the schema is not found", () => {
-    expect(schemaRefFrom("/anywhere", undefined)).toBe(manifestSchemaUrl);
+    expect(schemaRefFrom("/anywhere", null)).toBe(manifestSchemaUrl);
     expect(findManifestSchema("/")).toBeUndefined();
   });
 });

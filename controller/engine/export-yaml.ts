@@ -26,8 +26,11 @@ export function findManifestSchema(from = dirname(fileURLToPath(import.meta.url)
   }
 }
 
-/** What a file written into `dir` should name as its schema: a relative path when possible, else the URL. */
-export function schemaRefFrom(dir: string, schemaPath = findManifestSchema()): string {
+/**
+ * What a file written into `dir` should name as its schema: a relative path to
+ * `schemaPath` (default: this package's, when found), else (null) the published URL.
+ */
+export function schemaRefFrom(dir: string, schemaPath: string | null = findManifestSchema() ?? null): string {
   if (!schemaPath) return manifestSchemaUrl;
   return relative(dir, schemaPath).split(sep).join("/");
 }
