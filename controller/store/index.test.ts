@@ -99,6 +99,10 @@ describe("redactUrl", () => {
   it.each([
     { url: "postgres://u:secret@db:5432/omnia", want: "postgres://u:***@db:5432/omnia" },
     { url: "postgres://u@db/omnia", want: "postgres://u@db/omnia" },
+    {
+      url: "postgres://u@db/omnia?password=secret&sslmode=require",
+      want: "postgres://u@db/omnia?password=***&sslmode=require",
+    },
     { url: "not a url secret", want: "(unparsable database URL)" },
   ])("shows $url as $want", ({ url, want }) => {
     expect(redactUrl(url)).toBe(want);
