@@ -139,7 +139,7 @@ describe("state file", () => {
   it("saves on close and loads at start, secrets only as hashes", async () => {
     const dir = await mkdtemp(join(tmpdir(), "standin-state-"));
     const file = join(dir, "state.json");
-    const first = await startStandin({ stateFile: file, pendingDelayMs: 0 });
+    const first = await startStandin({ stateFile: file, pendingDelayMs: 0, validateResponses: true });
     const c1 = new OmniaClient(
       { baseUrl: first.url, domain: "demo", username: "admin", password: "admin" },
       testClientOptions,
@@ -160,7 +160,7 @@ describe("state file", () => {
     await c1.close();
     await first.close();
     expect(await readFile(file, "utf8")).not.toContain("Never-In-File");
-    const second = await startStandin({ stateFile: file });
+    const second = await startStandin({ stateFile: file, validateResponses: true });
     const c2 = new OmniaClient(
       { baseUrl: second.url, domain: "demo", username: "admin", password: "admin" },
       testClientOptions,
@@ -169,6 +169,7 @@ describe("state file", () => {
     expect((await c2.trunks(cus.id).listAll())[0]?.hasPassword).toBe(true);
     await c2.close();
     await second.close();
+    expect([...first.violations, ...second.violations]).toEqual([]);
     await rm(dir, { recursive: true });
   });
 });
