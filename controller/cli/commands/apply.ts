@@ -76,22 +76,26 @@ export async function applyCommand(dir: string, flags: ApplyFlags): Promise<numb
         logger: engine.logger,
         confirm: async (plan) => {
           process.stdout.write(renderPlan(plan, { color }));
-          if (flags.autoApprove) return true;
-          if (!interactive) throw new CliError(errNeedsApproval);
-          const ok = await confirm({ message: "Apply these changes?", default: false });
-          if (ok && process.stderr.isTTY) {
+          if (!flags.autoApprove) {
+            if (!interactive) throw new CliError(errNeedsApproval);
+            const ok = await confirm(
+              { message: "Apply these changes?", default: false },
+              { output: process.stderr },
+            );
+            if (!ok) return false;
+          }
+          if (process.stderr.isTTY) {
             bar = new cliProgress.SingleBar(
               { format: "applying [{bar}] {value}/{total} {key}", stream: process.stderr, hideCursor: true },
               cliProgress.Presets.shades_classic,
             );
             bar.start(plan.changes.filter((c) => c.action !== "noop").length, 0, { key: "" });
           }
-          return ok;
+          return true;
         },
         onProgress: (p: ApplyProgress) => bar?.update(p.done, { key: p.step.key }),
       },
-    );
-    bar?.stop();
+    ).finally(() => bar?.stop());
     if (result.cancelled) {
       process.stdout.write("Apply cancelled; nothing changed.\n");
       return 1;
