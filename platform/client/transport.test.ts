@@ -80,6 +80,18 @@ describe("retries", () => {
     expect(client.stats()).toMatchObject({ retries: 1, rateLimited: 1 });
   });
 
+  it("leaves a Retry-After beyond maxRetryAfterMs to the caller", async () => {
+    const { client, sleeps } = await recordingClient({ maxRetryAfterMs: 5_000 });
+    standin.knobs.failNext.push({ status: 503, count: 1, retryAfterSec: 3600 });
+    const err = await failure(client.company.get());
+    expect({ status: err.status, retryable: err.retryable, retryAfterMs: err.retryAfterMs }).toEqual({
+      status: 503,
+      retryable: true,
+      retryAfterMs: 3_600_000,
+    });
+    expect(sleeps).toEqual([]);
+  });
+
   it("gives up after maxRetries with a retryable error", async () => {
     const { client } = await recordingClient({ maxRetries: 2 });
     standin.knobs.failNext.push({ status: 503, count: 10 });

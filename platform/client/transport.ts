@@ -24,6 +24,8 @@ export interface ClientOptions {
   minBackoffMs?: number;
   /** Largest backoff (ms); Retry-After may ask for more. Default 10000. */
   maxBackoffMs?: number;
+  /** A Retry-After longer than this (ms) is not waited for: the error goes to the caller. Default 60000. */
+  maxRetryAfterMs?: number;
   /** Sustained request rate shared by every client of the same account. Default 20/s. */
   requestsPerSecond?: number;
   /** Token bucket size. Default 40. */
@@ -143,6 +145,7 @@ export class Transport {
       maxRetries: 4,
       minBackoffMs: 200,
       maxBackoffMs: 10_000,
+      maxRetryAfterMs: 60_000,
       requestsPerSecond: 20,
       burst: 40,
       concurrency: 8,
@@ -176,21 +179,27 @@ export class Transport {
         // The delay is ours (Retry-After, jitter, injectable sleep): p-retry's own is zero.
         minTimeout: 0,
         maxTimeout: 0,
-        shouldRetry: ({ error }) =>
-          error instanceof PlatformError &&
-          error.retryable &&
-          (!write || idempotencyKey !== undefined || error.notSent),
+        shouldRetry: ({ error }) => this.worthRetrying(error, write, idempotencyKey),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft === 0 || !(error instanceof PlatformError) || !error.retryable) return;
-          if (write && idempotencyKey === undefined && !error.notSent) return;
+          if (retriesLeft === 0 || !this.worthRetrying(error, write, idempotencyKey)) return;
           this.counters.retries++;
-          await this.o.sleep(this.backoffMs(attemptNumber, error.retryAfterMs));
+          await this.o.sleep(this.backoffMs(attemptNumber, (error as PlatformError).retryAfterMs));
         },
       });
     } catch (err) {
       this.counters.failures++;
       throw err;
     }
+  }
+
+  /**
+   * Whether to try again: a retryable error; for a write, only when it carries an
+   * Idempotency-Key or surely never reached the server; never past `maxRetryAfterMs`.
+   */
+  private worthRetrying(error: unknown, write: boolean, idempotencyKey: string | undefined): boolean {
+    if (!(error instanceof PlatformError) || !error.retryable) return false;
+    if ((error.retryAfterMs ?? 0) > this.o.maxRetryAfterMs) return false;
+    return !write || idempotencyKey !== undefined || error.notSent;
   }
 
   /** Delay before retry `attempt` (1-based): Retry-After when given, else full jitter. */
