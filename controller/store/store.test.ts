@@ -41,6 +41,18 @@ describe.each(storeTargets)("store on $name", (target) => {
       expect(got?.lastAppliedAt).toBeInstanceOf(Date);
     });
 
+    it("remembers an entry's deletionPolicy, so a removed orphan document is forgotten, not deleted", async () => {
+      await store.upsertInventory(entry({ deletionPolicy: "orphan" }));
+      expect((await store.getInventory("Tenant/ACME"))?.deletionPolicy).toBe("orphan");
+      await store.upsertInventory(entry({ deletionPolicy: "delete" }));
+      expect((await store.getInventory("Tenant/ACME"))?.deletionPolicy).toBe("delete");
+    });
+
+    it("reads an entry written without a deletionPolicy as 'delete', the schema default", async () => {
+      await store.upsertInventory(entry());
+      expect((await store.getInventory("Tenant/ACME"))?.deletionPolicy).toBe("delete");
+    });
+
     it("answers undefined for a key it does not hold", async () => {
       expect(await store.getInventory("Tenant/NOPE")).toBeUndefined();
     });
@@ -157,6 +169,15 @@ describe.each(storeTargets)("store on $name", (target) => {
 
     it("refuses to finish a run it never started", async () => {
       await expect(store.finishRun({ id: "nope", outcome: "ok" })).rejects.toThrow(errUnknownRun);
+    });
+
+    it("records every action the planner makes, forget included", async () => {
+      const runId = await store.startRun({ mode: "apply", source: "s1", tenants: ["A"] });
+      const actions = ["create", "update", "delete", "adopt", "noop", "forget"] as const;
+      for (const action of actions) {
+        await store.startStep({ runId, action, kind: "Tenant", key: `Tenant/${action}`, tenant: "A" });
+      }
+      expect((await store.listSteps(runId)).map((s) => s.action)).toEqual([...actions]);
     });
 
     it("records steps in the order they were written, each with its outcome", async () => {

@@ -92,15 +92,17 @@ export interface SqlStoreOptions {
 // Lists sort by key COLLATE "C": byte order, the same on every server locale and as
 // JavaScript's default sort.
 const inventoryColumns = `key, kind, tenant, platform_id AS "platformId", source, state,
-  secret_hashes AS "secretHashes", last_applied_at AS "lastAppliedAt", updated_at AS "updatedAt"`;
+  secret_hashes AS "secretHashes", coalesce(deletion_policy, 'delete') AS "deletionPolicy", last_applied_at AS "lastAppliedAt", updated_at AS "updatedAt"`;
 
 const upsertInventorySql = `
-  INSERT INTO inventory AS i (key, kind, tenant, platform_id, source, state, secret_hashes, last_applied_at, updated_at)
-  SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, CASE WHEN $6 = 'managed' THEN t.now END, t.now
+  INSERT INTO inventory AS i (key, kind, tenant, platform_id, source, state, secret_hashes, deletion_policy,
+    last_applied_at, updated_at)
+  SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, $9, CASE WHEN $6 = 'managed' THEN t.now END, t.now
   FROM (SELECT coalesce($8::timestamptz, clock_timestamp()) AS now) t
   ON CONFLICT (key) DO UPDATE SET
     kind = excluded.kind, tenant = excluded.tenant, platform_id = excluded.platform_id,
     state = excluded.state, secret_hashes = excluded.secret_hashes, updated_at = excluded.updated_at,
+    deletion_policy = excluded.deletion_policy,
     last_applied_at = coalesce(excluded.last_applied_at, i.last_applied_at)
   WHERE i.source = excluded.source
   RETURNING key`;
@@ -201,6 +203,7 @@ export class SqlStore implements Store {
         e.state,
         JSON.stringify(e.secretHashes),
         this.#now(),
+        e.deletionPolicy ?? null,
       ]);
       if (rows.length > 0) return;
       const owner = await this.getInventory(e.key);
