@@ -3,31 +3,13 @@
  * injected latency. The stand-in runs in a child process, so this process's CPU time is
  * the client's alone. Local rate limit lifted (the default 20 req/s would be the figure).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Agent, request } from "undici";
 import { digestPassword, signRequest } from "../../platform/client/auth.js";
 import { OmniaClient } from "../../platform/client/index.js";
+import { startStandinProcess } from "../../platform/standin/process.js";
 import type { Scenario } from "../scenario.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const login = { domain: "demo", username: "admin", password: "admin" };
-
-/** Starts the stand-in (seed demo, no pending delay) in a child process; resolves its URL. */
-function startChild(): Promise<{ url: string; child: ChildProcess }> {
-  const script = `const { startStandin } = await import(${JSON.stringify(join(root, "platform/standin/server.ts"))});
-const s = await startStandin({ seed: "demo", pendingDelayMs: 0 });
-process.stdout.write(s.url + "\\n");`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout?.once("data", (d: Buffer) => resolve({ url: d.toString().trim(), child }));
-    child.once("exit", (code) => reject(new Error(`stand-in exited with ${code}`)));
-  });
-}
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
@@ -63,13 +45,9 @@ const scenario: Scenario = {
   name: "client-throughput",
   description: "OmniaClient per-call overhead vs raw undici, and calls/s at 0 ms and 20 ms stand-in latency",
   async run() {
-    const { url, child } = await startChild();
-    const setLatency = (latencyMs: number) =>
-      fetch(`${url}/_standin/knobs`, {
-        method: "PATCH",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ latencyMs }),
-      });
+    const standin = await startStandinProcess({ seed: "demo", pendingDelayMs: 0 });
+    const { url } = standin;
+    const setLatency = (latencyMs: number) => standin.setKnobs({ latencyMs });
     try {
       const options = { requestsPerSecond: 1_000_000, burst: 1_000_000, concurrency: 8 };
       const client = new OmniaClient({ baseUrl: url, ...login }, options);
@@ -134,7 +112,7 @@ const scenario: Scenario = {
       await Promise.all([client.close(), wide.close(), agent.close()]);
       return figures;
     } finally {
-      child.kill("SIGTERM");
+      await standin.stop();
     }
   },
 };
