@@ -17,6 +17,7 @@ import {
 import type { ClientSettings } from "./settings.js";
 import { type ClientOptions, type ClientStats, Transport } from "./transport.js";
 
+/** API object types, generated from schemas/omnia-api.yaml. */
 export type * from "./api.gen.js";
 export { PlatformError, retryableStatuses } from "./errors.js";
 export type { ExtensionListOptions, Listing, ListOptions, LogListOptions } from "./resources.js";

@@ -16,6 +16,7 @@ export interface TokenBucketOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Token bucket limiter; `take()` resolves when the caller may send. */
 export class TokenBucket {
   private readonly interval: number;
   private readonly burst: number;

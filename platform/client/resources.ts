@@ -76,6 +76,7 @@ function objectVerbs<T, C, U>(t: Transport, base: string, idName: string, params
   };
 }
 
+/** `client.company`: the partner's own company, read and edit. */
 export function companyApi(t: Transport) {
   return {
     get: () => t.call<Api.Company>({ method: "GET", path: "/rest/company" }),
@@ -84,6 +85,7 @@ export function companyApi(t: Transport) {
   };
 }
 
+/** `client.customers`: list, get, create, update, suspend, resume, delete, CSV export. */
 export function customersApi(t: Transport) {
   const v = objectVerbs<Api.Customer, Api.CustomerCreate, Api.CustomerUpdate>(
     t,
@@ -103,6 +105,7 @@ export function customersApi(t: Transport) {
   };
 }
 
+/** `client.users(customerId)`: invite (create), edit roles, delete, resend invitation. */
 export function usersApi(t: Transport, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.User, Api.UserCreate, Api.UserUpdate>(
@@ -122,6 +125,7 @@ export function usersApi(t: Transport, customerId: string) {
   };
 }
 
+/** `client.trunks(customerId)`: SIP trunks; the password is write-only. */
 export function trunksApi(t: Transport, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.SipTrunk, Api.SipTrunkCreate, Api.SipTrunkUpdate>(
@@ -139,6 +143,7 @@ export function trunksApi(t: Transport, customerId: string) {
   };
 }
 
+/** `client.pbxs(customerId)`: PBXs, options (call center, hotel), suspend/resume. */
 export function pbxsApi(t: Transport, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.Pbx, Api.PbxCreate, Api.PbxUpdate>(
@@ -164,6 +169,7 @@ export interface ExtensionListOptions extends ListOptions {
   pbxId?: string;
 }
 
+/** `client.extensions(customerId)`: extensions across PBXs; create names the PBX. */
 export function extensionsApi(t: Transport, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.Extension, never, Api.ExtensionUpdate>(
@@ -191,6 +197,7 @@ export function extensionsApi(t: Transport, customerId: string) {
   };
 }
 
+/** `client.numbers(customerId)`: number blocks; create and delete only. */
 export function numbersApi(t: Transport, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.NumberBlock, Api.NumberBlockCreate, never>(
@@ -214,6 +221,7 @@ export interface LogListOptions extends Omit<ListOptions, "status"> {
   customerId?: string;
 }
 
+/** `client.logs`: the Admin Console and Omnia Manager audit logs. */
 export function logsApi(t: Transport) {
   const admin = listing<Api.LogEntry, LogListOptions>(t, "/rest/logs/admin");
   const manager = listing<Api.LogEntry, LogListOptions>(t, "/rest/logs/manager");
@@ -227,6 +235,7 @@ export function logsApi(t: Transport) {
   };
 }
 
+/** `client.dashboard`: the dashboard figures. */
 export function dashboardApi(t: Transport) {
   return { get: () => t.call<Api.Dashboard>({ method: "GET", path: "/rest/dashboard" }) };
 }

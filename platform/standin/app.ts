@@ -46,6 +46,7 @@ export interface StandinApp {
   pendingDelay: { ms: number };
 }
 
+/** Builds (and readies) the app without listening; `app.inject` works on it. */
 export async function buildStandinApp(options: StandinAppOptions): Promise<StandinApp> {
   const clock = options.clock ?? (() => new Date());
   const knobs = { ...defaultKnobs(), ...options.knobs };

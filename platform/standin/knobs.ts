@@ -48,6 +48,7 @@ export interface StandinStats {
   idempotentReplays: number;
 }
 
+/** Counters at zero. */
 export function emptyStats(): StandinStats {
   return {
     requests: 0,

@@ -50,6 +50,7 @@ export async function initialState(
   return state;
 }
 
+/** Starts a stand-in on 127.0.0.1 and returns its URL and handles. */
 export async function startStandin(options: StandinOptions = {}): Promise<RunningStandin> {
   const state = await initialState(options);
   const built = await buildStandinApp({ ...options, state });

@@ -17,6 +17,7 @@ export interface PartnerRec {
   apiUsers: { username: string; passwordDigest: string }[];
   company: { businessName: string; customerCode: string; vatNumber: string; fiscalCode: string };
 }
+/** A customer of a partner. */
 export interface CustomerRec {
   id: string;
   partnerId: string;
@@ -28,6 +29,7 @@ export interface CustomerRec {
   status: AdminStatus;
   createdAt: string;
 }
+/** A user of a customer. */
 export interface UserRec {
   id: string;
   customerId: string;
@@ -44,6 +46,7 @@ export interface UserRec {
   invitationsSent: number;
   createdAt: string;
 }
+/** A SIP trunk of a customer (password as a salted hash). */
 export interface TrunkRec {
   id: string;
   customerId: string;
@@ -57,6 +60,7 @@ export interface TrunkRec {
   status: AdminStatus;
   createdAt: string;
 }
+/** A PBX of a customer. */
 export interface PbxRec {
   id: string;
   customerId: string;
@@ -69,6 +73,7 @@ export interface PbxRec {
   activeAt: number;
   createdAt: string;
 }
+/** An extension of a PBX (PIN as a salted hash). */
 export interface ExtensionRec {
   id: string;
   customerId: string;
@@ -81,6 +86,7 @@ export interface ExtensionRec {
   status: Status;
   createdAt: string;
 }
+/** A number block of a customer. */
 export interface NumberRec {
   id: string;
   customerId: string;
@@ -91,6 +97,7 @@ export interface NumberRec {
   status: AdminStatus;
   createdAt: string;
 }
+/** One audit log entry. */
 export interface LogRec {
   id: string;
   partnerId: string;

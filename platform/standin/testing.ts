@@ -16,6 +16,7 @@ export interface TestStandin extends RunningStandin {
   otherSettings: ClientSettings;
 }
 
+/** Starts a test stand-in (pending delay 0, responses checked against the contract). */
 export async function startTestStandin(options: StandinOptions = {}): Promise<TestStandin> {
   const standin = await startStandin({ pendingDelayMs: 0, validateResponses: true, ...options });
   return {

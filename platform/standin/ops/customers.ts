@@ -4,10 +4,12 @@ import { conflict, inUse } from "../errors.js";
 import type { CustomerRec } from "../state.js";
 import { audit, changes, customerOf, type OpCtx } from "./context.js";
 
+/** The partner's own company data. */
 export function getCompany(ctx: OpCtx): Company {
   return { domain: ctx.partner.domain, ...ctx.partner.company };
 }
 
+/** Edits the partner's company data. */
 export function updateCompany(ctx: OpCtx, patch: CompanyUpdate): Company {
   Object.assign(ctx.partner.company, patch);
   audit(ctx, {
@@ -52,6 +54,7 @@ export function createCustomer(ctx: OpCtx, input: CustomerCreate): CustomerRec {
   return customer;
 }
 
+/** Edits registry data and turns Omnia Manager on or off. */
 export function updateCustomer(ctx: OpCtx, id: string, patch: CustomerUpdate): CustomerRec {
   const customer = customerOf(ctx, id);
   Object.assign(customer, patch);

@@ -6,6 +6,7 @@ const month = (iso: string) => iso.slice(0, 7);
 const growth = (now: number, before: number): number | null =>
   before === 0 ? null : Math.round(((now - before) / before) * 1000) / 10;
 
+/** The figures of the partner's dashboard at the context's time. */
 export function dashboard(ctx: OpCtx): Dashboard {
   const customers = ctx.state.customersOf(ctx.partner.id);
   const ids = new Set(customers.map((c) => c.id));

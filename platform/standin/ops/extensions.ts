@@ -45,6 +45,7 @@ function resolveUser(
 
 const meetingFor = (license: License): string | null => (license === "plus" ? newMeetingId() : null);
 
+/** Creates an extension on a PBX of the customer, with PIN, license and optional user. */
 export function createExtension(
   ctx: OpCtx,
   customerId: string,
@@ -82,6 +83,7 @@ export function createExtension(
   return ext;
 }
 
+/** The extension `id` of the customer, else 404. */
 export function getExtension(ctx: OpCtx, customerId: string, id: string): ExtensionRec {
   customerOf(ctx, customerId);
   return childOf(ctx.state.extensions, "extension", customerId, id);
@@ -113,6 +115,7 @@ export function updateExtension(
   return ext;
 }
 
+/** Suspends (`suspended`) or resumes (`active`) an extension. */
 export function setExtensionStatus(
   ctx: OpCtx,
   customerId: string,
@@ -131,6 +134,7 @@ export function setExtensionStatus(
   return ext;
 }
 
+/** Deletes an extension (its user stays). */
 export function deleteExtension(ctx: OpCtx, customerId: string, id: string): void {
   const ext = getExtension(ctx, customerId, id);
   ctx.state.extensions.delete(id);

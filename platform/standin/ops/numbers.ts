@@ -5,6 +5,7 @@ import { ApiFailure, conflict, invalid } from "../errors.js";
 import type { NumberRec } from "../state.js";
 import { audit, childOf, customerOf, type OpCtx, requireOmniaManager } from "./context.js";
 
+/** Creates a number block routed to a PBX over a trunk of the same customer. */
 export function createNumber(ctx: OpCtx, customerId: string, input: NumberBlockCreate): NumberRec {
   requireOmniaManager(customerOf(ctx, customerId));
   const range = blockRange(input.number, input.blockDigits);
@@ -49,11 +50,13 @@ export function createNumber(ctx: OpCtx, customerId: string, input: NumberBlockC
   return rec;
 }
 
+/** The number block `id` of the customer, else 404. */
 export function getNumber(ctx: OpCtx, customerId: string, id: string): NumberRec {
   customerOf(ctx, customerId);
   return childOf(ctx.state.numbers, "number", customerId, id);
 }
 
+/** Deletes a number block. */
 export function deleteNumber(ctx: OpCtx, customerId: string, id: string): void {
   const rec = getNumber(ctx, customerId, id);
   ctx.state.numbers.delete(id);

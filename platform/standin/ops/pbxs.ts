@@ -15,6 +15,7 @@ function invalidGroup(message: string): never {
   throw invalid("group", message, { allowed: { single: "no group", shared: "a group", group: "a group" } });
 }
 
+/** Creates a PBX (pending while provisioned); its name is unique in the customer. */
 export function createPbx(ctx: OpCtx, customerId: string, input: PbxCreate): PbxRec {
   requireOmniaManager(customerOf(ctx, customerId));
   checkKindGroup(input.kind, input.group);
@@ -43,6 +44,7 @@ export function createPbx(ctx: OpCtx, customerId: string, input: PbxCreate): Pbx
   return pbx;
 }
 
+/** The PBX `id` of the customer, else 404. */
 export function getPbx(ctx: OpCtx, customerId: string, id: string): PbxRec {
   customerOf(ctx, customerId);
   return childOf(ctx.state.pbxs, "PBX", customerId, id);

@@ -4,6 +4,7 @@ import { conflict, inUse } from "../errors.js";
 import { hashSecret, type TrunkRec } from "../state.js";
 import { audit, changes, childOf, customerOf, type OpCtx, requireOmniaManager } from "./context.js";
 
+/** Creates a SIP trunk; the password is kept only as a salted hash. */
 export function createTrunk(ctx: OpCtx, customerId: string, input: SipTrunkCreate): TrunkRec {
   requireOmniaManager(customerOf(ctx, customerId));
   const existing = ctx.state.ofCustomer("trunks", customerId).find((t) => t.name === input.name);
@@ -30,11 +31,13 @@ export function createTrunk(ctx: OpCtx, customerId: string, input: SipTrunkCreat
   return trunk;
 }
 
+/** The SIP trunk `id` of the customer, else 404. */
 export function getTrunk(ctx: OpCtx, customerId: string, id: string): TrunkRec {
   customerOf(ctx, customerId);
   return childOf(ctx.state.trunks, "SIP trunk", customerId, id);
 }
 
+/** Edits a trunk; username/password null clear them. */
 export function updateTrunk(ctx: OpCtx, customerId: string, id: string, patch: SipTrunkUpdate): TrunkRec {
   const trunk = getTrunk(ctx, customerId, id);
   const { username, password, ...rest } = patch;

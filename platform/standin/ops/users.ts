@@ -43,11 +43,13 @@ export function createUser(ctx: OpCtx, customerId: string, input: UserCreate | N
   return user;
 }
 
+/** The user `id` of the customer, else 404. */
 export function getUser(ctx: OpCtx, customerId: string, id: string): UserRec {
   customerOf(ctx, customerId);
   return childOf(ctx.state.users, "user", customerId, id);
 }
 
+/** Edits names, department and roles (the email is the identity and stays). */
 export function updateUser(ctx: OpCtx, customerId: string, id: string, patch: UserUpdate): UserRec {
   const user = getUser(ctx, customerId, id);
   const { department, ...rest } = patch;

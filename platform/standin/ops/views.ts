@@ -15,17 +15,20 @@ import type {
 } from "../state.js";
 import { settle } from "./context.js";
 
+/** A customer as the API shows it. */
 export function customerView(c: CustomerRec): Customer {
   const { partnerId: _p, ...view } = c;
   return view;
 }
 
+/** A user as the API shows it (settled: pending may have become active). */
 export function userView(u: UserRec, now: Date): User {
   settle(u, now);
   const { activeAt: _a, invitationsSent: _i, ...view } = u;
   return view;
 }
 
+/** A trunk as the API shows it: `hasPassword`, never the password. */
 export function trunkView(t: TrunkRec): SipTrunk {
   const { passwordHash, ...view } = t;
   return { ...view, hasPassword: passwordHash !== undefined };
@@ -43,12 +46,14 @@ export function pbxCounts(state: StandinState, pbxId: string): Pbx["counts"] {
   return counts;
 }
 
+/** A PBX as the API shows it, settled, with its counts. */
 export function pbxView(state: StandinState, p: PbxRec, now: Date): Pbx {
   settle(p, now);
   const { activeAt: _a, ...view } = p;
   return { ...view, counts: pbxCounts(state, p.id) };
 }
 
+/** An extension as the API shows it: its user, `hasPin`, never the PIN. */
 export function extensionView(state: StandinState, e: ExtensionRec): Extension {
   const { pinHash: _p, userId, ...view } = e;
   const u = userId ? state.users.get(userId) : undefined;
@@ -59,6 +64,7 @@ export function extensionView(state: StandinState, e: ExtensionRec): Extension {
   };
 }
 
+/** A number block as the API shows it, with its last number and operator. */
 export function numberView(state: StandinState, n: NumberRec): NumberBlock {
   return {
     ...n,

@@ -17,6 +17,7 @@ import { customerView, userView } from "../ops/views.js";
 import { customerColumns, logColumns, userColumns } from "./columns.js";
 import { answerList, defineOp, ids, opCtx, type RouteDeps } from "./define.js";
 
+/** Registers the Admin Console routes (and the public salt). */
 export async function adminConsoleRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const ctx = opCtx.bind(null, deps);
 

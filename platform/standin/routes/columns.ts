@@ -10,6 +10,7 @@ import type {
 } from "../../client/api.gen.js";
 import type { ListColumns } from "../listing.js";
 
+/** Customer list: name, fiscal code, VAT number, status (+ code, creation). */
 export const customerColumns: ListColumns<Customer> = {
   columns: {
     businessName: (c) => c.businessName,
@@ -24,6 +25,7 @@ export const customerColumns: ListColumns<Customer> = {
   defaultSort: "createdAt",
 };
 
+/** User list: first and last name, email, created at, status (+ roles). */
 export const userColumns: ListColumns<User> = {
   columns: {
     firstName: (u) => u.firstName,
@@ -40,6 +42,7 @@ export const userColumns: ListColumns<User> = {
   defaultSort: "createdAt",
 };
 
+/** SIP trunk list: description, operator, endpoint, username (+ name). */
 export const trunkColumns: ListColumns<SipTrunk> = {
   columns: {
     name: (t) => t.name,
@@ -54,6 +57,7 @@ export const trunkColumns: ListColumns<SipTrunk> = {
   defaultSort: "createdAt",
 };
 
+/** PBX list: status, numbers, extensions, Start/Plus licenses (+ name, kind). */
 export const pbxColumns: ListColumns<Pbx> = {
   columns: {
     name: (p) => p.name,
@@ -72,6 +76,7 @@ export const pbxColumns: ListColumns<Pbx> = {
   defaultSort: "createdAt",
 };
 
+/** Extension list: number, names, email, license, Meeting ID, status. */
 export const extensionColumns: ListColumns<Extension> = {
   columns: {
     number: (e) => e.number,
@@ -87,6 +92,7 @@ export const extensionColumns: ListColumns<Extension> = {
   defaultSort: "createdAt",
 };
 
+/** Number list: number, type (blockDigits), operator, status. */
 export const numberColumns: ListColumns<NumberBlock> = {
   columns: {
     number: (n) => n.number,
@@ -99,6 +105,7 @@ export const numberColumns: ListColumns<NumberBlock> = {
   defaultSort: "createdAt",
 };
 
+/** Log list: time, operation, object, actor, IP; newest first. */
 export const logColumns: ListColumns<LogEntry> = {
   columns: {
     time: (l) => l.time,

@@ -65,7 +65,9 @@ export type Ids = {
   extensionId: string;
   numberId: string;
 };
+/** The path parameters of a request. */
 export const ids = (request: FastifyRequest): Ids => request.params as Ids;
+/** The list query of a request. */
 export const query = (request: FastifyRequest): ListQuery => request.query as ListQuery;
 
 /** Answers a list: a page of JSON, or the whole selection as CSV when asked (`Accept: text/csv`). */

@@ -18,6 +18,7 @@ import { extensionView, numberView, pbxView, trunkView } from "../ops/views.js";
 import { extensionColumns, numberColumns, pbxColumns, trunkColumns } from "./columns.js";
 import { answerList, defineOp, ids, opCtx, type RouteDeps } from "./define.js";
 
+/** Registers the Omnia Manager routes. */
 export async function omniaManagerRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { state } = deps;
   const ctx = opCtx.bind(null, deps);

@@ -53,6 +53,7 @@ const knobsBody = {
   additionalProperties: false,
 };
 
+/** Registers `/_standin/knobs` and `/_standin/stats`. */
 export async function standinAdminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const view = () => ({ ...deps.knobs, pendingDelayMs: deps.pendingDelay.ms });
   app.get("/_standin/knobs", { config: { public: true } }, async () => view());
