@@ -22,7 +22,7 @@ export type * from "./api.gen.js";
 export { PlatformError, retryableStatuses } from "./errors.js";
 export type { ExtensionListOptions, Listing, ListOptions, LogListOptions } from "./resources.js";
 export { type ClientSettings, clientSettingsFromEnv } from "./settings.js";
-export type { ClientOptions, ClientStats, SharedLimits } from "./transport.js";
+export type { ClientOptions, ClientStats, ResponseEvent, SharedLimits } from "./transport.js";
 
 /** A client of one partner account on the Omnia platform. */
 export class OmniaClient {

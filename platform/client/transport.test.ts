@@ -174,6 +174,22 @@ describe("writes under a reset mid-body", () => {
   });
 });
 
+describe("observability", () => {
+  it("reports every answered attempt with its route, status and the platform's request id", async () => {
+    const events: { route: string; status: number; requestId: string | undefined }[] = [];
+    const { client } = await recordingClient({
+      onResponse: ({ route, status, requestId }) => events.push({ route, status, requestId }),
+    });
+    standin.knobs.failNext.push({ status: 503, count: 1 });
+    await client.company.get();
+    expect(events.slice(-2).map((e) => [e.route, e.status])).toEqual([
+      ["GET /rest/company", 503],
+      ["GET /rest/company", 200],
+    ]);
+    expect(events.at(-1)?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
 describe("limits", () => {
   it("shares one limiter between the clients of an account with the same limits", () => {
     const settings = { baseUrl: "http://127.0.0.1:1", domain: "d", username: "u", password: "p" };

@@ -46,6 +46,18 @@ export interface ClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Random in [0,1) for jitter. Default Math.random. */
   random?: () => number;
+  /** Called after every HTTP attempt that got an answer (for logs and step records). */
+  onResponse?: (event: ResponseEvent) => void;
+}
+
+/** One answered attempt, as `onResponse` sees it. */
+export interface ResponseEvent {
+  /** `METHOD /route/{param}`. */
+  route: string;
+  status: number;
+  /** The platform's `X-Request-Id`. */
+  requestId: string | undefined;
+  durationMs: number;
 }
 
 /** The limits every caller of one account shares. */
@@ -121,7 +133,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Sends calls to one platform account. */
 export class Transport {
-  private readonly o: Required<Omit<ClientOptions, "dispatcher" | "limits">>;
+  private readonly o: Required<Omit<ClientOptions, "dispatcher" | "limits" | "onResponse">>;
+  private readonly onResponse: ClientOptions["onResponse"];
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly limits: SharedLimits;
@@ -155,7 +168,8 @@ export class Transport {
       sleep: defaultSleep,
       random: Math.random,
       ...stripUndefined(options),
-    } as Required<Omit<ClientOptions, "dispatcher" | "limits">>;
+    } as Required<Omit<ClientOptions, "dispatcher" | "limits" | "onResponse">>;
+    this.onResponse = options.onResponse;
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: this.o.concurrency * 2 });
@@ -238,6 +252,7 @@ export class Transport {
     let status: number;
     let text: string;
     let responseHeaders: Record<string, string | string[] | undefined>;
+    const started = performance.now();
     try {
       const res = await request(this.url(spec), {
         method: spec.method,
@@ -252,6 +267,8 @@ export class Transport {
     } catch (err) {
       throw networkError(route, err);
     }
+    const requestId = headerValue(responseHeaders["x-request-id"]);
+    this.onResponse?.({ route, status, requestId, durationMs: performance.now() - started });
     if (status >= 200 && status < 300) {
       if (status === 204 || text === "") return undefined as T;
       if (!String(responseHeaders["content-type"] ?? "").includes("json")) return text as T;
@@ -289,7 +306,7 @@ export class Transport {
       status,
       code: parsed.code ?? `http_${status}`,
       route,
-      requestId: parsed.requestId,
+      requestId: parsed.requestId ?? headerValue(headers["x-request-id"]),
       details: parsed.details,
       retryAfterMs: parseRetryAfter(headers["retry-after"], this.o.clock().getTime()),
     });
@@ -336,6 +353,8 @@ export class Transport {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 }
+
+const headerValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

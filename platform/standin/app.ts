@@ -60,6 +60,10 @@ export async function buildStandinApp(options: StandinAppOptions): Promise<Stand
     // Clients keep connections alive; closing the stand-in must not wait for them.
     forceCloseConnections: true,
   });
+  // Every answer names its request id, so a client can log it beside its own step.
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", String(request.id));
+  });
   const requestAjv = contractAjv("request");
   app.setValidatorCompiler(({ schema }) => requestAjv.compile(schema));
 
