@@ -30,6 +30,8 @@ export interface OpenApiOperation {
   parameters?: unknown[];
   requestBody?: { content: Record<string, { schema: unknown }> };
   responses: Record<string, unknown>;
+  /** Overrides the document's security; `[]` means no authentication. */
+  security?: unknown[];
 }
 
 let cached: OpenApiDocument | undefined;

@@ -21,19 +21,12 @@ import { answerList, defineOp, ids, opCtx, type RouteDeps } from "./define.js";
 export async function adminConsoleRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const ctx = opCtx.bind(null, deps);
 
-  app.get(
-    "/rest/salt/:domain",
-    {
-      schema: { params: { type: "object", properties: { domain: { type: "string" } } } },
-      config: { public: true, operationId: "getSalt" },
-    },
-    async (request) => {
-      const { domain } = request.params as { domain: string };
-      const partner = deps.state.partnerByDomain(domain);
-      if (!partner) throw notFound("domain", domain);
-      return { salt: partner.salt };
-    },
-  );
+  defineOp(app, "getSalt", (r) => {
+    const { domain } = r.params as { domain: string };
+    const partner = deps.state.partnerByDomain(domain);
+    if (!partner) throw notFound("domain", domain);
+    return { salt: partner.salt };
+  });
 
   defineOp(app, "getCompany", (r) => customers.getCompany(ctx(r)));
   defineOp<CompanyUpdate>(app, "updateCompany", (r) => customers.updateCompany(ctx(r), r.body));
