@@ -18,16 +18,11 @@ import { isEmptyPlan, plan } from "./plan.js";
 import { createSecretHasher } from "./policy.js";
 import type { ApplyRecorder } from "./recorder.js";
 import { driftOf } from "./run-drift.js";
+import { leaseHolder, withLeases } from "./run-lease.js";
 import type { FieldDiff, InventoryEntry, LiveState, Plan } from "./types.js";
 
 /** The manifests have problems: nothing was observed or planned. */
 export const errLoad = "the manifests have problems";
-/** Another run holds the lease of a tenant in scope: one writer per tenant at a time. */
-export const errLeaseHeld = "another run is applying this tenant";
-
-/** How long a tenant lease lasts without renewal; renewed every third of it while applying. */
-export const leaseTtlMs = 5 * 60_000;
-
 /**
  * Recorded as a secret's hash when the secret's value is not known (an object adopted by
  * `omnia export`: the platform never returns PINs or passwords). The next reconcile takes
@@ -171,7 +166,7 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
       await finish(deps.store, runId, "cancelled", p);
       return { ...result, cancelled: true };
     }
-    const applied = await withLeases(deps.store, tenants, runId, () =>
+    const applied = await withLeases(deps.store, tenants, leaseHolder(runId), () =>
       apply(
         p,
         { adapters: adapters(deps.client), store: deps.store, logger: log },
@@ -197,37 +192,6 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
       );
     log.error({ err: describeError(err) }, "run failed");
     throw err;
-  }
-}
-
-/** Runs `body` holding the lease of every tenant (renewed while it runs); throws when one is held. */
-async function withLeases<T>(
-  store: ReconcileStore,
-  tenants: string[],
-  holder: string,
-  body: () => Promise<T>,
-): Promise<T> {
-  const { acquireLease, renewLease, releaseLease } = store;
-  if (!acquireLease || !releaseLease) return body();
-  const held: string[] = [];
-  const release = () => Promise.all(held.map((t) => releaseLease.call(store, t, holder)));
-  for (const t of tenants) {
-    const got = await acquireLease.call(store, t, holder, leaseTtlMs);
-    if (!got.acquired) {
-      await release();
-      const by = got.heldBy ? ` (run ${got.heldBy.holder}, until ${got.heldBy.expiresAt.toISOString()})` : "";
-      throw new EngineError(errLeaseHeld, `${t}${by}`);
-    }
-    held.push(t);
-  }
-  const timer = setInterval(() => {
-    for (const t of held) void renewLease?.call(store, t, holder, leaseTtlMs)?.catch(() => {});
-  }, leaseTtlMs / 3);
-  try {
-    return await body();
-  } finally {
-    clearInterval(timer);
-    await release();
   }
 }
 
