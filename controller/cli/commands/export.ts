@@ -31,7 +31,11 @@ export function register(program: Command): void {
     .requiredOption("--tenant <code>", "customer code of the tenant")
     .option("--out <dir>", "folder to write <CODE>/ into", ".")
     .option("--no-adopt", "only write the manifests; record nothing in the inventory")
-    .option("--force", "overwrite the files of an existing tenant folder");
+    .option("--force", "overwrite the files of an existing tenant folder")
+    .addHelpText(
+      "after",
+      "\nThe platform never returns secrets: extension PINs are written as fromEnv PIN_<TENANT>_<PBX>_<NUMBER>,\ntrunk passwords as fromEnv TRUNK_PASSWORD_<TENANT>_<TRUNK> (listed in <CODE>/secrets.env.example).\nThe first apply takes the values you set as the ones on the platform; change them later to set new ones.",
+    );
   addConnectionOptions(cmd);
   addStateOptions(cmd);
   cmd.action(async (flags: ExportFlags) => {
