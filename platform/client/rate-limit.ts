@@ -36,15 +36,15 @@ export class TokenBucket {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Waits for a token. */
-  async take(): Promise<void> {
+  /** Waits for a token; resolves with how long this caller waited (ms). */
+  async take(): Promise<number> {
     const now = this.now();
     this.tat = Math.max(this.tat, now);
     const wait = this.tat - now - (this.burst - 1) * this.interval;
     this.tat += this.interval;
-    if (wait > 0) {
-      this.waitedMs += wait;
-      await this.sleep(wait);
-    }
+    if (wait <= 0) return 0;
+    this.waitedMs += wait;
+    await this.sleep(wait);
+    return wait;
   }
 }

@@ -224,9 +224,7 @@ export class Transport {
   }
 
   private async attempt<T>(spec: CallSpec, route: string, idempotencyKey: string | undefined): Promise<T> {
-    const before = this.limits.bucket.waitedMs;
-    await this.limits.bucket.take();
-    this.counters.throttledMs += this.limits.bucket.waitedMs - before;
+    this.counters.throttledMs += await this.limits.bucket.take();
     return this.limits.concurrency(() => this.send<T>(spec, route, idempotencyKey));
   }
 

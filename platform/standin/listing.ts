@@ -45,17 +45,37 @@ function compareCells(a: Cell, b: Cell): number {
   return a < b ? -1 : 1;
 }
 
+/** A position in a sorted list: the sort column's value and the id (the tie-breaker). */
+type Position = [Cell, string];
+
+/** The order a query asks for: which column, which way, and how to compare positions. */
+interface Ordering<T> {
+  sort: string;
+  position(item: T): Position;
+  compare(a: Position, b: Position): number;
+}
+
+function orderingOf<T extends { id: string }>(query: ListQuery, spec: ListColumns<T>): Ordering<T> {
+  const sort = query.sort ?? spec.defaultSort;
+  const desc = sort.startsWith("-");
+  const column = desc ? sort.slice(1) : sort;
+  const read = spec.columns[column];
+  if (!read) throw invalid("sort", `unknown column "${column}"`, { allowed: Object.keys(spec.columns) });
+  return {
+    sort,
+    position: (item) => [read(item) ?? null, item.id],
+    // Ties broken by id, so the order is total and pages are stable.
+    compare: (a, b) => (desc ? -1 : 1) * (compareCells(a[0], b[0]) || compareCells(a[1], b[1])),
+  };
+}
+
 /** Filters, searches and sorts `items` per the query; throws 400 on an unknown sort column. */
 export function selectItems<T extends { status?: string; id: string }>(
   items: T[],
   query: ListQuery,
   spec: ListColumns<T>,
 ): T[] {
-  const sort = query.sort ?? spec.defaultSort;
-  const desc = sort.startsWith("-");
-  const column = desc ? sort.slice(1) : sort;
-  const read = spec.columns[column];
-  if (!read) throw invalid("sort", `unknown column "${column}"`, { allowed: Object.keys(spec.columns) });
+  const order = orderingOf(query, spec);
   let out = query.status ? items.filter((i) => i.status === query.status) : items;
   const q = query.q?.trim().toLowerCase();
   if (q) {
@@ -68,45 +88,65 @@ export function selectItems<T extends { status?: string; id: string }>(
       ),
     );
   }
-  // Ties broken by id, so pages are stable.
-  return [...out].sort(
-    (a, b) => (desc ? -1 : 1) * (compareCells(read(a), read(b)) || compareCells(a.id, b.id)),
-  );
+  return [...out].sort((a, b) => order.compare(order.position(a), order.position(b)));
 }
 
-const encodeCursor = (offset: number): string =>
-  Buffer.from(JSON.stringify({ o: offset })).toString("base64url");
-function decodeCursor(cursor: string): number {
+/**
+ * Cursors are keyset positions (the last item's sort value and id), not offsets: a page
+ * after the cursor starts right after that item even when objects were created or
+ * deleted in between, so a paging client neither skips nor repeats items.
+ */
+const encodeCursor = (sort: string, after: Position): string =>
+  Buffer.from(JSON.stringify({ s: sort, v: after[0], i: after[1] })).toString("base64url");
+
+function decodeCursor(cursor: string, sort: string): Position {
+  let parsed: { s?: unknown; v?: unknown; i?: unknown } = {};
   try {
-    const o = (JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { o?: unknown }).o;
-    if (typeof o === "number" && Number.isInteger(o) && o >= 0) return o;
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as typeof parsed;
   } catch {
-    // falls through to the error below
+    // reported below
   }
-  throw invalid("cursor", "not a cursor this server returned");
+  const v = parsed.v;
+  const cell = v === null || ["string", "number", "boolean"].includes(typeof v);
+  if (typeof parsed.i !== "string" || !cell) throw invalid("cursor", "not a cursor this server returned");
+  if (parsed.s !== sort) throw invalid("cursor", `the cursor was made for sort "${parsed.s}", not "${sort}"`);
+  return [v as Cell, parsed.i];
 }
 
-/** One page of `items` (already filtered and sorted). */
-export function pageOf<T>(items: T[], query: ListQuery): Page<T> {
-  const size = Math.min(query.size ?? pageSize.default, pageSize.max);
-  const offset = query.cursor !== undefined ? decodeCursor(query.cursor) : ((query.page ?? 1) - 1) * size;
-  const end = offset + size;
-  return {
-    items: items.slice(offset, end),
-    page: Math.floor(offset / size) + 1,
-    size,
-    total: items.length,
-    nextCursor: end < items.length ? encodeCursor(end) : null,
-  };
+/** Index of the first item after `after` in `sorted` (binary search). */
+function firstAfter<T>(sorted: T[], order: Ordering<T>, after: Position): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (order.compare(order.position(sorted[mid] as T), after) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-/** Filter, sort and page in one step. */
+/** Filter, sort and page in one step: `page`+`size`, or `cursor`+`size`. */
 export function listPage<T extends { status?: string; id: string }>(
   items: T[],
   query: ListQuery,
   spec: ListColumns<T>,
 ): Page<T> {
-  return pageOf(selectItems(items, query, spec), query);
+  const order = orderingOf(query, spec);
+  const sorted = selectItems(items, query, spec);
+  const size = Math.min(query.size ?? pageSize.default, pageSize.max);
+  const start =
+    query.cursor !== undefined
+      ? firstAfter(sorted, order, decodeCursor(query.cursor, order.sort))
+      : ((query.page ?? 1) - 1) * size;
+  const pageItems = sorted.slice(start, start + size);
+  const last = pageItems.at(-1);
+  return {
+    items: pageItems,
+    page: Math.floor(start / size) + 1,
+    size,
+    total: sorted.length,
+    nextCursor: last && start + size < sorted.length ? encodeCursor(order.sort, order.position(last)) : null,
+  };
 }
 
 /** The whole selection as CSV with a header row of the column names. */
