@@ -1,22 +1,30 @@
 /**
  * Policies end to end against the stand-in: warn and observe never write, deletionPolicy
- * orphan leaves the object on the platform, a failed trunk skips only its numbers.
+ * orphan leaves the object on the platform, a failed trunk skips only its numbers. The
+ * state store is the real one (PGlite in memory), shared by the tests: each is its own
+ * source, as separate repositories sharing a store must be.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../store/index.js";
 import { observe } from "./observe.js";
 import { reconcile } from "./run.js";
-import { MemoryReconcileStore } from "./test-support/memory-store.js";
+import { storePort } from "./run-store.js";
 import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
 import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
 
 let e: EngineStandin;
+let store: Store;
 beforeAll(async () => {
   e = await startEngineStandin();
+  store = await openStore({ memory: true });
 });
-afterAll(() => e.close());
+afterAll(async () => {
+  await store.close();
+  await e.close();
+});
 
 const logger = pino({ level: "silent" });
 const shape: WorldShape = {
@@ -53,8 +61,8 @@ describe("policies end to end", () => {
       const serial = mode === "warn" ? 400 : 401;
       const world = worldOf(shape, `PO${serial}`, serial);
       const dir = await writeWorld(world);
-      const deps = { client: e.client, store: new MemoryReconcileStore(), logger, load: { env: world.env } };
-      await reconcile({ dir, mode: "apply" }, deps);
+      const deps = { client: e.client, store: storePort(store), logger, load: { env: world.env } };
+      await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
       await editWorld(dir, (t) =>
         t.replace(`name: po${serial}\n`, `name: po${serial}\n  driftMode: ${mode}\n`),
       );
@@ -64,7 +72,7 @@ describe("policies end to end", () => {
       await e.client.pbxs(customerId).update(live.pbxs[0]?.id ?? "", { hotel: true });
 
       const before = writes();
-      const r = await reconcile({ dir, mode: "apply" }, deps);
+      const r = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
       expect(writes() - before, "platform writes").toBe(0);
       expect(
         r.plan.drift.map((d) => `${d.mode} ${d.key} ${d.diffs.map((x) => x.path).join(",")}`).sort(),
@@ -78,32 +86,36 @@ describe("policies end to end", () => {
   it("leaves a removed document with deletionPolicy orphan on the platform, and stops managing it", async () => {
     const world = worldOf(shape, "PO402", 402);
     const dir = await writeWorld(world);
-    const store = new MemoryReconcileStore();
-    const deps = { client: e.client, store, logger, load: { env: world.env } };
+    const deps = { client: e.client, store: storePort(store), logger, load: { env: world.env } };
     await editWorld(dir, (t) => t.replace("name: pbx0-202\n", "name: pbx0-202\n  deletionPolicy: orphan\n"));
-    await reconcile({ dir, mode: "apply" }, deps);
+    await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
     await editWorld(dir, (t) =>
       t
         .split("\n---\n")
         .filter((doc) => !doc.includes("name: pbx0-20"))
         .join("\n---\n"),
     );
-    const r = await reconcile({ dir, mode: "apply", prune: true, allowMassDelete: true }, deps);
+    const r = await reconcile(
+      { dir, source: world.tenant, mode: "apply", prune: true, allowMassDelete: true },
+      deps,
+    );
     expect(r.plan.changes.filter((c) => c.action !== "noop").map((c) => `${c.action} ${c.key}`)).toEqual([
       "delete Extension/PO402/pbx0/201",
       "forget Extension/PO402/pbx0/202",
     ]);
     const live = await observe(e.client, { tenants: ["PO402"] });
     expect(live.extensions.map((x) => x.key)).toEqual(["Extension/PO402/pbx0/202"]);
-    expect(store.entries().map((x) => x.key)).not.toContain("Extension/PO402/pbx0/202");
+    expect((await store.listInventory({ tenants: ["PO402"] })).map((x) => x.key)).not.toContain(
+      "Extension/PO402/pbx0/202",
+    );
   });
 
   it("skips only the numbers of a trunk that fails, and applies the rest", async () => {
     const world = worldOf(shape, "PO403", 403);
     const dir = await writeWorld(world);
-    const deps = { client: e.client, store: new MemoryReconcileStore(), logger, load: { env: world.env } };
+    const deps = { client: e.client, store: storePort(store), logger, load: { env: world.env } };
     e.standin.knobs.failNext.push({ status: 422, count: 1, method: "POST", urlContains: "/trunks" });
-    const r = await reconcile({ dir, mode: "apply" }, deps);
+    const r = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
     const outcome = Object.fromEntries(r.applied?.steps.map((s) => [s.key, s.outcome]) ?? []);
     expect(outcome).toEqual({
       "Tenant/PO403": "ok",
@@ -116,7 +128,7 @@ describe("policies end to end", () => {
     });
     const skipped = r.applied?.steps.find((s) => s.outcome === "skipped");
     expect(skipped?.error).toContain("SipTrunk/PO403/main");
-    const again = await reconcile({ dir, mode: "apply" }, deps);
+    const again = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
     expect(again.applied?.failed ?? 0, "the rerun creates the trunk and its numbers").toBe(0);
   });
 });
