@@ -3,14 +3,27 @@
  * `platform/` that needs it: the stand-in's route schemas, the response conformance
  * check and the type generator. The YAML file is the one source; nothing here repeats it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The first `relative` path that exists in this folder or a parent: the repository root
+ * from the sources (platform/) and from the build (dist/platform/) alike.
+ */
+export function findUp(relative: string, from: string = here): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, relative);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return join(from, "..", relative);
+  }
+}
+
 /** Path of the OpenAPI document. */
-export const contractFile = join(here, "..", "schemas", "omnia-api.yaml");
+export const contractFile = findUp(join("schemas", "omnia-api.yaml"));
 /** `$id` under which the contract's component schemas are registered with ajv. */
 export const contractId = "omnia-api";
 

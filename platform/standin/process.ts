@@ -7,7 +7,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StandinOptions } from "./server.js";
 
-const serverModule = join(dirname(fileURLToPath(import.meta.url)), "server.ts");
+const self = fileURLToPath(import.meta.url);
+// From the sources the child needs tsx; from the build it runs the compiled module.
+const fromSources = self.endsWith(".ts");
+const serverModule = join(dirname(self), fromSources ? "server.ts" : "server.js");
 
 /** A stand-in running in a child process. */
 export interface StandinProcess {
@@ -28,7 +31,8 @@ export async function startStandinProcess(
 const s = await startStandin(${JSON.stringify(options)});
 process.stdout.write(s.url + "\\n");
 process.once("SIGTERM", async () => { await s.close(); process.exit(0); });`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+  const loader = fromSources ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...loader, "--input-type=module", "-e", script], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {

@@ -8,6 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { findUp } from "../../contract.js";
 import type { OpCtx } from "../ops/context.js";
 import { createCustomer, setCustomerStatus } from "../ops/customers.js";
 import { createExtension } from "../ops/extensions.js";
@@ -17,9 +18,11 @@ import { createTrunk } from "../ops/trunks.js";
 import { createUser, userByEmail } from "../ops/users.js";
 import type { PartnerRec, StandinState } from "../state.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The example partner repository the demo seed reads. */
-export const defaultExamplesDir = resolve(here, "..", "..", "..", "examples", "gitops-partner");
+/** The example partner repository the demo seed reads (found from sources or build). */
+export const defaultExamplesDir = findUp(
+  join("examples", "gitops-partner"),
+  dirname(fileURLToPath(import.meta.url)),
+);
 
 /** How the seeded platform differs from the example repository, on purpose. */
 export const demoDrift = {
