@@ -5,17 +5,23 @@
 import fc from "fast-check";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../store/index.js";
 import { reconcile } from "./run.js";
-import { MemoryReconcileStore } from "./test-support/memory-store.js";
+import { storePort } from "./run-store.js";
 import { worldOf, worldShape, writeWorld } from "./test-support/random-world.js";
 import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
 import type { Plan } from "./types.js";
 
 let e: EngineStandin;
+let store: Store;
 beforeAll(async () => {
   e = await startEngineStandin();
+  store = await openStore({ memory: true });
 });
-afterAll(() => e.close());
+afterAll(async () => {
+  await store.close();
+  await e.close();
+});
 
 const logger = pino({ level: "silent" });
 const pending = (p: Plan) =>
@@ -23,18 +29,19 @@ const pending = (p: Plan) =>
 
 describe("reconcile end to end", () => {
   it("applies the example partner repository, after which a plan changes nothing", async () => {
-    const store = new MemoryReconcileStore();
-    const deps = { client: e.client, store, logger };
-    const first = await reconcile({ dir: "examples/gitops-partner", mode: "apply" }, deps);
+    const deps = { client: e.client, store: storePort(store), logger };
+    const source = "gitops-partner";
+    const first = await reconcile({ dir: "examples/gitops-partner", source, mode: "apply" }, deps);
     expect(
       first.applied?.steps.filter((s) => s.outcome !== "ok").map((s) => `${s.key}: ${s.error}`) ?? [],
     ).toEqual([]);
     expect(first.applied?.ok ?? 0).toBeGreaterThan(60);
-    const second = await reconcile({ dir: "examples/gitops-partner", mode: "plan" }, deps);
+    const second = await reconcile({ dir: "examples/gitops-partner", source, mode: "plan" }, deps);
     expect(pending(second.plan)).toEqual([]);
-    expect(store.runs.map((r) => [r.mode, r.outcome])).toEqual([
-      ["apply", "ok"],
+    const runs = await store.listRuns({ source });
+    expect(runs.map((r) => [r.mode, r.outcome])).toEqual([
       ["plan", "ok"],
+      ["apply", "ok"],
     ]);
   });
 
@@ -47,15 +54,15 @@ describe("reconcile end to end", () => {
         const dir = await writeWorld(world);
         const deps = {
           client: e.client,
-          store: new MemoryReconcileStore(),
+          store: storePort(store),
           logger,
           load: { env: world.env },
         };
-        const applied = await reconcile({ dir, mode: "apply" }, deps);
+        const applied = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
         const failed =
           applied.applied?.steps.filter((s) => s.outcome !== "ok").map((s) => `${s.key}: ${s.error}`) ?? [];
         expect(failed, "failed steps").toEqual([]);
-        const again = await reconcile({ dir, mode: "plan" }, deps);
+        const again = await reconcile({ dir, source: world.tenant, mode: "plan" }, deps);
         expect(pending(again.plan), "changes after apply").toEqual([]);
       }),
       { numRuns: 20 },

@@ -6,19 +6,25 @@ import fc from "fast-check";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OmniaClient } from "../../platform/client/index.js";
+import { openStore, type Store } from "../store/index.js";
 import { observe } from "./observe.js";
 import { reconcile } from "./run.js";
 import { driftOf } from "./run-drift.js";
-import { MemoryReconcileStore } from "./test-support/memory-store.js";
+import { storePort } from "./run-store.js";
 import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
 import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
 import type { LiveState } from "./types.js";
 
 let e: EngineStandin;
+let store: Store;
 beforeAll(async () => {
   e = await startEngineStandin();
+  store = await openStore({ memory: true });
 });
-afterAll(() => e.close());
+afterAll(async () => {
+  await store.close();
+  await e.close();
+});
 
 const logger = pino({ level: "silent" });
 
@@ -131,18 +137,17 @@ describe("hand edits on the platform", () => {
         const n = serial++;
         const world = worldOf(shape, `DR${n}`, n);
         const dir = await writeWorld(world);
-        const store = new MemoryReconcileStore();
-        const deps = { client: e.client, store, logger, load: { env: world.env } };
-        const first = await reconcile({ dir, mode: "apply" }, deps);
+        const deps = { client: e.client, store: storePort(store), logger, load: { env: world.env } };
+        const first = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
         expect(first.applied?.failed, "failed steps of the first apply").toBe(0);
         expect(
-          driftOf((await reconcile({ dir, mode: "drift" }, deps)).plan),
+          driftOf((await reconcile({ dir, source: world.tenant, mode: "drift" }, deps)).plan),
           "drift before any edit",
         ).toEqual([]);
 
         const live = await observe(e.client, { tenants: [world.tenant] });
         for (const edit of chosen) await edit.run(e.client, live);
-        const items = driftOf((await reconcile({ dir, mode: "drift" }, deps)).plan);
+        const items = driftOf((await reconcile({ dir, source: world.tenant, mode: "drift" }, deps)).plan);
         const got = items.flatMap((i) =>
           i.kind === "changed" ? i.diffs.map((d) => `${i.key} ${d.path}`) : [`${i.key} ${i.kind}`],
         );
@@ -151,10 +156,10 @@ describe("hand edits on the platform", () => {
           .map((w) => w.replace("{serial}", String(n).padStart(3, "0")));
         expect(got.sort(), `drift after: ${chosen.map((x) => x.name).join(", ")}`).toEqual(want.sort());
 
-        const repaired = await reconcile({ dir, mode: "apply" }, deps);
+        const repaired = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
         expect(repaired.applied?.failed ?? 0, "failed repair steps").toBe(0);
         expect(
-          driftOf((await reconcile({ dir, mode: "drift" }, deps)).plan),
+          driftOf((await reconcile({ dir, source: world.tenant, mode: "drift" }, deps)).plan),
           "drift after the repair",
         ).toEqual([]);
       }),
