@@ -83,6 +83,19 @@ describe("knobs, counters and CSV", () => {
     );
   });
 
+  it("answers JSON for a list without CSV export in the manual (SIP trunks)", async () => {
+    const c = await client.customers.create({
+      businessName: "Csv",
+      customerCode: "CSV1",
+      vatNumber: "01234567897",
+      fiscalCode: "01234567897",
+    });
+    const res = await raw("GET", `/rest/customers/${c.id}/trunks`, {
+      headers: { accept: "text/csv, application/json" },
+    });
+    expect(res.headers.get("content-type")).toContain("application/json");
+  });
+
   it("sets knobs and reads counters through the admin endpoint", async () => {
     const patch = await fetch(`${standin.url}/_standin/knobs`, {
       method: "PATCH",

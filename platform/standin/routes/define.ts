@@ -3,6 +3,7 @@
  * and schemas (route-schema.ts); the handler gets the operation context.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { resolveComponent } from "../../contract.js";
 import { type ListColumns, type ListQuery, listPage, selectItems, toCsv } from "../listing.js";
 import type { OpCtx } from "../ops/context.js";
 import { fastifyPath, operation, routeSchema } from "../route-schema.js";
@@ -74,6 +75,16 @@ export const ids = (request: FastifyRequest): Ids => request.params as Ids;
 /** The list query of a request. */
 export const query = (request: FastifyRequest): ListQuery => request.query as ListQuery;
 
+/** Whether the request's operation may answer CSV (the manual has an export for that list). */
+function declaresCsv(request: FastifyRequest): boolean {
+  const operationId = request.routeOptions.config?.operationId;
+  if (!operationId) return false;
+  const ok = resolveComponent<{ content?: Record<string, unknown> } | undefined>(
+    operation(operationId).operation.responses["200"],
+  );
+  return ok?.content?.["text/csv"] !== undefined;
+}
+
 /** Answers a list: a page of JSON, or the whole selection as CSV when asked (`Accept: text/csv`). */
 export function answerList<T extends { id: string; status?: string }>(
   request: FastifyRequest,
@@ -82,7 +93,7 @@ export function answerList<T extends { id: string; status?: string }>(
   columns: ListColumns<T>,
   forceCsv = false,
 ): unknown {
-  if (forceCsv || request.headers.accept?.includes("text/csv")) {
+  if (forceCsv || (request.headers.accept?.includes("text/csv") && declaresCsv(request))) {
     reply.type("text/csv; charset=utf-8");
     return toCsv(selectItems(items, query(request), columns), columns);
   }
