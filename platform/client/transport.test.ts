@@ -166,11 +166,17 @@ describe("writes under a reset mid-body", () => {
     expect(same, "the write happened once; the caller re-checks by natural key").toHaveLength(1);
   });
 
-  it("replays a deleted object's 204 instead of answering 404", async () => {
+  it("replays a delete's 204 after the connection dropped, instead of answering 404", async () => {
     const { client } = await recordingClient();
     const c = await client.customers.create(newCustomer());
+    const before = { resets: standin.stats.resets, replays: standin.stats.idempotentReplays };
     standin.knobs.resetNext = 1;
     await expect(client.customers.delete(c.id)).resolves.toBeUndefined();
+    expect({
+      resets: standin.stats.resets - before.resets,
+      replays: standin.stats.idempotentReplays - before.replays,
+      retries: client.stats().retries,
+    }).toEqual({ resets: 1, replays: 1, retries: 1 });
   });
 });
 

@@ -104,11 +104,16 @@ async function faultsPlugin(app: FastifyInstance, opts: FaultOptions): Promise<v
 async function resetsPlugin(app: FastifyInstance, opts: FaultOptions): Promise<void> {
   const { knobs, stats } = opts;
   app.addHook("onSend", async (request, _reply, payload) => {
-    if (!isApi(request) || typeof payload !== "string" || payload.length < 2) return payload;
+    if (!isApi(request)) return payload;
     const cut = knobs.resetNext > 0 || (knobs.resetRate > 0 && opts.random() < knobs.resetRate);
     if (!cut) return payload;
     if (knobs.resetNext > 0) knobs.resetNext--;
     stats.resets++;
+    if (typeof payload !== "string" || payload.length < 2) {
+      // Nothing to cut (a 204): the write has happened, the connection drops before the answer.
+      request.raw.socket?.destroy();
+      return payload;
+    }
     // The write has happened; the client gets the headers and half the body, then a reset.
     const half = payload.slice(0, Math.floor(payload.length / 2));
     const body = new Readable({ read() {} });
