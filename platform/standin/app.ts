@@ -41,6 +41,8 @@ export interface StandinApp {
   state: StandinState;
   knobs: Knobs;
   stats: StandinStats;
+  /** Every route the app serves, with the contract operation it implements (if any). */
+  routes: { method: string; url: string; operationId: string | undefined }[];
   /** Responses that broke the contract (only collected with validateResponses). */
   violations: ContractViolation[];
   pendingDelay: { ms: number };
@@ -59,6 +61,12 @@ export async function buildStandinApp(options: StandinAppOptions): Promise<Stand
     genReqId: () => randomUUID(),
     // Clients keep connections alive; closing the stand-in must not wait for them.
     forceCloseConnections: true,
+  });
+  const routes: StandinApp["routes"] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, operationId: route.config?.operationId });
+    }
   });
   // Every answer names its request id, so a client can log it beside its own step.
   app.addHook("onRequest", async (request, reply) => {
@@ -79,5 +87,5 @@ export async function buildStandinApp(options: StandinAppOptions): Promise<Stand
   await app.register(omniaManagerRoutes, deps);
   await app.register(standinAdminRoutes, { knobs, stats, pendingDelay });
   await app.ready();
-  return { app, state: options.state, knobs, stats, violations, pendingDelay };
+  return { app, state: options.state, knobs, stats, routes, violations, pendingDelay };
 }
