@@ -2,7 +2,8 @@
  * Apply throughput: 1,000 extension creates (one tenant, two PBXs) against a stand-in that
  * admits 50 requests/s per partner, with the client limited to 50/s as well, through the
  * whole engine (load, observe, plan, apply recording every step in an embedded PGlite
- * store). Figures: creates per second and that rate as a share of the 50/s limit.
+ * store; the stand-in in a child process). Figures: creates per second and that rate as a
+ * share of the 50/s limit.
  */
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,8 +14,8 @@ import { reconcile } from "../../controller/engine/run.js";
 import { storePort } from "../../controller/engine/run-store.js";
 import { openStore } from "../../controller/store/index.js";
 import { OmniaClient } from "../../platform/client/index.js";
+import { startStandinProcess } from "../../platform/standin/process.js";
 import { demoLogin } from "../../platform/standin/seeds/partners.js";
-import { startStandin } from "../../platform/standin/server.js";
 import type { Scenario } from "../scenario.js";
 
 const limitPerSecond = 50;
@@ -56,7 +57,7 @@ const scenario: Scenario = {
     }
     await writeFile(join(dir, "repo.yaml"), renderManifestFile(docs, "x"));
 
-    const standin = await startStandin({
+    const standin = await startStandinProcess({
       pendingDelayMs: 0,
       knobs: { rateLimit: { requestsPerSecond: limitPerSecond, burst: limitPerSecond } },
     });
@@ -94,7 +95,7 @@ const scenario: Scenario = {
     } finally {
       await client.close();
       await store.close();
-      await standin.close();
+      await standin.stop();
     }
   },
 };
