@@ -47,13 +47,11 @@ const scenario: Scenario = {
             const n = next++;
             const t = performance.now();
             try {
-              await client
-                .extensions(customer.id)
-                .create(pbx.id, {
-                  number: String(100000 + n),
-                  pin: "1234",
-                  license: n % 3 ? "start" : "plus",
-                });
+              await client.extensions(customer.id).create(pbx.id, {
+                number: String(100000 + n),
+                pin: "1234",
+                license: n % 3 ? "start" : "plus",
+              });
               ok++;
             } catch {
               failed++;
