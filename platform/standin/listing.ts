@@ -37,11 +37,14 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Text order with numbers by value ("ext_9" before "ext_10"); one instance, it is costly to make. */
+const collator = new Intl.Collator("en", { numeric: true });
+
 function compareCells(a: Cell, b: Cell): number {
   if (a === b) return 0;
   if (a === null || a === undefined) return -1;
   if (b === null || b === undefined) return 1;
-  if (typeof a === "string" && typeof b === "string") return a.localeCompare(b, "en", { numeric: true });
+  if (typeof a === "string" && typeof b === "string") return collator.compare(a, b);
   return a < b ? -1 : 1;
 }
 
