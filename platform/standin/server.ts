@@ -21,6 +21,8 @@ export interface StandinOptions extends Omit<StandinAppOptions, "state"> {
   stateFile?: string;
   /** An existing state to serve (instead of seed and file). */
   state?: StandinState;
+  /** Partner repository the `demo` seed reads. Default examples/gitops-partner. */
+  examplesDir?: string;
 }
 
 /** A running stand-in. */
@@ -40,13 +42,13 @@ const exists = (file: string) =>
 
 /** Builds the state a stand-in starts with. */
 export async function initialState(
-  options: Pick<StandinOptions, "seed" | "stateFile" | "state">,
+  options: Pick<StandinOptions, "seed" | "stateFile" | "state" | "examplesDir">,
 ): Promise<StandinState> {
   if (options.state) return options.state;
   if (options.stateFile && (await exists(options.stateFile))) return StandinState.load(options.stateFile);
   const state = new StandinState();
   const { demo } = seedPartners(state);
-  if (options.seed === "demo") await seedDemo(state, demo);
+  if (options.seed === "demo") await seedDemo(state, demo, options.examplesDir);
   return state;
 }
 

@@ -19,11 +19,13 @@ describe("omnia platform flags", () => {
       rateLimit: "50",
       pendingDelay: "0",
       state: "s.json",
+      examples: "my-repo",
     });
     expect(options).toMatchObject({
       port: 8090,
       seed: "demo",
       stateFile: "s.json",
+      examplesDir: "my-repo",
       pendingDelayMs: 0,
       knobs: {
         latencyMs: 20,

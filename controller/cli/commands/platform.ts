@@ -25,6 +25,7 @@ export interface PlatformFlags {
   resetRate?: string;
   rateLimit?: string;
   pendingDelay?: string;
+  examples?: string;
   log?: boolean;
 }
 
@@ -70,6 +71,7 @@ export function standinOptionsFromFlags(flags: PlatformFlags): StandinOptions {
     knobs,
     logger: flags.log ?? false,
     ...(flags.state ? { stateFile: flags.state } : {}),
+    ...(flags.examples ? { examplesDir: flags.examples } : {}),
     ...(flags.pendingDelay !== undefined
       ? { pendingDelayMs: intFlag("pending-delay", flags.pendingDelay, 0, 3_600_000) }
       : {}),
@@ -130,6 +132,7 @@ export function register(program: Command): void {
       "empty",
     )
     .option("--state <file>", "JSON state file: loaded at start if it exists, saved on stop")
+    .option("--examples <dir>", "partner repository the demo seed reads (default examples/gitops-partner)")
     .option("--latency <ms>", "added to every API request")
     .option("--error-rate <status=p>", "fail requests with STATUS with probability p (repeatable)", collect)
     .option("--reset-rate <p>", "cut responses mid-body with probability p")
