@@ -9,13 +9,17 @@ export function createTrunk(ctx: OpCtx, customerId: string, input: SipTrunkCreat
   requireOmniaManager(customerOf(ctx, customerId));
   const existing = ctx.state.ofCustomer("trunks", customerId).find((t) => t.name === input.name);
   if (existing) throw conflict("SIP trunk", input.name, existing.id);
-  const { password, ...rest } = input;
+  // Fields named one by one: a record holds what the contract shows, nothing a caller adds.
   const trunk: TrunkRec = {
     id: ctx.state.newId("trunks"),
     customerId,
-    ...rest,
+    name: input.name,
+    description: input.description,
+    operator: input.operator,
+    endpoint: input.endpoint,
     authRequired: input.authRequired ?? false,
-    ...(password !== undefined ? { passwordHash: hashSecret(password) } : {}),
+    ...(input.username !== undefined ? { username: input.username } : {}),
+    ...(input.password !== undefined ? { passwordHash: hashSecret(input.password) } : {}),
     status: "active",
     createdAt: ctx.now.toISOString(),
   };
