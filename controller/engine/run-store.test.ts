@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
 import { observe } from "./observe.js";
 import { reconcile } from "./run.js";
+import { errLeaseHeld } from "./run-lease.js";
 import { storePort } from "./run-store.js";
 import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
 import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
@@ -81,5 +82,23 @@ describe("reconcile over the state store", () => {
     );
     expect(ext?.driftDiffs).toEqual([{ path: "spec.license", before: "plus", after: "start" }]);
     expect((await store.getRun(drift.runId))?.outcome).toBe("changes");
+  });
+
+  it("refuses to apply a tenant whose lease another live run holds, and writes nothing", async () => {
+    const world = worldOf(shape, "ST2", 601);
+    const dir = await writeWorld(world);
+    const deps = {
+      client: e.client,
+      store: storePort(store),
+      logger: pino({ level: "silent" }),
+      load: { env: world.env },
+    };
+    await store.acquireLease("ST2", "another-host/1/other-run", 60_000);
+    await expect(reconcile({ dir, mode: "apply" }, deps)).rejects.toThrow(
+      `${errLeaseHeld}: ST2 (held by another-host/1/other-run`,
+    );
+    expect((await observe(e.client, { tenants: ["ST2"] })).tenants).toEqual([]);
+    await store.releaseLease("ST2", "another-host/1/other-run");
+    expect((await reconcile({ dir, mode: "apply" }, deps)).applied?.ok).toBe(3);
   });
 });

@@ -142,7 +142,9 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
 
   await deps.store.startRun({ id: runId, mode: req.mode, source, tenants, startedAt: new Date() });
   log.info({ tenants, files: loaded.files, documents: loaded.documents }, "run started");
-  try {
+  // An apply holds its tenants' leases from observe to the last step, so no other writer
+  // changes them between the plan and its execution.
+  const run = async (): Promise<ReconcileResult> => {
     const live = await observe(deps.client, { tenants });
     const hashSecret = createSecretHasher(await deps.store.secretSalt());
     const { entries, resolved } = resolveUnknownSecrets(inventory, desired, source, hashSecret);
@@ -166,18 +168,21 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
       await finish(deps.store, runId, "cancelled", p);
       return { ...result, cancelled: true };
     }
-    const applied = await withLeases(deps.store, tenants, leaseHolder(runId), () =>
-      apply(
-        p,
-        { adapters: adapters(deps.client), store: deps.store, logger: log },
-        { parallelism: req.parallelism, onProgress: deps.onProgress, source, runId },
-      ),
+    const applied = await apply(
+      p,
+      { adapters: adapters(deps.client), store: deps.store, logger: log },
+      { parallelism: req.parallelism, onProgress: deps.onProgress, source, runId },
     );
     await recordResolved(deps.store, resolved, p);
     const failed = applied.failed + applied.skipped > 0;
     await finish(deps.store, runId, failed ? "failed" : "ok", p, applied);
     log.info({ ok: applied.ok, failed: applied.failed, skipped: applied.skipped }, "run finished");
     return { ...result, applied };
+  };
+  try {
+    return req.mode === "apply"
+      ? await withLeases(deps.store, tenants, leaseHolder(runId), run)
+      : await run();
   } catch (err) {
     await deps.store
       .finishRun({
