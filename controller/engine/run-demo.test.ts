@@ -39,5 +39,6 @@ describe("runDemo", () => {
     stop();
     await running;
     await expect(fetch(`${url}/rest/salt/demo`)).rejects.toThrow();
+    expect(out.join("")).toMatch(/Stand-in stopped\.\n$/);
   });
 });

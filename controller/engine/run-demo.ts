@@ -109,6 +109,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   );
   await (options.untilStopped ?? interrupted)();
   await standin.close();
+  write("Stand-in stopped.\n");
   return result;
 }
 
