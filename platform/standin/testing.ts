@@ -3,6 +3,7 @@
  * no pending delay and no injected faults, plus client settings for both seeded
  * partners. `violations` must stay empty; `close()` in afterAll/afterEach.
  */
+import { digestPassword, signRequest } from "../client/auth.js";
 import type { ClientSettings } from "../client/settings.js";
 import type { ClientOptions } from "../client/transport.js";
 import { demoLogin, otherLogin } from "./seeds/partners.js";
@@ -34,3 +35,35 @@ export const testClientOptions: ClientOptions = {
   minBackoffMs: 1,
   maxBackoffMs: 20,
 };
+
+/** A raw answer, for what the client does not send or hides (Idempotency-Key reuse, Accept). */
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** A request signed as partner `demo` (admin/admin), without the client's machinery. */
+export async function signedFetch(
+  standin: { url: string; state: RunningStandin["state"] },
+  method: string,
+  path: string,
+  init: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<RawAnswer> {
+  const salt = standin.state.partnerByDomain(demoLogin.domain)?.salt ?? "";
+  const res = await fetch(`${standin.url}${path}`, {
+    method,
+    headers: {
+      "x-authenticate": signRequest(
+        demoLogin.username,
+        demoLogin.domain,
+        digestPassword(demoLogin.password, salt),
+        new Date(),
+      ),
+      ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+      ...init.headers,
+    },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
