@@ -12,6 +12,7 @@ import { openStore, type Store } from "../store/index.js";
 import { observe } from "./observe.js";
 import { reconcile } from "./run.js";
 import { storePort } from "./run-store.js";
+import { MemoryReconcileStore } from "./test-support/memory-store.js";
 import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
 import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
 
@@ -130,5 +131,24 @@ describe("policies end to end", () => {
     expect(skipped?.error).toContain("SipTrunk/PO403/main");
     const again = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
     expect(again.applied?.failed ?? 0, "the rerun creates the trunk and its numbers").toBe(0);
+  });
+
+  it("adopts objects under warn mode without writing, and stops reporting their unknowable PINs", async () => {
+    const world = worldOf(shape, "PO404", 404);
+    const dir = await writeWorld(world);
+    // The same objects made by hand first, with PINs omnia does not know.
+    await reconcile(
+      { dir, source: "by-hand", mode: "apply" },
+      { client: e.client, store: new MemoryReconcileStore(), logger, load: { env: world.env } },
+    );
+    await editWorld(dir, (t) => t.replace("name: po404\n", "name: po404\n  driftMode: warn\n"));
+    const deps = { client: e.client, store: storePort(store), logger, load: { env: world.env } };
+    const before = writes();
+    const adopted = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
+    expect(writes() - before, "platform writes").toBe(0);
+    expect(adopted.plan.changes.filter((c) => c.action === "adopt")).toHaveLength(7);
+    const again = await reconcile({ dir, source: world.tenant, mode: "plan" }, deps);
+    expect(again.plan.drift, "drift after adoption").toEqual([]);
+    expect(again.plan.changes.every((c) => c.action === "noop")).toBe(true);
   });
 });

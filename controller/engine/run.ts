@@ -174,6 +174,7 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
       { parallelism: req.parallelism, onProgress: deps.onProgress, source, runId },
     );
     await recordResolved(deps.store, resolved, p);
+    await markAdoptedSecretsUnknown(deps.store, p, applied, source);
     const failed = applied.failed + applied.skipped > 0;
     await finish(deps.store, runId, failed ? "failed" : "ok", p, applied);
     log.info({ ok: applied.ok, failed: applied.failed, skipped: applied.skipped }, "run finished");
@@ -271,6 +272,46 @@ async function recordDrift(store: ReconcileStore, tenants: string[], p: Plan): P
       tenant: c.tenant,
       drift: now,
       diffs: item?.diffs ?? [],
+    });
+  }
+}
+
+/**
+ * An object adopted under driftMode warn or observe keeps the platform's secrets (nothing
+ * is written), which can never be read back: record them as `unknownSecretHash`, like an
+ * export does, so later plans do not report the declared PIN or password as drift forever.
+ */
+async function markAdoptedSecretsUnknown(
+  store: ReconcileStore,
+  p: Plan,
+  applied: ApplyResult,
+  source: string,
+) {
+  const ok = new Set(
+    applied.steps.filter((s) => s.outcome === "ok" && s.action === "adopt").map((s) => s.key),
+  );
+  for (const c of p.changes) {
+    if (c.action !== "adopt" || !ok.has(c.key) || !c.id || c.policy?.driftMode === "enforce") continue;
+    const facts = c.live?.facts ?? {};
+    const held = (path: string) =>
+      path === "spec.password"
+        ? facts.hasPassword === true
+        : path === "spec.pin"
+          ? facts.hasPin !== false
+          : false;
+    // The secret fields the document declares (the plan carries no hashes for warn/observe).
+    const declared = Object.keys(secretHashesOf(c.kind, c.desired?.spec, () => ""));
+    const paths = declared.filter(held);
+    if (paths.length === 0) continue;
+    await store.upsertManaged({
+      key: c.key,
+      kind: c.kind,
+      tenant: c.tenant,
+      platformId: c.id,
+      source,
+      state: "managed",
+      secretHashes: Object.fromEntries(paths.map((path) => [path, unknownSecretHash])),
+      deletionPolicy: c.policy?.deletionPolicy ?? "delete",
     });
   }
 }
