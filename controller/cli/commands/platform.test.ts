@@ -62,7 +62,7 @@ describe("omnia platform", () => {
         printed += s;
       },
     );
-    await expect.poll(() => printed).toContain("OMNIA_URL=");
+    await expect.poll(() => printed, { timeout: 30_000 }).toContain("OMNIA_URL=");
     const url = /OMNIA_URL=(\S+)/.exec(printed)?.[1] ?? "";
     expect(printed).toContain("partner domain: demo   API user: admin   password: admin");
     const client = new OmniaClient({ baseUrl: url, domain: "demo", username: "admin", password: "admin" });
