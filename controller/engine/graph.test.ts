@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { make } from "./fakes.js";
-import { compareChanges, type ParentRefs, parentKeys } from "./graph.js";
+import { liveOf, make } from "./fakes.js";
+import { compareChanges, linkDependencies, type ParentRefs, parentKeys } from "./graph.js";
 import type { PlannedChange } from "./types.js";
 
 describe("parentKeys", () => {
@@ -52,5 +52,45 @@ describe("compareChanges", () => {
       "delete Tenant/B",
       "forget Pbx/A/z",
     ]);
+  });
+});
+
+describe("linkDependencies", () => {
+  // The extension is associated with the user on the platform and not in the source, so
+  // its change drops the association: the user's delete must wait for it, or the
+  // platform refuses to delete a user that still owns an extension.
+  const ext = make.extension("A", "p", "100", "1");
+  const extLive = liveOf(make.extension("A", "p", "100", "1", "x@a.it"), "e1");
+  const user = make.user("A", "x@a.it");
+  const userDelete = {
+    action: "delete",
+    kind: "User",
+    key: user.key,
+    tenant: "A",
+    diffs: [],
+    dependsOn: [],
+    reason: "",
+    live: liveOf(user, "u1"),
+  } as PlannedChange;
+  const cases: { name: string; action: PlannedChange["action"] }[] = [
+    { name: "an update that drops the association", action: "update" },
+    { name: "an adopt that drops the association", action: "adopt" },
+  ];
+  it.each(cases)("makes a user's delete wait for $name", ({ action }) => {
+    const extChange = {
+      action,
+      kind: "Extension",
+      key: ext.key,
+      tenant: "A",
+      diffs: [{ path: "spec.user", before: { email: "x@a.it" }, after: undefined }],
+      dependsOn: [],
+      reason: "",
+      desired: ext,
+      live: extLive,
+    } as PlannedChange;
+    const sorted = [extChange, { ...userDelete }].sort(compareChanges);
+    linkDependencies(sorted);
+    const got = sorted.find((c) => c.key === user.key)?.dependsOn;
+    expect(got, `want the delete of ${user.key} to wait for ${action} ${ext.key}`).toEqual([ext.key]);
   });
 });

@@ -86,7 +86,7 @@ export function compareChanges(a: PlannedChange, b: PlannedChange): number {
  * Fills `dependsOn` of every change of a sorted plan:
  * - create/update/adopt: the parents (from the desired resource) that have a create,
  *   adopt or update in the plan, and for a replacement's create its own key (the delete);
- * - delete: the changes (deletes, and updates that move away) of the live children that
+ * - delete: the changes (deletes, and updates or adopts that move away) of the live children that
  *   name it as parent; a tenant's delete waits for every delete and update in the tenant.
  * Noops and forgets depend on nothing. The result lists keys sorted.
  */
@@ -96,7 +96,8 @@ export function linkDependencies(sorted: PlannedChange[]): void {
   const tenantChanges = new Map<string, Set<string>>();
   for (const c of sorted) {
     if (c.action === "create" || c.action === "adopt" || c.action === "update") writes.add(c.key);
-    if ((c.action === "delete" || c.action === "update") && c.live) {
+    // An adopt carries its diffs (plan.ts), so it too may move a child away from a parent.
+    if ((c.action === "delete" || c.action === "update" || c.action === "adopt") && c.live) {
       for (const p of parentKeys(c.live)) addTo(childrenOf, p, c.key);
       if (c.kind !== "Tenant") addTo(tenantChanges, c.tenant, c.key);
     }
