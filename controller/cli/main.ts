@@ -36,5 +36,11 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] && /[\\/]controller[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // `omnia plan --json | head -1`: when the reader goes away there is nobody left to tell,
+  // so stop quietly, as Unix tools do, instead of dying on an unhandled EPIPE.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
   process.exitCode = await runCli(process.argv.slice(2));
 }
