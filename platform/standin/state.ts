@@ -6,8 +6,22 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
-import type { AdminStatus, License, PbxKind, Status } from "../client/api.gen.js";
+import type {
+  Company,
+  Customer,
+  Extension,
+  LogEntry,
+  NumberBlock,
+  Pbx,
+  SipTrunk,
+  User,
+} from "../client/api.gen.js";
 import { digestPassword } from "../client/auth.js";
+
+// Records are the contract's objects (api.gen.ts) plus what only the platform keeps
+// (owner ids, secret hashes, when a pending object turns active), minus what is computed
+// when answering (a PBX's counts, hasPassword, a number's last number and operator), so no
+// field list is written twice.
 
 /** A partner (reseller): its domain, salt, API users and own company data. */
 export interface PartnerRec {
@@ -15,102 +29,29 @@ export interface PartnerRec {
   domain: string;
   salt: string;
   apiUsers: { username: string; passwordDigest: string }[];
-  company: { businessName: string; customerCode: string; vatNumber: string; fiscalCode: string };
+  company: Omit<Company, "domain">;
 }
 /** A customer of a partner. */
-export interface CustomerRec {
-  id: string;
-  partnerId: string;
-  businessName: string;
-  customerCode: string;
-  vatNumber: string;
-  fiscalCode: string;
-  omniaManager: boolean;
-  status: AdminStatus;
-  createdAt: string;
-}
+export type CustomerRec = Customer & { partnerId: string };
 /** A user of a customer. */
-export interface UserRec {
-  id: string;
-  customerId: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  department?: string;
-  adminConsoleRole: "admin" | "viewer" | "none";
-  omniaManagerRole: "pbxAdmin" | "viewer" | "none";
-  mayManageCustomers: boolean;
-  status: Status;
+export type UserRec = User & {
   /** When a pending user becomes active (epoch ms). */
   activeAt: number;
   invitationsSent: number;
-  createdAt: string;
-}
+};
 /** A SIP trunk of a customer (password as a salted hash). */
-export interface TrunkRec {
-  id: string;
-  customerId: string;
-  name: string;
-  description: string;
-  operator: string;
-  endpoint: string;
-  authRequired: boolean;
-  username?: string;
-  passwordHash?: string;
-  status: AdminStatus;
-  createdAt: string;
-}
+export type TrunkRec = Omit<SipTrunk, "hasPassword"> & { passwordHash?: string };
 /** A PBX of a customer. */
-export interface PbxRec {
-  id: string;
-  customerId: string;
-  name: string;
-  kind: PbxKind;
-  group?: string;
-  callCenter: boolean;
-  hotel: boolean;
-  status: Status;
+export type PbxRec = Omit<Pbx, "counts"> & {
+  /** When a pending PBX becomes active (epoch ms). */
   activeAt: number;
-  createdAt: string;
-}
-/** An extension of a PBX (PIN as a salted hash). */
-export interface ExtensionRec {
-  id: string;
-  customerId: string;
-  pbxId: string;
-  number: string;
-  license: License;
-  meetingId: string | null;
-  userId: string | null;
-  pinHash: string;
-  status: Status;
-  createdAt: string;
-}
+};
+/** An extension of a PBX (PIN as a salted hash; the user by id). */
+export type ExtensionRec = Omit<Extension, "user" | "hasPin"> & { userId: string | null; pinHash: string };
 /** A number block of a customer. */
-export interface NumberRec {
-  id: string;
-  customerId: string;
-  number: string;
-  blockDigits: 1 | 2 | 3;
-  trunkId: string;
-  pbxId: string;
-  status: AdminStatus;
-  createdAt: string;
-}
+export type NumberRec = Omit<NumberBlock, "lastNumber" | "operator">;
 /** One audit log entry. */
-export interface LogRec {
-  id: string;
-  partnerId: string;
-  time: string;
-  operation: string;
-  objectType: "company" | "customer" | "user" | "trunk" | "pbx" | "extension" | "number";
-  objectId: string;
-  object: string;
-  actor: string;
-  ip: string;
-  customerId: string | null;
-  details: Record<string, unknown>;
-}
+export type LogRec = LogEntry & { partnerId: string };
 
 /** The serialisable part of the state (what `--state FILE` holds). */
 export interface StateData {
