@@ -89,7 +89,8 @@ export async function apply(plan: Plan, deps: ApplyDeps, options: ApplyOptions):
   const ids = new Map<string, string>();
   for (const c of plan.changes) if (c.id) ids.set(c.key, c.id);
   const run = {
-    deps,
+    // Every step line names its run: bound here once, so a caller's logger must not.
+    deps: { ...deps, logger: deps.logger.child({ runId: options.runId }) },
     options,
     clock: deps.clock ?? Date.now,
     ids,

@@ -2,6 +2,7 @@
  * reconcile over the real store (PGlite in memory) and the stand-in: runs and steps are
  * recorded, and drift checks record each resource's drift status.
  */
+import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
@@ -31,6 +32,28 @@ const shape: WorldShape = {
 };
 
 describe("reconcile over the state store", () => {
+  it("logs each line as JSON with every key once, the run id included", async () => {
+    const raw: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        raw.push(String(chunk));
+        cb();
+      },
+    });
+    const world = worldOf(shape, "ST0", 599);
+    const dir = await writeWorld(world);
+    const deps = { client: e.client, store: storePort(store), logger: pino(sink), load: { env: world.env } };
+    const applied = await reconcile({ dir, mode: "apply", source: "log-test" }, deps);
+    const stepLines = raw.filter((l) => l.includes('"action"'));
+    expect(stepLines.length, "one log line per step").toBe(3);
+    for (const line of raw) {
+      const keys = [...line.matchAll(/"([A-Za-z]+)":/g)].map((m) => m[1]);
+      const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+      expect(twice, line).toEqual([]);
+      expect(JSON.parse(line).runId, line).toBe(applied.runId);
+    }
+  });
+
   it("records the run, its steps and the inventory, then drift status per resource", async () => {
     const world = worldOf(shape, "ST1", 600);
     const dir = await writeWorld(world);

@@ -170,7 +170,11 @@ export async function reconcile(req: ReconcileRequest, deps: ReconcileDeps): Pro
     }
     const applied = await apply(
       p,
-      { adapters: adapters(deps.client), store: deps.store, logger: log },
+      {
+        adapters: adapters(deps.client),
+        store: deps.store,
+        logger: deps.logger.child({ mode: req.mode, source }),
+      },
       { parallelism: req.parallelism, onProgress: deps.onProgress, source, runId },
     );
     await recordResolved(deps.store, resolved, p);

@@ -93,7 +93,8 @@ export async function runStep(
     }
   }
   const level = done.outcome === "ok" ? "info" : done.outcome === "skipped" ? "warn" : "error";
-  logger[level]({ runId, ...done }, `${c.action} ${c.key}: ${done.outcome}`);
+  // The logger carries the run id already (apply binds it once).
+  logger[level](done, `${c.action} ${c.key}: ${done.outcome}`);
   return done;
 }
 
