@@ -87,6 +87,44 @@ describe("reading files", () => {
     expect(doc?.position(["spec", "user", "missing"])).toEqual({ line: 3, col: 5 });
   });
 
+  it("gives positions inside a later document after empty, broken and aliased ones", () => {
+    const text = [
+      "# only a comment",
+      "---",
+      "a: [unclosed",
+      "---",
+      "---",
+      "x: &v {k: 1}",
+      "y: *v",
+      "---",
+      "first: 1",
+      "---",
+      "spec:",
+      "  user: {email: x}",
+      "",
+    ].join("\n");
+    const { documents, problems } = parseManifestText("t.yaml", text);
+    expect(problems.map((p) => p.code)).toEqual(["yaml-syntax"]);
+    expect(documents.map((d) => d.value)).toEqual([
+      { x: { k: 1 }, y: { k: 1 } },
+      { first: 1 },
+      { spec: { user: { email: "x" } } },
+    ]);
+    const cases: [number, (string | number)[], boolean, { line: number; col: number }][] = [
+      [0, [], false, { line: 6, col: 1 }],
+      [0, ["y"], false, { line: 7, col: 4 }],
+      [1, [], false, { line: 9, col: 1 }],
+      [1, ["first"], true, { line: 9, col: 1 }],
+      [2, [], false, { line: 11, col: 1 }],
+      [2, ["spec", "user", "email"], true, { line: 12, col: 10 }],
+      [2, ["spec", "user", "email"], false, { line: 12, col: 17 }],
+      [2, ["spec", "missing"], false, { line: 12, col: 3 }],
+    ];
+    for (const [i, path, key, want] of cases) {
+      expect({ i, path, key, got: documents[i]?.position(path, key) }).toEqual({ i, path, key, got: want });
+    }
+  });
+
   it("finds *.yaml and *.yml files recursively, sorted, skipping hidden folders and other files", async () => {
     const dir = await writeRepo({
       "b.yml": "",

@@ -92,7 +92,10 @@ export function parseManifestText(
   const documents: ParsedDocument[] = [];
   const problems: Problem[] = [];
   const linePos = (offset: number) => lineCounter.linePos(offset);
+  const located = lazyPositions(text);
+  let index = -1;
   for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+    index++;
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const { line, col } = linePos(e.pos[0]);
@@ -123,9 +126,37 @@ export function parseManifestText(
       continue;
     }
     if (value === null || value === undefined) continue; // an empty document between two `---`
-    documents.push({ file, value, position: (path, key) => linePos(nodeOffset(doc, path, key)) });
+    const start = linePos(nodeOffset(doc, []));
+    const i = index;
+    documents.push({
+      file,
+      value,
+      position: (path, key) => (path.length === 0 ? { ...start } : located(i, path, key)),
+    });
   }
   return { documents, problems };
+}
+
+/**
+ * Positions below a document's root, found on demand. Keeping every document's syntax
+ * tree alive until the load ends costs more memory than the values themselves, and only
+ * a problem needs a position inside a document; so the file's text is kept instead and
+ * parsed again, the same way, the first time such a position is asked for. The second
+ * parse yields the same documents in the same order, hence the same offsets.
+ */
+function lazyPositions(
+  text: string,
+): (index: number, path: NodePath, key?: boolean) => { line: number; col: number } {
+  let parsed: { docs: Document[]; lineCounter: LineCounter } | undefined;
+  return (index, path, key) => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      const docs = Array.from(parseAllDocuments(text, { lineCounter, prettyErrors: false }));
+      parsed = { docs, lineCounter };
+    }
+    const doc = parsed.docs[index] as Document;
+    return parsed.lineCounter.linePos(nodeOffset(doc, path, key));
+  };
 }
 
 /** Offset of the node at `path` (or of its key), falling back to the nearest ancestor that exists. */
