@@ -6,6 +6,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { parseSimpleYaml } from "./fast-yaml.js";
 import { msg, type Problem } from "./problems.js";
 
 /** Limits of the parser, with defaults that no real manifest reaches. */
@@ -81,7 +82,10 @@ export async function parseManifestFile(
   return parseManifestText(file, text, opts);
 }
 
-/** Parses the text of one file (exported for tests and for callers holding text in memory). */
+/**
+ * Parses the text of one file (exported for tests and for callers holding text in memory).
+ * Plain files take the fast path (fast-yaml.ts); any other, and every error, goes to `yaml`.
+ */
 export function parseManifestText(
   file: string,
   text: string,
@@ -93,9 +97,18 @@ export function parseManifestText(
   const problems: Problem[] = [];
   const linePos = (offset: number) => lineCounter.linePos(offset);
   const located = lazyPositions(text);
-  let index = -1;
+  const fast = parseSimpleYaml(text); // no aliases, no errors: the limits cannot be reached
+  if (fast) {
+    for (const { value, offset, line } of fast) {
+      documents.push({
+        file,
+        value,
+        position: (path, key) => (path.length === 0 ? { line, col: 1 } : located(offset, path, key)),
+      });
+    }
+    return { documents, problems };
+  }
   for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
-    index++;
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const { line, col } = linePos(e.pos[0]);
@@ -126,12 +139,12 @@ export function parseManifestText(
       continue;
     }
     if (value === null || value === undefined) continue; // an empty document between two `---`
-    const start = linePos(nodeOffset(doc, []));
-    const i = index;
+    const offset = nodeOffset(doc, []);
+    const start = linePos(offset);
     documents.push({
       file,
       value,
-      position: (path, key) => (path.length === 0 ? { ...start } : located(i, path, key)),
+      position: (path, key) => (path.length === 0 ? { ...start } : located(offset, path, key)),
     });
   }
   return { documents, problems };
@@ -141,21 +154,24 @@ export function parseManifestText(
  * Positions below a document's root, found on demand. Keeping every document's syntax
  * tree alive until the load ends costs more memory than the values themselves, and only
  * a problem needs a position inside a document; so the file's text is kept instead and
- * parsed again, the same way, the first time such a position is asked for. The second
- * parse yields the same documents in the same order, hence the same offsets.
+ * parsed with `yaml` the first time such a position is asked for. A document is found
+ * again by the offset of its root node, which that parse gives the same way.
  */
 function lazyPositions(
   text: string,
-): (index: number, path: NodePath, key?: boolean) => { line: number; col: number } {
-  let parsed: { docs: Document[]; lineCounter: LineCounter } | undefined;
-  return (index, path, key) => {
+): (offset: number, path: NodePath, key?: boolean) => { line: number; col: number } {
+  let parsed: { docs: Map<number, Document>; lineCounter: LineCounter } | undefined;
+  return (offset, path, key) => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      const docs = Array.from(parseAllDocuments(text, { lineCounter, prettyErrors: false }));
+      const docs = new Map<number, Document>();
+      for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+        if (doc.contents) docs.set(doc.contents.range[0], doc);
+      }
       parsed = { docs, lineCounter };
     }
-    const doc = parsed.docs[index] as Document;
-    return parsed.lineCounter.linePos(nodeOffset(doc, path, key));
+    const doc = parsed.docs.get(offset);
+    return parsed.lineCounter.linePos(doc ? nodeOffset(doc, path, key) : offset);
   };
 }
 

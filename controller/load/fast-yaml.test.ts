@@ -1,0 +1,211 @@
+/**
+ * The fast path must agree with `yaml` wherever it answers: the same documents, values
+ * and root positions, and never an answer for a text that `yaml` finds an error in.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { LineCounter, parseAllDocuments } from "yaml";
+import { parseSimpleYaml } from "./fast-yaml.js";
+
+/** What `yaml` makes of a text, as the loader reads it: "error", or each non-empty document. */
+function reference(text: string): "error" | { value: unknown; offset: number; line: number }[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  if (docs.some((d) => d.errors.length > 0)) return "error";
+  const out: { value: unknown; offset: number; line: number }[] = [];
+  for (const d of docs) {
+    if (d.contents === null) continue;
+    let value: unknown;
+    try {
+      value = d.toJS({ maxAliasCount: 1000 });
+    } catch {
+      return "error"; // an unresolved alias or too many of them: the loader reports it
+    }
+    if (value === null || value === undefined) continue;
+    const offset = d.contents.range[0];
+    out.push({ value, offset, line: lineCounter.linePos(offset).line });
+  }
+  return out;
+}
+
+/** Fails unless the fast path either gives up or answers exactly as `yaml` does. */
+function expectAgreement(text: string): void {
+  const fast = parseSimpleYaml(text);
+  if (fast === undefined) return;
+  const want = reference(text);
+  expect({ text, got: fast }).toStrictEqual({ text, got: want });
+  for (const doc of fast) expect(text.slice(doc.offset - 1, doc.offset)).toMatch(/^\n?$/); // column 1
+}
+
+const manifest = `# yaml-language-server: $schema=x
+---
+apiVersion: omnia.kalliope.io/v1
+kind: Extension
+metadata: {name: pbx-0-200, tenant: CUST0000, pbx: pbx-0, labels: {team: a}, ignore: [spec.status]}
+spec:
+  number: "200"
+  license: plus   # a comment
+  pin: {fromEnv: PIN_CUST0000_0_200}
+  user:
+    email: u0@cust0000.example
+    firstName: Nome0
+    lastName: O'Brien
+---
+---
+apiVersion: omnia.kalliope.io/v1
+kind: Pbx
+metadata:
+  name: pbx-0
+spec: {kind: group, group: ring-0, callCenter: true, hotel: False, count: 0042, none: ~}
+empty:
+`;
+
+describe("the fast path", () => {
+  it("reads a typical manifest file as yaml does", () => {
+    expect(parseSimpleYaml(manifest)).toBeDefined();
+    expectAgreement(manifest);
+  });
+
+  it.each([
+    ["a tab", "a:\tb\n"],
+    ["a CR", "a: b\r\n"],
+    ["a byte-order mark", "\ufeffa: b\n"],
+    ["a comment after the first key", "a: b\n# c\nc: d\n"],
+    ["a block sequence", "a:\n  - b\n"],
+    ["a block scalar", "a: |\n  b\n"],
+    ["an anchor", "a: &x b\nc: *x\n"],
+    ["a tag", "a: !!str 1\n"],
+    ["a float", "a: 1.5\n"],
+    ["a hex integer", "a: 0x1F\n"],
+    ["a negative integer", "a: -5\n"],
+    ["an escape", 'a: "b\\nc"\n'],
+    ["a doubled quote", "a: 'it''s'\n"],
+    ["a duplicate key", "a: 1\na: 2\n"],
+    ["a key the core schema reads as null", "null: 1\n"],
+    ["a key that is a number", "1: a\n"],
+    ["__proto__", "__proto__: {a: 1}\n"],
+    ["a colon in a plain scalar", "a: 10:30\n"],
+    ["a multi-line plain scalar", "a: b\n  c\n"],
+    ["a wrong indentation", "a:\n    b: 1\n  c: 2\n"],
+    ["an indented root", "  a: b\n"],
+    ["a deep nesting", Array.from({ length: 40 }, (_, i) => `${" ".repeat(i)}k:`).join("\n")],
+    ["a deep flow nesting", `a: ${"[".repeat(40)}${"]".repeat(40)}\n`],
+    ["a document end marker", "a: b\n...\n"],
+    ["a directive", "%YAML 1.2\n---\na: b\n"],
+    ["content after ---", "--- a: b\n"],
+    ["a scalar document", "just text\n"],
+    ["an unclosed flow mapping", "a: {b: c\n"],
+    ["a trailing comma", "a: {b: c,}\n"],
+    ["a quoted key", 'a: {"b": c}\n'],
+    ["text after a flow mapping", "a: {b: c} d\n"],
+  ])("gives up on %s", (_name, text) => {
+    expect({ text, got: parseSimpleYaml(text) }).toEqual({ text, got: undefined });
+  });
+
+  const keyArb = fc.constantFrom(
+    ...["a", "b", "name", "spec", "x.y", "a/b", "_k", "k-", "true", "True", "null", "NULL", "__proto__"],
+    ...["1", "-k", "k k", "é", "a:b", "k#", "~", "On", "y", "n", "<<"],
+  );
+  const scalarArb = fc.constantFrom(
+    ...[
+      "",
+      "x",
+      "~",
+      "null",
+      "Null",
+      "NULL",
+      "nULL",
+      "true",
+      "False",
+      "TRUE",
+      "tRue",
+      "yes",
+      "on",
+      "0",
+      "00",
+    ],
+    ...["0123", "+5", "-5", "+0", "12345678901234567890", "1.5", "1.", ".5", "1e3", "0x1F", "0o17", "0b1"],
+    ...[".inf", "-.inf", ".nan", "a: b", "a #b", "a#b", "a #", "O'Brien", "'q'", "'it''s'", "''", '""'],
+    ...['"dq"', '"a\\"b"', '"a\\nb"', '"unterminated', "'a\"b'", '"a\'b"', "{a: 1}", "[a, b]", "{}", "[]"],
+    ...["{a: [1, {b: c}]}", "{a: 1,}", "{a: 1, a: 2}", "{a:1}", "{a: }", "{a}", "[a", "|", ">", "&a x"],
+    ...["*a", "!!str 1", "@x", "`x", "%x", "a, b", "é ü", "a  b", "x ", "- a", "-", "?", "? x", ": x"],
+    ...["{a: 'b', c: \"d\"}", "[{a: b}, [c]]", "{ a: b }", "[ ]", "x\\y", "a,b", "{a: b c}", "{a: b'c}"],
+    ...['{"q": 1}', "v # c", "v#c", "{a: 1} x", "{a: 1} # c", "1:2", "10:30", "a]", "a}", "a[b", "a{b"],
+    ...["Cliente 0 S.r.l.", "u1@x.example", "sip.x.example:5060", "{a: b, c: [d, e]}", "[a, {b: ~}]"],
+    ...["{a: null, b: true, c: 012}", "[x, y, ]", "{a: {b: {c: d}}}", "a\u00a0", "\u00e8", "{a: b}}"],
+  );
+  const safeScalarArb = fc.oneof(
+    fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9 .@_-]{0,12}$/),
+    fc.stringMatching(/^"[a-zA-Z0-9 :#,.@{}[\]-]{0,12}"$/),
+    fc.nat().map(String),
+  );
+  const safeKeyArb = fc.oneof(
+    { weight: 8, arbitrary: fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,6}$/) },
+    { weight: 1, arbitrary: keyArb },
+  );
+  const indentArb = fc.constantFrom("", "", "", "  ", "  ", "    ", " ", "   ");
+  const lineArb = fc.oneof(
+    { weight: 8, arbitrary: fc.tuple(indentArb, keyArb, fc.constantFrom(":", ": ", ":  ", ":")) },
+    { weight: 1, arbitrary: fc.constantFrom("", "   ", "# c", "  # c", "---", "--- x", "...", "- a") },
+    { weight: 1, arbitrary: fc.constantFrom("\ta: b", "a: b\r", "%YAML 1.2", "a: |", "  text", "x") },
+  );
+  const textArb = fc
+    .array(fc.tuple(lineArb, scalarArb, fc.constantFrom("", "", " # t", "  ")), { maxLength: 12 })
+    .chain((lines) =>
+      fc.constantFrom("", "\n").map((last) =>
+        lines
+          .map(([line, scalar, tail]) =>
+            typeof line === "string"
+              ? line
+              : `${line[0]}${line[1]}${line[2]}${line[2] === ":" ? "" : scalar}${tail}`,
+          )
+          .join("\n")
+          .concat(last),
+      ),
+    );
+
+  it("agrees with yaml on generated texts, valid and not", () => {
+    fc.assert(
+      fc.property(textArb, (text) => expectAgreement(text)),
+      { numRuns: 3000 },
+    );
+  });
+
+  /** Well-indented nested mappings, so that most texts are valid and the fast path answers. */
+  type Tree = { [key: string]: Tree | string };
+  const treeArb = fc.letrec<{ tree: Tree }>((tie) => ({
+    tree: fc.dictionary(
+      safeKeyArb,
+      fc.oneof(
+        { depthSize: "small" },
+        { weight: 4, arbitrary: safeScalarArb },
+        { weight: 1, arbitrary: scalarArb },
+        { weight: 2, arbitrary: tie("tree") },
+      ),
+      {
+        maxKeys: 4,
+      },
+    ) as fc.Arbitrary<Tree>,
+  })).tree;
+  const render = (tree: Tree, indent: string): string =>
+    Object.entries(tree)
+      .map(([k, v]) =>
+        typeof v === "string" ? `${indent}${k}: ${v}\n` : `${indent}${k}:\n${render(v, `${indent}  `)}`,
+      )
+      .join("");
+  const docsArb = fc
+    .array(fc.tuple(fc.constantFrom("", "# head\n", "\n"), treeArb), { minLength: 1, maxLength: 4 })
+    .map((docs) => docs.map(([head, tree]) => `${head}${render(tree, "")}`).join("---\n"));
+
+  it("agrees with yaml on generated nested documents, and answers for most of them", () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(docsArb, (text) => {
+        if (parseSimpleYaml(text) !== undefined) answered++;
+        expectAgreement(text);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(answered).toBeGreaterThan(500);
+  });
+});
