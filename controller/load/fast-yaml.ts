@@ -1,11 +1,11 @@
 /**
  * A fast path for the plain YAML that manifests are almost always written in: block
  * mappings of simple keys, one-line flow collections, plain and quoted scalars without
- * escapes, `---` between documents, comments before a document's first key. It builds
- * the values directly, with no syntax tree, and gives up (returns undefined) at the first
- * thing outside that subset; the caller then parses the whole file with `yaml`, which
- * also reports every error. Inside the subset the values are those of `yaml`'s core
- * schema (fast-yaml.test.ts compares the two on generated texts).
+ * escapes, comments, `---` between documents. It builds the values directly, with no
+ * syntax tree, and gives up (returns undefined) at the first thing outside that subset;
+ * the caller then parses the whole file with `yaml`, which also reports every error.
+ * Inside the subset the values are those of `yaml`'s core schema (fast-yaml.test.ts
+ * compares the two on generated texts).
  */
 
 /** A document read by the fast path: its value and where its root mapping starts. */
@@ -27,6 +27,14 @@ const FLOW_KEY = /^([A-Za-z_][A-Za-z0-9_./-]{0,199}): +/;
 const SPECIAL_KEY = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|__proto__)$/;
 /** First characters of a plain scalar that the subset does not take (YAML indicators, signs, digits aside). */
 const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
+/** The core schema's other numbers (octal, hex, infinities and NaN, floats): left to `yaml`. */
+const OTHER_NUMBER = [
+  /^0o[0-7]+$/,
+  /^0x[0-9a-fA-F]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+];
 /** Deepest nesting the fast path takes; deeper documents go to `yaml` and its own limits. */
 const MAX_DEPTH = 32;
 
@@ -88,10 +96,7 @@ function parseLines(text: string): SimpleDocument[] {
     let indent = 0;
     while (line.charCodeAt(indent) === 32) indent++;
     if (indent === line.length) continue; // blank
-    if (line[indent] === "#") {
-      if (current) throw OUT; // comments only before a document's first key
-      continue;
-    }
+    if (line[indent] === "#") continue; // a comment line, at any indentation
     if (!current) {
       if (indent !== 0) throw OUT;
       current = { value: {}, offset: lineStart, line: lineNo };
@@ -225,6 +230,6 @@ function plain(raw: string): unknown {
   if (/^(?:[Tt]rue|TRUE)$/.test(raw)) return true;
   if (/^(?:[Ff]alse|FALSE)$/.test(raw)) return false;
   if (/^[-+]?[0-9]+$/.test(raw)) return Number.parseInt(raw, 10);
-  if (/^[-+.0-9]/.test(raw)) throw OUT; // floats, octal, hex, .inf, .nan and look-alikes
+  if (OTHER_NUMBER.some((re) => re.test(raw))) throw OUT;
   return raw;
 }
