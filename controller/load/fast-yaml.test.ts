@@ -70,7 +70,10 @@ describe("the fast path", () => {
     ["a tab", "a:\tb\n"],
     ["a CR", "a: b\r\n"],
     ["a byte-order mark", "\ufeffa: b\n"],
-    ["a block sequence", "a:\n  - b\n"],
+    ["a sequence of mappings", "a:\n  - b: 1\n"],
+    ["a nested sequence", "a:\n  - - b\n"],
+    ["a null item", "a:\n  -\n  - b\n"],
+    ["a sequence at the root", "- a\n- b\n"],
     ["a block scalar", "a: |\n  b\n"],
     ["an anchor", "a: &x b\nc: *x\n"],
     ["a tag", "a: !!str 1\n"],
@@ -147,6 +150,14 @@ describe("the fast path", () => {
   const lineArb = fc.oneof(
     { weight: 8, arbitrary: fc.tuple(indentArb, keyArb, fc.constantFrom(":", ": ", ":  ", ":")) },
     { weight: 1, arbitrary: fc.constantFrom("", "   ", "# c", "  # c", "---", "--- x", "...", "- a") },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(
+        indentArb,
+        fc.constant(""),
+        fc.constantFrom("- ", "-  ", "-", "- - ", "- k: ", "-\t"),
+      ),
+    },
     { weight: 1, arbitrary: fc.constantFrom("\ta: b", "a: b\r", "%YAML 1.2", "a: |", "  text", "x") },
   );
   const textArb = fc
@@ -172,7 +183,7 @@ describe("the fast path", () => {
   });
 
   /** Well-indented nested mappings, so that most texts are valid and the fast path answers. */
-  type Tree = { [key: string]: Tree | string };
+  type Tree = { [key: string]: Tree | string | string[] };
   const treeArb = fc.letrec<{ tree: Tree }>((tie) => ({
     tree: fc.dictionary(
       safeKeyArb,
@@ -181,6 +192,7 @@ describe("the fast path", () => {
         { weight: 4, arbitrary: safeScalarArb },
         { weight: 1, arbitrary: scalarArb },
         { weight: 2, arbitrary: tie("tree") },
+        { weight: 1, arbitrary: fc.array(fc.oneof(safeScalarArb, scalarArb), { maxLength: 3 }) },
       ),
       {
         maxKeys: 4,
@@ -190,7 +202,11 @@ describe("the fast path", () => {
   const render = (tree: Tree, indent: string): string =>
     Object.entries(tree)
       .map(([k, v]) =>
-        typeof v === "string" ? `${indent}${k}: ${v}\n` : `${indent}${k}:\n${render(v, `${indent}  `)}`,
+        typeof v === "string"
+          ? `${indent}${k}: ${v}\n`
+          : Array.isArray(v) // a sequence, at the key's indentation for odd-length keys
+            ? `${indent}${k}:\n${v.map((x) => `${indent}${k.length % 2 ? "" : "  "}- ${x}\n`).join("")}`
+            : `${indent}${k}:\n${render(v, `${indent}  `)}`,
       )
       .join("");
   const docsArb = fc

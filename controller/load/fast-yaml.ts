@@ -1,7 +1,7 @@
 /**
  * A fast path for the plain YAML that manifests are almost always written in: block
- * mappings of simple keys, one-line flow collections, plain and quoted scalars without
- * escapes, comments, `---` between documents. It builds the values directly, with no
+ * mappings of simple keys, block sequences of scalars, one-line flow collections, plain
+ * and quoted scalars without escapes, comments, `---` between documents. It builds the values directly, with no
  * syntax tree, and gives up (returns undefined) at the first thing outside that subset;
  * the caller then parses the whole file with `yaml`, which also reports every error.
  * Inside the subset the values are those of `yaml`'s core schema (fast-yaml.test.ts
@@ -62,10 +62,10 @@ function hasUnsupportedChar(text: string): boolean {
   return false;
 }
 
-interface Open {
-  indent: number;
-  map: Record<string, unknown>;
-}
+/** A block collection still open: a mapping, or a sequence of scalars and flow collections. */
+type Open =
+  | { indent: number; map: Record<string, unknown>; seq?: undefined }
+  | { indent: number; seq: unknown[] };
 
 function parseLines(text: string): SimpleDocument[] {
   const docs: SimpleDocument[] = [];
@@ -101,20 +101,35 @@ function parseLines(text: string): SimpleDocument[] {
       if (indent !== 0) throw OUT;
       current = { value: {}, offset: lineStart, line: lineNo };
       stack = [{ indent: 0, map: current.value }];
-    } else if (pending) {
-      if (indent > pending.indent) {
-        const map: Record<string, unknown> = {};
-        pending.map[pending.key] = map;
+    }
+    const item = line.startsWith("- ", indent);
+    if (pending) {
+      // A sequence may stand at its key's own indentation; a mapping must be deeper.
+      if (indent > pending.indent || (item && indent === pending.indent)) {
         if (stack.length >= MAX_DEPTH) throw OUT; // deep nesting is yaml's to refuse or accept
-        stack.push({ indent, map });
+        const open: Open = item ? { indent, seq: [] } : { indent, map: {} };
+        pending.map[pending.key] = open.seq ?? open.map;
+        stack.push(open);
       } else {
         pending.map[pending.key] = null;
       }
       pending = undefined;
     }
-    while ((stack.at(-1)?.indent ?? -1) > indent) stack.pop();
+    for (let t = stack.at(-1); t && (t.indent > indent || (t.seq && t.indent === indent && !item)); ) {
+      stack.pop();
+      t = stack.at(-1);
+    }
     const top = stack.at(-1);
     if (!top || top.indent !== indent) throw OUT;
+    if (top.seq) {
+      if (!item) throw OUT;
+      const cursor = { s: line, i: indent + 2 };
+      spaces(cursor);
+      if (cursor.i === line.length || line[cursor.i] === "#") throw OUT; // a null or nested item
+      top.seq.push(blockValue(cursor));
+      trailing(cursor);
+      continue;
+    }
     const m = BLOCK_KEY.exec(line.slice(indent));
     if (!m) throw OUT;
     const key = m[1] as string;
