@@ -86,7 +86,8 @@ describe("the fast path", () => {
     ["a key the core schema reads as null", "null: 1\n"],
     ["a key that is a number", "1: a\n"],
     ["__proto__", "__proto__: {a: 1}\n"],
-    ["a colon in a plain scalar", "a: 10:30\n"],
+    ["a colon and a space in a plain scalar", "a: b: c\n"],
+    ["a colon ending a plain scalar", "a: b:\n"],
     ["a multi-line plain scalar", "a: b\n  c\n"],
     ["a wrong indentation", "a:\n    b: 1\n  c: 2\n"],
     ["an indented root", "  a: b\n"],
@@ -134,6 +135,7 @@ describe("the fast path", () => {
     ...["*a", "!!str 1", "@x", "`x", "%x", "a, b", "é ü", "a  b", "x ", "- a", "-", "?", "? x", ": x"],
     ...["{a: 'b', c: \"d\"}", "[{a: b}, [c]]", "{ a: b }", "[ ]", "x\\y", "a,b", "{a: b c}", "{a: b'c}"],
     ...['{"q": 1}', "v # c", "v#c", "{a: 1} x", "{a: 1} # c", "1:2", "10:30", "a]", "a}", "a[b", "a{b"],
+    ...["http://x.example/a?b=c", "a:b:c", "a::b", "a:", "a: ", "x:#y", "a:,b", ":", "::"],
     ...["Cliente 0 S.r.l.", "u1@x.example", "sip.x.example:5060", "{a: b, c: [d, e]}", "[a, {b: ~}]"],
     ...["{a: null, b: true, c: 012}", "[x, y, ]", "{a: {b: {c: d}}}", "a\u00a0", "\u00e8", "{a: b}}"],
   );

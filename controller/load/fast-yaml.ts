@@ -172,7 +172,7 @@ function blockValue(c: Cursor): unknown {
   const rest = c.s.slice(c.i);
   const hash = rest.indexOf(" #");
   const raw = (hash === -1 ? rest : rest.slice(0, hash)).replace(/ +$/, "");
-  if (/[:#[\]{}]/.test(raw)) throw OUT;
+  if (/[#[\]{}]|:(?: |$)/.test(raw)) throw OUT; // "host:5060" is a plain scalar, "a: b" is not
   c.i += raw.length;
   return plain(raw);
 }
