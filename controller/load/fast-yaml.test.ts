@@ -34,6 +34,7 @@ function expectAgreement(text: string): void {
   if (fast === undefined) return;
   const want = reference(text);
   expect({ text, got: fast }).toStrictEqual({ text, got: want });
+  expect({ text, got: JSON.stringify(fast) }).toEqual({ text, got: JSON.stringify(want) }); // key order too
   for (const doc of fast) expect(text.slice(doc.offset - 1, doc.offset)).toMatch(/^\n?$/); // column 1
 }
 
