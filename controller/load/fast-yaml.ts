@@ -1,250 +1,224 @@
 /**
- * A fast path for the plain YAML that manifests are almost always written in: block
- * mappings of simple keys, block sequences of scalars, one-line flow collections, plain
- * and quoted scalars without escapes, comments, `---` between documents. It builds the values directly, with no
- * syntax tree, and gives up (returns undefined) at the first thing outside that subset;
- * the caller then parses the whole file with `yaml`, which also reports every error.
- * Inside the subset the values are those of `yaml`'s core schema (fast-yaml.test.ts
- * compares the two on generated texts).
+ * The fast path for plain manifests: js-yaml (its core schema) reads the values straight,
+ * with no syntax tree, about ten times faster than `yaml`. It gives up (returns undefined)
+ * whenever js-yaml throws, and whenever its answer might differ from `yaml`'s or skip a
+ * limit that only the `yaml` path enforces; the caller then parses the whole file with
+ * `yaml`, which also reports every error with its position. fast-yaml.test.ts compares
+ * the two on generated texts.
  */
+import { CORE_SCHEMA, type EventType, loadAll, type State } from "js-yaml";
 
-/** A document read by the fast path: its value and where its root mapping starts. */
+/** A document read by the fast path: its root mapping and where that mapping starts. */
 export interface SimpleDocument {
   value: Record<string, unknown>;
-  /** Offset, line (1-based) of the document's first key; its column is always 1. */
+  /** Offset, line and column (1-based) of the root node, as `yaml` gives them. */
   offset: number;
   line: number;
+  col: number;
 }
 
-/** Given up: the text leaves the subset (not necessarily an error). */
-const OUT = Symbol("out of the subset");
-
-/** A block mapping key: a plain word, then `:` and a space or the end of the line. */
-const BLOCK_KEY = /^([A-Za-z_][A-Za-z0-9_./-]{0,199}):(?: +|$)/;
-/** A flow mapping key and its `: `. */
-const FLOW_KEY = /^([A-Za-z_][A-Za-z0-9_./-]{0,199}): +/;
-/** Keys that the core schema reads as null or a boolean (their JS key differs), or that touch the prototype. */
-const SPECIAL_KEY = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|__proto__)$/;
-/** First characters of a plain scalar that the subset does not take (YAML indicators, signs, digits aside). */
-const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
-/** The core schema's other numbers (octal, hex, infinities and NaN, floats): left to `yaml`. */
-const OTHER_NUMBER = [
-  /^0o[0-7]+$/,
-  /^0x[0-9a-fA-F]+$/,
-  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-];
-/** Deepest nesting the fast path takes; deeper documents go to `yaml` and its own limits. */
-const MAX_DEPTH = 32;
-
-/** Parses `text` when it lies in the subset; undefined otherwise. */
-export function parseSimpleYaml(text: string): SimpleDocument[] | undefined {
-  if (hasUnsupportedChar(text)) return undefined;
-  try {
-    return parseLines(text);
-  } catch (err) {
-    if (err === OUT) return undefined;
-    throw err;
-  }
-}
+/** Given up: the text is left to `yaml` (not necessarily an error). */
+const OUT = Symbol("left to yaml");
 
 /**
- * Characters that make the whole file leave the subset: tabs, CR and the other control
- * characters but newline, byte-order marks, the Unicode line and paragraph separators.
+ * A block sequence item left empty ("-" then the line's end or a comment): js-yaml puts
+ * the items after an empty item of a nested sequence into that sequence, not its parent.
  */
-function hasUnsupportedChar(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c < 32 && c !== 10) || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0xfeff)
-      return true;
+const EMPTY_ITEM = /^(?:[ \t]*-[ \t]+)*[ \t]*-[ \t\r]*(?:#.*)?$/m;
+/** The header of a block scalar with an indentation indicator (`|2`, `>-1`, `|1+`). */
+const BLOCK_INDENTATION = /^[|>](?:[-+]?[1-9]|[1-9])/;
+/** A directive line (`%YAML`, `%TAG`): js-yaml misses some errors of directives that `yaml` reports. */
+const DIRECTIVE = /^%/m;
+/** Longest line taken: `yaml` limits an implicit key to 1024 characters, js-yaml does not. */
+const MAX_LINE = 1024;
+/** A carriage return that does not end a line with a line feed: a line break to js-yaml only. */
+const LONE_CR = /\r(?!\n)/;
+
+/** Deepest nesting of nodes the fast path takes; deeper documents go to `yaml` and its own limits. */
+const MAX_DEPTH = 32;
+
+/** First characters of the plain scalars that `yaml`'s core schema reads as other than a string. */
+const CORE_FIRST = new Set([..."~nNtTfF0123456789+-."].map((c) => c.charCodeAt(0)));
+
+/** Any of CORE_SCALARS but the empty null: one test to pass over the strings. */
+const CORE_ANY =
+  /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/;
+
+/** `yaml`'s core schema for plain scalars, in its order: each test and the value it gives. */
+const CORE_SCALARS: ReadonlyArray<[RegExp, (raw: string) => unknown]> = [
+  [/^(?:~|[Nn]ull|NULL)?$/, () => null],
+  [/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (raw) => raw[0] === "t" || raw[0] === "T"],
+  [/^0o[0-7]+$/, (raw) => Number.parseInt(raw.slice(2), 8)],
+  [/^[-+]?[0-9]+$/, (raw) => Number.parseInt(raw, 10)],
+  [/^0x[0-9a-fA-F]+$/, (raw) => Number.parseInt(raw.slice(2), 16)],
+  [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (raw) => coreSpecialFloat(raw)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (raw) => Number.parseFloat(raw)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (raw) => Number.parseFloat(raw)],
+];
+
+/**
+ * Parses `text` with js-yaml when the answer is certainly `yaml`'s; undefined otherwise.
+ * Left to `yaml`:
+ * - anything js-yaml throws at (syntax errors, duplicate keys, unknown tags);
+ * - a byte-order mark (js-yaml drops it, moving every offset), a directive, a lone CR, a
+ *   line over 1024 characters;
+ * - tags, anchors and aliases (js-yaml shares an aliased object where `yaml` expands it
+ *   under `maxAliasCount`), and any collection reached twice in a document;
+ * - nesting deeper than MAX_DEPTH;
+ * - a plain scalar that js-yaml's core schema reads otherwise than `yaml`'s (0b1, +0x1, +.5);
+ * - a key that is null or a collection (the two stringify those differently);
+ * - a quoted scalar or flow collection over several lines, a block scalar with an
+ *   indentation indicator, an empty block sequence item, a comment right after a quoted
+ *   scalar or flow collection;
+ * - a document whose root is not a mapping, or a root other than a flow mapping on the `---` line.
+ */
+export function parseSimpleYaml(text: string): SimpleDocument[] | undefined {
+  if (
+    text.charCodeAt(0) === 0xfeff ||
+    EMPTY_ITEM.test(text) ||
+    LONE_CR.test(text) ||
+    DIRECTIVE.test(text) ||
+    hasLongLine(text)
+  )
+    return undefined;
+  const roots: { offset: number; line: number; col: number; collections: Set<object> }[] = [];
+  const starts: number[] = [];
+  const listener = (event: EventType, state: State): void => {
+    if (event === "open") {
+      if (starts.length >= MAX_DEPTH) throw OUT;
+      const begin = contentStart(text, state.position);
+      const c = text.charCodeAt(begin);
+      if (c === 33 /* ! */ || c === 38 /* & */ || c === 42 /* * */) throw OUT; // a tag, an anchor, an alias
+      if (starts.length === 0) {
+        const { position, line, lineStart } = state;
+        // A block collection may not start on the `---` line: `yaml` says so, js-yaml reads it.
+        if (position > lineStart && text.startsWith("---", lineStart) && c !== 123 /* { */) throw OUT;
+        roots.push({
+          offset: position,
+          line: line + 1,
+          col: position - lineStart + 1,
+          collections: new Set(),
+        });
+      }
+      starts.push(begin);
+      return;
+    }
+    const start = starts.pop() as number;
+    const tag = (state as State & { tag: string | null }).tag;
+    const first = text.charCodeAt(start);
+    if (state.kind === "scalar") {
+      if (tag === null) {
+        // A quoted or block scalar, a string for both parsers; but `yaml` wants a space
+        // before a comment after a quoted scalar, and see multiLine and BLOCK_INDENTATION.
+        const quoted = first === 34 /* " */ || first === 39; /* ' */
+        if (
+          quoted &&
+          (text.charCodeAt(state.position) === 35 /* # */ || multiLine(text, start, state.position))
+        )
+          throw OUT;
+        const block = first === 124 /* | */ || first === 62; /* > */
+        if (block && BLOCK_INDENTATION.test(text.slice(start, start + 4))) throw OUT;
+      } else if (CORE_FIRST.has(first)) {
+        if (!sameAsCore(text.slice(start, state.position).trimEnd(), state.result)) throw OUT;
+      } else if (typeof state.result !== "string") throw OUT;
+    } else if (state.kind === "mapping" || state.kind === "sequence") {
+      if (
+        (first === 123 /* { */ || first === 91) /* [ */ &&
+        (multiLine(text, start, state.position) || text.charCodeAt(state.position) === 35) /* # */
+      )
+        throw OUT;
+      (roots.at(-1) as (typeof roots)[number]).collections.add(state.result); // a node may close twice
+    }
+  };
+  let values: unknown[];
+  try {
+    values = loadAll(text, undefined, { schema: CORE_SCHEMA, listener });
+  } catch {
+    return undefined; // OUT, or any error of js-yaml's: `yaml` reports errors with their positions
+  }
+  if (values.length !== roots.length) return undefined;
+  const docs: SimpleDocument[] = [];
+  for (const [i, value] of values.entries()) {
+    if (value === null || value === undefined) continue; // an empty document, as `yaml` skips it
+    const root = roots[i] as (typeof roots)[number];
+    if (typeof value !== "object" || Array.isArray(value)) return undefined;
+    // Every collection js-yaml built must be reached exactly once: one reached twice is an
+    // alias, one never reached was a key (js-yaml and `yaml` stringify those differently).
+    try {
+      if (countCollections(value, new Set()) !== root.collections.size) return undefined;
+    } catch (err) {
+      if (err === OUT) return undefined;
+      throw err;
+    }
+    docs.push({
+      value: value as Record<string, unknown>,
+      offset: root.offset,
+      line: root.line,
+      col: root.col,
+    });
+  }
+  return docs;
+}
+
+/** Whether a line of `text` is longer than MAX_LINE (a loop: the regex is a hundred times slower). */
+function hasLongLine(text: string): boolean {
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    if (end - start > MAX_LINE) return true;
+    start = end + 1;
   }
   return false;
 }
 
-/** A block collection still open: a mapping, or a sequence of scalars and flow collections. */
-type Open =
-  | { indent: number; map: Record<string, unknown>; seq?: undefined }
-  | { indent: number; seq: unknown[] };
-
-function parseLines(text: string): SimpleDocument[] {
-  const docs: SimpleDocument[] = [];
-  let current: SimpleDocument | undefined;
-  let stack: Open[] = [];
-  // A `key:` without a value: a deeper next line opens its mapping, anything else makes it null.
-  let pending: { map: Record<string, unknown>; key: string; indent: number } | undefined;
-  const finish = () => {
-    if (pending) pending.map[pending.key] = null;
-    pending = undefined;
-    if (current) docs.push(current);
-    current = undefined;
-    stack = [];
-  };
-  let lineNo = 0;
-  for (let pos = 0; pos < text.length; ) {
-    let end = text.indexOf("\n", pos);
-    if (end === -1) end = text.length;
-    const line = text.slice(pos, end);
-    const lineStart = pos;
-    pos = end + 1;
-    lineNo++;
-    if (line === "---") {
-      finish();
-      continue;
-    }
-    if (line.startsWith("---") || line.startsWith("...") || line.startsWith("%")) throw OUT;
-    let indent = 0;
-    while (line.charCodeAt(indent) === 32) indent++;
-    if (indent === line.length) continue; // blank
-    if (line[indent] === "#") continue; // a comment line, at any indentation
-    if (!current) {
-      if (indent !== 0) throw OUT;
-      current = { value: {}, offset: lineStart, line: lineNo };
-      stack = [{ indent: 0, map: current.value }];
-    }
-    const item = line.startsWith("- ", indent);
-    if (pending) {
-      // A sequence may stand at its key's own indentation; a mapping must be deeper.
-      if (indent > pending.indent || (item && indent === pending.indent)) {
-        if (stack.length >= MAX_DEPTH) throw OUT; // deep nesting is yaml's to refuse or accept
-        const open: Open = item ? { indent, seq: [] } : { indent, map: {} };
-        pending.map[pending.key] = open.seq ?? open.map;
-        stack.push(open);
-      } else {
-        pending.map[pending.key] = null;
-      }
-      pending = undefined;
-    }
-    for (let t = stack.at(-1); t && (t.indent > indent || (t.seq && t.indent === indent && !item)); ) {
-      stack.pop();
-      t = stack.at(-1);
-    }
-    const top = stack.at(-1);
-    if (!top || top.indent !== indent) throw OUT;
-    if (top.seq) {
-      if (!item) throw OUT;
-      const cursor = { s: line, i: indent + 2 };
-      spaces(cursor);
-      if (cursor.i === line.length || line[cursor.i] === "#") throw OUT; // a null or nested item
-      top.seq.push(blockValue(cursor));
-      trailing(cursor);
-      continue;
-    }
-    const m = BLOCK_KEY.exec(line.slice(indent));
-    if (!m) throw OUT;
-    const key = m[1] as string;
-    checkKey(top.map, key);
-    const rest = line.slice(indent + m[0].length);
-    if (rest === "" || rest[0] === "#") {
-      pending = { map: top.map, key, indent };
-      continue;
-    }
-    const cursor = { s: rest, i: 0 };
-    top.map[key] = blockValue(cursor);
-    trailing(cursor);
-  }
-  finish();
-  return docs;
-}
-
-function checkKey(map: Record<string, unknown>, key: string): void {
-  if (SPECIAL_KEY.test(key) || Object.hasOwn(map, key)) throw OUT;
-}
-
-interface Cursor {
-  s: string;
-  i: number;
-}
-
-/** Only spaces, then optionally a comment, may follow a value. */
-function trailing(c: Cursor): void {
-  const rest = c.s.slice(c.i);
-  if (rest.trim() === "") return;
-  if (/^ +#/.test(rest)) return;
-  throw OUT;
-}
-
-/** A value after `key: ` in a block mapping. */
-function blockValue(c: Cursor): unknown {
-  const ch = c.s[c.i];
-  if (ch === '"' || ch === "'") return quoted(c);
-  if (ch === "{" || ch === "[") return flowCollection(c, 1);
-  const rest = c.s.slice(c.i);
-  const hash = rest.indexOf(" #");
-  const raw = (hash === -1 ? rest : rest.slice(0, hash)).replace(/ +$/, "");
-  if (/[#[\]{}]|:(?: |$)/.test(raw)) throw OUT; // "host:5060" is a plain scalar, "a: b" is not
-  c.i += raw.length;
-  return plain(raw);
-}
-
-/** A quoted scalar on one line, without escapes. */
-function quoted(c: Cursor): string {
-  const q = c.s[c.i] as string;
-  const close = c.s.indexOf(q, c.i + 1);
-  if (close === -1) throw OUT;
-  const body = c.s.slice(c.i + 1, close);
-  if (q === '"' && body.includes("\\")) throw OUT;
-  if (c.s[close + 1] === q) throw OUT; // '' inside a single-quoted scalar
-  c.i = close + 1;
-  return body;
-}
-
-/** A flow mapping or sequence that closes on the same line. */
-function flowCollection(c: Cursor, depth: number): unknown {
-  if (depth > MAX_DEPTH) throw OUT;
-  const isMap = c.s[c.i] === "{";
-  const closer = isMap ? "}" : "]";
-  c.i++;
-  spaces(c);
-  const map: Record<string, unknown> = {};
-  const seq: unknown[] = [];
-  if (c.s[c.i] === closer) {
-    c.i++;
-    return isMap ? map : seq;
-  }
+/** Where the node opened at `pos` starts: after spaces, line breaks and comments. */
+function contentStart(text: string, pos: number): number {
+  let i = pos;
   for (;;) {
-    if (isMap) {
-      const m = FLOW_KEY.exec(c.s.slice(c.i));
-      if (!m) throw OUT;
-      const key = m[1] as string;
-      checkKey(map, key);
-      c.i += m[0].length;
-      map[key] = flowValue(c, depth);
-    } else {
-      seq.push(flowValue(c, depth));
-    }
-    spaces(c);
-    const ch = c.s[c.i];
-    c.i++;
-    if (ch === closer) return isMap ? map : seq;
-    if (ch !== ",") throw OUT;
-    spaces(c);
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 35 /* # */) {
+      const eol = text.indexOf("\n", i);
+      if (eol === -1) return text.length;
+      i = eol + 1;
+    } else return i;
   }
 }
 
-function flowValue(c: Cursor, depth: number): unknown {
-  const ch = c.s[c.i];
-  if (ch === '"' || ch === "'") return quoted(c);
-  if (ch === "{" || ch === "[") return flowCollection(c, depth + 1);
-  let j = c.i;
-  while (j < c.s.length && !",[]{}".includes(c.s[j] as string)) j++;
-  const raw = c.s.slice(c.i, j).replace(/ +$/, "");
-  if (raw === "" || /[:#]/.test(raw)) throw OUT;
-  c.i += raw.length;
-  return plain(raw);
+/**
+ * Whether the quoted scalar or flow collection from `start` to `end` spans lines: `yaml`
+ * refuses its next lines when they are indented no deeper than its parent, js-yaml does not.
+ */
+function multiLine(text: string, start: number, end: number): boolean {
+  const nl = text.indexOf("\n", start);
+  return nl !== -1 && nl < end && text.slice(nl, end).trim() !== "";
 }
 
-function spaces(c: Cursor): void {
-  while (c.s[c.i] === " ") c.i++;
+/** Whether js-yaml's value for the plain scalar `raw` is the one `yaml`'s core schema gives. */
+function sameAsCore(raw: string, value: unknown): boolean {
+  if (!CORE_ANY.test(raw)) return typeof value === "string";
+  for (const [test, resolve] of CORE_SCALARS) if (test.test(raw)) return Object.is(resolve(raw), value);
+  return typeof value === "string";
 }
 
-/** A plain scalar as the core schema reads it: null, a boolean, a decimal integer or a string. */
-function plain(raw: string): unknown {
-  if (raw === "" || INDICATOR.test(raw)) throw OUT;
-  if (/^(?:~|[Nn]ull|NULL)$/.test(raw)) return null;
-  if (/^(?:[Tt]rue|TRUE)$/.test(raw)) return true;
-  if (/^(?:[Ff]alse|FALSE)$/.test(raw)) return false;
-  if (/^[-+]?[0-9]+$/.test(raw)) return Number.parseInt(raw, 10);
-  if (OTHER_NUMBER.some((re) => re.test(raw))) throw OUT;
-  return raw;
+function coreSpecialFloat(raw: string): number {
+  if (raw.slice(-3).toLowerCase() === "nan") return Number.NaN;
+  return raw[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+}
+
+/** The collections in `value`; throws OUT at one reached twice or at a key "null" (a null key to js-yaml). */
+function countCollections(value: unknown, seen: Set<object>): number {
+  if (value === null || typeof value !== "object") return 0;
+  if (seen.has(value)) throw OUT;
+  seen.add(value);
+  let n = 1;
+  if (Array.isArray(value)) {
+    for (const item of value) n += countCollections(item, seen);
+    return n;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === "null") throw OUT;
+    n += countCollections((value as Record<string, unknown>)[key], seen);
+  }
+  return n;
 }

@@ -125,6 +125,25 @@ describe("reading files", () => {
     }
   });
 
+  it.each([
+    ["an indented root", "---\n  spec:\n    user: {email: x}\n"],
+    ["a flow mapping root", "{spec: {user: {email: x}}}\n"],
+    ["a root after comments", "# c\n---\n# d\nspec:\n  user:\n    email: x\n"],
+    ["a flow mapping root on the --- line", "--- {spec: {user: {email: x}}}\n"],
+  ])("gives the same positions for %s on the fast path as through yaml", (_name, text) => {
+    // An anchor in a later document sends the whole file to yaml.
+    const fast = parseManifestText("t.yaml", text).documents[0];
+    const slow = parseManifestText("t.yaml", `${text}---\nz: &a 1\n`).documents[0];
+    for (const [path, key] of [
+      [[], false],
+      [["spec"], true],
+      [["spec", "user", "email"], false],
+    ] as const) {
+      const want = slow?.position(path, key);
+      expect({ text, path, got: fast?.position(path, key) }).toEqual({ text, path, got: want });
+    }
+  });
+
   it("finds *.yaml and *.yml files recursively, sorted, skipping hidden folders and other files", async () => {
     const dir = await writeRepo({
       "b.yml": "",

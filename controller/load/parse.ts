@@ -84,7 +84,7 @@ export async function parseManifestFile(
 
 /**
  * Parses the text of one file (exported for tests and for callers holding text in memory).
- * Plain files take the fast path (fast-yaml.ts); any other, and every error, goes to `yaml`.
+ * Plain files take the fast path (fast-yaml.ts, js-yaml); any other, and every error, goes to `yaml`.
  */
 export function parseManifestText(
   file: string,
@@ -99,11 +99,11 @@ export function parseManifestText(
   const located = lazyPositions(text);
   const fast = parseSimpleYaml(text); // no aliases, no errors: the limits cannot be reached
   if (fast) {
-    for (const { value, offset, line } of fast) {
+    for (const { value, offset, line, col } of fast) {
       documents.push({
         file,
         value,
-        position: (path, key) => (path.length === 0 ? { line, col: 1 } : located(offset, path, key)),
+        position: (path, key) => (path.length === 0 ? { line, col } : located(offset, path, key)),
       });
     }
     return { documents, problems };
