@@ -4,24 +4,14 @@
  */
 import fc from "fast-check";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../store/index.js";
+import { describe, expect, it } from "vitest";
 import { reconcile } from "./run.js";
 import { storePort } from "./run-store.js";
 import { worldOf, worldShape, writeWorld } from "./test-support/random-world.js";
-import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
+import { useStandinAndStore } from "./test-support/standin.js";
 import type { Plan } from "./types.js";
 
-let e: EngineStandin;
-let store: Store;
-beforeAll(async () => {
-  e = await startEngineStandin();
-  store = await openStore({ memory: true });
-});
-afterAll(async () => {
-  await store.close();
-  await e.close();
-});
+const env = useStandinAndStore();
 
 const logger = pino({ level: "silent" });
 const pending = (p: Plan) =>
@@ -29,7 +19,7 @@ const pending = (p: Plan) =>
 
 describe("reconcile end to end", () => {
   it("applies the example partner repository, after which a plan changes nothing", async () => {
-    const deps = { client: e.client, store: storePort(store), logger };
+    const deps = { client: env.e.client, store: storePort(env.store), logger };
     const source = "gitops-partner";
     const first = await reconcile({ dir: "examples/gitops-partner", source, mode: "apply" }, deps);
     expect(
@@ -38,7 +28,7 @@ describe("reconcile end to end", () => {
     expect(first.applied?.ok ?? 0).toBeGreaterThan(60);
     const second = await reconcile({ dir: "examples/gitops-partner", source, mode: "plan" }, deps);
     expect(pending(second.plan)).toEqual([]);
-    const runs = await store.listRuns({ source });
+    const runs = await env.store.listRuns({ source });
     expect(runs.map((r) => [r.mode, r.outcome])).toEqual([
       ["plan", "ok"],
       ["apply", "ok"],
@@ -53,8 +43,8 @@ describe("reconcile end to end", () => {
         const world = worldOf(shape, `CV${n}`, n);
         const dir = await writeWorld(world);
         const deps = {
-          client: e.client,
-          store: storePort(store),
+          client: env.e.client,
+          store: storePort(env.store),
           logger,
           load: { env: world.env },
         };

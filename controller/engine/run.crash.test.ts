@@ -4,27 +4,17 @@
  * declared resource.
  */
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DesiredState } from "../model/desired-state.js";
-import { openStore, type Store } from "../store/index.js";
 import { observe } from "./observe.js";
 import { reconcile } from "./run.js";
 import { storePort } from "./run-store.js";
 import { crashingClient } from "./test-support/crashing-client.js";
 import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
-import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
+import { useStandinAndStore } from "./test-support/standin.js";
 import type { Plan } from "./types.js";
 
-let e: EngineStandin;
-let store: Store;
-beforeAll(async () => {
-  e = await startEngineStandin();
-  store = await openStore({ memory: true });
-});
-afterAll(async () => {
-  await store.close();
-  await e.close();
-});
+const env = useStandinAndStore();
 
 const logger = pino({ level: "silent" });
 const pending = (p: Plan) => p.changes.filter((c) => c.action !== "noop").map((c) => `${c.action} ${c.key}`);
@@ -50,7 +40,7 @@ const declaredKeys = (d: DesiredState): string =>
 
 /** Platform objects of a tenant by natural key, with how many there are of each. */
 async function objectCounts(tenant: string): Promise<Map<string, number>> {
-  const live = await observe(e.client, { tenants: [tenant] });
+  const live = await observe(env.e.client, { tenants: [tenant] });
   const counts = new Map<string, number>();
   for (const r of [
     ...live.tenants,
@@ -67,10 +57,10 @@ async function objectCounts(tenant: string): Promise<Map<string, number>> {
 
 describe("a crash after each platform write", () => {
   it("is repaired by the next run, with no duplicate object", async () => {
-    const recorder = storePort(store);
+    const recorder = storePort(env.store);
     // A clean run first, to count the writes one apply makes.
     const clean = worldOf(shape, "CR0", 500);
-    const counting = crashingClient(e.client, Number.POSITIVE_INFINITY);
+    const counting = crashingClient(env.e.client, Number.POSITIVE_INFINITY);
     const first = await reconcile(
       { dir: await writeWorld(clean), mode: "apply" },
       { client: counting, store: recorder, logger, load: { env: clean.env } },
@@ -89,15 +79,15 @@ describe("a crash after each platform write", () => {
       const deps = { store: recorder, logger, load: { env: world.env } };
       const crashed = await reconcile(
         { dir, mode: "apply" },
-        { ...deps, client: crashingClient(e.client, k) },
+        { ...deps, client: crashingClient(env.e.client, k) },
       );
       expect(crashed.applied?.failed, `crash after write ${k}: a step failed`).toBeGreaterThan(0);
 
-      const rerun = await reconcile({ dir, mode: "apply" }, { ...deps, client: e.client });
+      const rerun = await reconcile({ dir, mode: "apply" }, { ...deps, client: env.e.client });
       const failed =
         rerun.applied?.steps.filter((s) => s.outcome !== "ok").map((s) => `${s.key}: ${s.error}`) ?? [];
       expect(failed, `crash after write ${k}: failed steps of the rerun`).toEqual([]);
-      const after = await reconcile({ dir, mode: "plan" }, { ...deps, client: e.client });
+      const after = await reconcile({ dir, mode: "plan" }, { ...deps, client: env.e.client });
       expect(pending(after.plan), `crash after write ${k}: changes after the rerun`).toEqual([]);
 
       const counts = await objectCounts(world.tenant);

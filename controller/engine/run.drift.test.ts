@@ -4,27 +4,17 @@
  */
 import fc from "fast-check";
 import pino from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { OmniaClient } from "../../platform/client/index.js";
-import { openStore, type Store } from "../store/index.js";
 import { observe } from "./observe.js";
 import { reconcile } from "./run.js";
 import { driftOf } from "./run-drift.js";
 import { storePort } from "./run-store.js";
 import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
-import { type EngineStandin, startEngineStandin } from "./test-support/standin.js";
+import { useStandinAndStore } from "./test-support/standin.js";
 import type { LiveState } from "./types.js";
 
-let e: EngineStandin;
-let store: Store;
-beforeAll(async () => {
-  e = await startEngineStandin();
-  store = await openStore({ memory: true });
-});
-afterAll(async () => {
-  await store.close();
-  await e.close();
-});
+const env = useStandinAndStore();
 
 const logger = pino({ level: "silent" });
 
@@ -137,7 +127,7 @@ describe("hand edits on the platform", () => {
         const n = serial++;
         const world = worldOf(shape, `DR${n}`, n);
         const dir = await writeWorld(world);
-        const deps = { client: e.client, store: storePort(store), logger, load: { env: world.env } };
+        const deps = { client: env.e.client, store: storePort(env.store), logger, load: { env: world.env } };
         const first = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
         expect(first.applied?.failed, "failed steps of the first apply").toBe(0);
         expect(
@@ -145,8 +135,8 @@ describe("hand edits on the platform", () => {
           "drift before any edit",
         ).toEqual([]);
 
-        const live = await observe(e.client, { tenants: [world.tenant] });
-        for (const edit of chosen) await edit.run(e.client, live);
+        const live = await observe(env.e.client, { tenants: [world.tenant] });
+        for (const edit of chosen) await edit.run(env.e.client, live);
         const items = driftOf((await reconcile({ dir, source: world.tenant, mode: "drift" }, deps)).plan);
         const got = items.flatMap((i) =>
           i.kind === "changed" ? i.diffs.map((d) => `${i.key} ${d.path}`) : [`${i.key} ${i.kind}`],

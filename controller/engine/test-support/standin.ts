@@ -3,9 +3,11 @@
  * pending), a client of partner `demo`, the adapters over it, and an `ApplyContext` whose
  * ids the test fills in as apply would.
  */
+import { afterAll, beforeAll } from "vitest";
 import { OmniaClient } from "../../../platform/client/index.js";
 import { startTestStandin, type TestStandin } from "../../../platform/standin/testing.js";
 import type { AnyDesiredResource } from "../../model/desired-state.js";
+import { openStore, type Store } from "../../store/index.js";
 import type { AdapterSet } from "../apply.js";
 import { adapters } from "../kinds/index.js";
 import type { AnyLiveResource, ApplyContext, KindAdapter } from "../types.js";
@@ -49,6 +51,41 @@ export async function startEngineStandin(): Promise<EngineStandin> {
     async close() {
       await client.close();
       await standin.close();
+    },
+  };
+}
+
+/** What `useStandinAndStore()` gives a test file once its `beforeAll` has run. */
+export interface StandinAndStore {
+  readonly e: EngineStandin;
+  readonly store: Store;
+}
+
+/**
+ * For end-to-end test files: registers `beforeAll`/`afterAll` that start a stand-in and
+ * an in-memory state store (PGlite), shared by the file's tests, and close both.
+ */
+export function useStandinAndStore(): StandinAndStore {
+  let e: EngineStandin | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    e = await startEngineStandin();
+    store = await openStore({ memory: true });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await e?.close();
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error("useStandinAndStore: used outside a test (before beforeAll)");
+    return v;
+  };
+  return {
+    get e() {
+      return started(e);
+    },
+    get store() {
+      return started(store);
     },
   };
 }
