@@ -12,7 +12,7 @@ import { storePort } from "./run-store.js";
 import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
 import { useStandinAndStore } from "./test-support/standin.js";
 
-const env = useStandinAndStore();
+const setup = useStandinAndStore();
 
 const shape: WorldShape = {
   users: [],
@@ -33,8 +33,8 @@ describe("reconcile over the state store", () => {
     const world = worldOf(shape, "ST0", 599);
     const dir = await writeWorld(world);
     const deps = {
-      client: env.e.client,
-      store: storePort(env.store),
+      client: setup.e.client,
+      store: storePort(setup.store),
       logger: pino(sink),
       load: { env: world.env },
     };
@@ -53,26 +53,24 @@ describe("reconcile over the state store", () => {
     const world = worldOf(shape, "ST1", 600);
     const dir = await writeWorld(world);
     const deps = {
-      client: env.e.client,
-      store: storePort(env.store),
+      client: setup.e.client,
+      store: storePort(setup.store),
       logger: pino({ level: "silent" }),
       load: { env: world.env },
     };
     const applied = await reconcile({ dir, mode: "apply" }, deps);
 
-    const run = await env.store.getRun(applied.runId);
+    const run = await setup.store.getRun(applied.runId);
     expect(run).toMatchObject({
       mode: "apply",
       outcome: "ok",
       tenants: ["ST1"],
       summary: { create: 3, ok: 3, failed: 0 },
     });
-    expect((await env.store.listSteps(applied.runId)).map((s) => `${s.action} ${s.key} ${s.state}`)).toEqual([
-      "create Tenant/ST1 ok",
-      "create Pbx/ST1/pbx0 ok",
-      "create Extension/ST1/pbx0/201 ok",
-    ]);
-    const inventory = await env.store.listInventory({ tenants: ["ST1"] });
+    expect(
+      (await setup.store.listSteps(applied.runId)).map((s) => `${s.action} ${s.key} ${s.state}`),
+    ).toEqual(["create Tenant/ST1 ok", "create Pbx/ST1/pbx0 ok", "create Extension/ST1/pbx0/201 ok"]);
+    const inventory = await setup.store.listInventory({ tenants: ["ST1"] });
     expect(inventory.map((x) => `${x.key} ${x.state} ${Object.keys(x.secretHashes).join(",")}`)).toEqual([
       "Extension/ST1/pbx0/201 managed spec.pin",
       "Pbx/ST1/pbx0 managed ",
@@ -83,7 +81,7 @@ describe("reconcile over the state store", () => {
     await reconcile({ dir, mode: "drift" }, deps);
     const status = async () =>
       Object.fromEntries(
-        (await env.store.listResourceStatus({ tenants: ["ST1"] })).map((s) => [s.key, s.drift]),
+        (await setup.store.listResourceStatus({ tenants: ["ST1"] })).map((s) => [s.key, s.drift]),
       );
     expect(await status()).toMatchObject({
       "Extension/ST1/pbx0/201": "in_sync",
@@ -91,34 +89,34 @@ describe("reconcile over the state store", () => {
       "Tenant/ST1": "in_sync",
     });
 
-    const live = await observe(env.e.client, { tenants: ["ST1"] });
-    await env.e.client
+    const live = await observe(setup.e.client, { tenants: ["ST1"] });
+    await setup.e.client
       .extensions(live.tenants[0]?.id ?? "")
       .update(live.extensions[0]?.id ?? "", { license: "plus" });
     const drift = await reconcile({ dir, mode: "drift" }, deps);
     expect(await status()).toMatchObject({ "Extension/ST1/pbx0/201": "drifted", "Pbx/ST1/pbx0": "in_sync" });
-    const ext = (await env.store.listResourceStatus({ tenants: ["ST1"] })).find(
+    const ext = (await setup.store.listResourceStatus({ tenants: ["ST1"] })).find(
       (s) => s.key === "Extension/ST1/pbx0/201",
     );
     expect(ext?.driftDiffs).toEqual([{ path: "spec.license", before: "plus", after: "start" }]);
-    expect((await env.store.getRun(drift.runId))?.outcome).toBe("changes");
+    expect((await setup.store.getRun(drift.runId))?.outcome).toBe("changes");
   });
 
   it("refuses to apply a tenant whose lease another live run holds, and writes nothing", async () => {
     const world = worldOf(shape, "ST2", 601);
     const dir = await writeWorld(world);
     const deps = {
-      client: env.e.client,
-      store: storePort(env.store),
+      client: setup.e.client,
+      store: storePort(setup.store),
       logger: pino({ level: "silent" }),
       load: { env: world.env },
     };
-    await env.store.acquireLease("ST2", "another-host/1/other-run", 60_000);
+    await setup.store.acquireLease("ST2", "another-host/1/other-run", 60_000);
     await expect(reconcile({ dir, mode: "apply" }, deps)).rejects.toThrow(
       `${errLeaseHeld}: ST2 (held by another-host/1/other-run`,
     );
-    expect((await observe(env.e.client, { tenants: ["ST2"] })).tenants).toEqual([]);
-    await env.store.releaseLease("ST2", "another-host/1/other-run");
+    expect((await observe(setup.e.client, { tenants: ["ST2"] })).tenants).toEqual([]);
+    await setup.store.releaseLease("ST2", "another-host/1/other-run");
     expect((await reconcile({ dir, mode: "apply" }, deps)).applied?.ok).toBe(3);
   });
 });

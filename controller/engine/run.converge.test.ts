@@ -11,7 +11,7 @@ import { worldOf, worldShape, writeWorld } from "./test-support/random-world.js"
 import { useStandinAndStore } from "./test-support/standin.js";
 import type { Plan } from "./types.js";
 
-const env = useStandinAndStore();
+const setup = useStandinAndStore();
 
 const logger = pino({ level: "silent" });
 const pending = (p: Plan) =>
@@ -19,7 +19,7 @@ const pending = (p: Plan) =>
 
 describe("reconcile end to end", () => {
   it("applies the example partner repository, after which a plan changes nothing", async () => {
-    const deps = { client: env.e.client, store: storePort(env.store), logger };
+    const deps = { client: setup.e.client, store: storePort(setup.store), logger };
     const source = "gitops-partner";
     const first = await reconcile({ dir: "examples/gitops-partner", source, mode: "apply" }, deps);
     expect(
@@ -28,7 +28,7 @@ describe("reconcile end to end", () => {
     expect(first.applied?.ok ?? 0).toBeGreaterThan(60);
     const second = await reconcile({ dir: "examples/gitops-partner", source, mode: "plan" }, deps);
     expect(pending(second.plan)).toEqual([]);
-    const runs = await env.store.listRuns({ source });
+    const runs = await setup.store.listRuns({ source });
     expect(runs.map((r) => [r.mode, r.outcome])).toEqual([
       ["plan", "ok"],
       ["apply", "ok"],
@@ -43,8 +43,8 @@ describe("reconcile end to end", () => {
         const world = worldOf(shape, `CV${n}`, n);
         const dir = await writeWorld(world);
         const deps = {
-          client: env.e.client,
-          store: storePort(env.store),
+          client: setup.e.client,
+          store: storePort(setup.store),
           logger,
           load: { env: world.env },
         };

@@ -14,7 +14,7 @@ import { type WorldShape, worldOf, writeWorld } from "./test-support/random-worl
 import { useStandinAndStore } from "./test-support/standin.js";
 import type { Plan } from "./types.js";
 
-const env = useStandinAndStore();
+const setup = useStandinAndStore();
 
 const logger = pino({ level: "silent" });
 const pending = (p: Plan) => p.changes.filter((c) => c.action !== "noop").map((c) => `${c.action} ${c.key}`);
@@ -40,7 +40,7 @@ const declaredKeys = (d: DesiredState): string =>
 
 /** Platform objects of a tenant by natural key, with how many there are of each. */
 async function objectCounts(tenant: string): Promise<Map<string, number>> {
-  const live = await observe(env.e.client, { tenants: [tenant] });
+  const live = await observe(setup.e.client, { tenants: [tenant] });
   const counts = new Map<string, number>();
   for (const r of [
     ...live.tenants,
@@ -57,10 +57,10 @@ async function objectCounts(tenant: string): Promise<Map<string, number>> {
 
 describe("a crash after each platform write", () => {
   it("is repaired by the next run, with no duplicate object", async () => {
-    const recorder = storePort(env.store);
+    const recorder = storePort(setup.store);
     // A clean run first, to count the writes one apply makes.
     const clean = worldOf(shape, "CR0", 500);
-    const counting = crashingClient(env.e.client, Number.POSITIVE_INFINITY);
+    const counting = crashingClient(setup.e.client, Number.POSITIVE_INFINITY);
     const first = await reconcile(
       { dir: await writeWorld(clean), mode: "apply" },
       { client: counting, store: recorder, logger, load: { env: clean.env } },
@@ -79,15 +79,15 @@ describe("a crash after each platform write", () => {
       const deps = { store: recorder, logger, load: { env: world.env } };
       const crashed = await reconcile(
         { dir, mode: "apply" },
-        { ...deps, client: crashingClient(env.e.client, k) },
+        { ...deps, client: crashingClient(setup.e.client, k) },
       );
       expect(crashed.applied?.failed, `crash after write ${k}: a step failed`).toBeGreaterThan(0);
 
-      const rerun = await reconcile({ dir, mode: "apply" }, { ...deps, client: env.e.client });
+      const rerun = await reconcile({ dir, mode: "apply" }, { ...deps, client: setup.e.client });
       const failed =
         rerun.applied?.steps.filter((s) => s.outcome !== "ok").map((s) => `${s.key}: ${s.error}`) ?? [];
       expect(failed, `crash after write ${k}: failed steps of the rerun`).toEqual([]);
-      const after = await reconcile({ dir, mode: "plan" }, { ...deps, client: env.e.client });
+      const after = await reconcile({ dir, mode: "plan" }, { ...deps, client: setup.e.client });
       expect(pending(after.plan), `crash after write ${k}: changes after the rerun`).toEqual([]);
 
       const counts = await objectCounts(world.tenant);

@@ -14,7 +14,7 @@ import { type WorldShape, worldOf, writeWorld } from "./test-support/random-worl
 import { useStandinAndStore } from "./test-support/standin.js";
 import type { LiveState } from "./types.js";
 
-const env = useStandinAndStore();
+const setup = useStandinAndStore();
 
 const logger = pino({ level: "silent" });
 
@@ -127,7 +127,12 @@ describe("hand edits on the platform", () => {
         const n = serial++;
         const world = worldOf(shape, `DR${n}`, n);
         const dir = await writeWorld(world);
-        const deps = { client: env.e.client, store: storePort(env.store), logger, load: { env: world.env } };
+        const deps = {
+          client: setup.e.client,
+          store: storePort(setup.store),
+          logger,
+          load: { env: world.env },
+        };
         const first = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
         expect(first.applied?.failed, "failed steps of the first apply").toBe(0);
         expect(
@@ -135,8 +140,8 @@ describe("hand edits on the platform", () => {
           "drift before any edit",
         ).toEqual([]);
 
-        const live = await observe(env.e.client, { tenants: [world.tenant] });
-        for (const edit of chosen) await edit.run(env.e.client, live);
+        const live = await observe(setup.e.client, { tenants: [world.tenant] });
+        for (const edit of chosen) await edit.run(setup.e.client, live);
         const items = driftOf((await reconcile({ dir, source: world.tenant, mode: "drift" }, deps)).plan);
         const got = items.flatMap((i) =>
           i.kind === "changed" ? i.diffs.map((d) => `${i.key} ${d.path}`) : [`${i.key} ${i.kind}`],

@@ -15,7 +15,7 @@ import { MemoryReconcileStore } from "./test-support/memory-store.js";
 import { type WorldShape, worldOf, writeWorld } from "./test-support/random-world.js";
 import { useStandinAndStore } from "./test-support/standin.js";
 
-const env = useStandinAndStore();
+const setup = useStandinAndStore();
 
 const logger = pino({ level: "silent" });
 const shape: WorldShape = {
@@ -39,7 +39,7 @@ async function editWorld(dir: string, edit: (text: string) => string): Promise<v
 }
 
 const writes = () => {
-  const byRoute = env.e.standin.stats.byRoute;
+  const byRoute = setup.e.standin.stats.byRoute;
   return Object.entries(byRoute)
     .filter(([route]) => !route.startsWith("GET"))
     .reduce((n, [, count]) => n + count, 0);
@@ -52,15 +52,20 @@ describe("policies end to end", () => {
       const serial = mode === "warn" ? 400 : 401;
       const world = worldOf(shape, `PO${serial}`, serial);
       const dir = await writeWorld(world);
-      const deps = { client: env.e.client, store: storePort(env.store), logger, load: { env: world.env } };
+      const deps = {
+        client: setup.e.client,
+        store: storePort(setup.store),
+        logger,
+        load: { env: world.env },
+      };
       await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
       await editWorld(dir, (t) =>
         t.replace(`name: po${serial}\n`, `name: po${serial}\n  driftMode: ${mode}\n`),
       );
-      const live = await observe(env.e.client, { tenants: [world.tenant] });
+      const live = await observe(setup.e.client, { tenants: [world.tenant] });
       const customerId = live.tenants[0]?.id ?? "";
-      await env.e.client.extensions(customerId).update(live.extensions[0]?.id ?? "", { license: "plus" });
-      await env.e.client.pbxs(customerId).update(live.pbxs[0]?.id ?? "", { hotel: true });
+      await setup.e.client.extensions(customerId).update(live.extensions[0]?.id ?? "", { license: "plus" });
+      await setup.e.client.pbxs(customerId).update(live.pbxs[0]?.id ?? "", { hotel: true });
 
       const before = writes();
       const r = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
@@ -77,7 +82,7 @@ describe("policies end to end", () => {
   it("leaves a removed document with deletionPolicy orphan on the platform, and stops managing it", async () => {
     const world = worldOf(shape, "PO402", 402);
     const dir = await writeWorld(world);
-    const deps = { client: env.e.client, store: storePort(env.store), logger, load: { env: world.env } };
+    const deps = { client: setup.e.client, store: storePort(setup.store), logger, load: { env: world.env } };
     await editWorld(dir, (t) => t.replace("name: pbx0-202\n", "name: pbx0-202\n  deletionPolicy: orphan\n"));
     await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
     await editWorld(dir, (t) =>
@@ -94,9 +99,9 @@ describe("policies end to end", () => {
       "delete Extension/PO402/pbx0/201",
       "forget Extension/PO402/pbx0/202",
     ]);
-    const live = await observe(env.e.client, { tenants: ["PO402"] });
+    const live = await observe(setup.e.client, { tenants: ["PO402"] });
     expect(live.extensions.map((x) => x.key)).toEqual(["Extension/PO402/pbx0/202"]);
-    expect((await env.store.listInventory({ tenants: ["PO402"] })).map((x) => x.key)).not.toContain(
+    expect((await setup.store.listInventory({ tenants: ["PO402"] })).map((x) => x.key)).not.toContain(
       "Extension/PO402/pbx0/202",
     );
   });
@@ -104,8 +109,8 @@ describe("policies end to end", () => {
   it("skips only the numbers of a trunk that fails, and applies the rest", async () => {
     const world = worldOf(shape, "PO403", 403);
     const dir = await writeWorld(world);
-    const deps = { client: env.e.client, store: storePort(env.store), logger, load: { env: world.env } };
-    env.e.standin.knobs.failNext.push({ status: 422, count: 1, method: "POST", urlContains: "/trunks" });
+    const deps = { client: setup.e.client, store: storePort(setup.store), logger, load: { env: world.env } };
+    setup.e.standin.knobs.failNext.push({ status: 422, count: 1, method: "POST", urlContains: "/trunks" });
     const r = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
     const outcome = Object.fromEntries(r.applied?.steps.map((s) => [s.key, s.outcome]) ?? []);
     expect(outcome).toEqual({
@@ -129,10 +134,10 @@ describe("policies end to end", () => {
     // The same objects made by hand first, with PINs omnia does not know.
     await reconcile(
       { dir, source: "by-hand", mode: "apply" },
-      { client: env.e.client, store: new MemoryReconcileStore(), logger, load: { env: world.env } },
+      { client: setup.e.client, store: new MemoryReconcileStore(), logger, load: { env: world.env } },
     );
     await editWorld(dir, (t) => t.replace("name: po404\n", "name: po404\n  driftMode: warn\n"));
-    const deps = { client: env.e.client, store: storePort(env.store), logger, load: { env: world.env } };
+    const deps = { client: setup.e.client, store: storePort(setup.store), logger, load: { env: world.env } };
     const before = writes();
     const adopted = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
     expect(writes() - before, "platform writes").toBe(0);

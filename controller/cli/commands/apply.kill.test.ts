@@ -7,19 +7,12 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { observe } from "../../engine/observe.js";
-import { type TestCli, testCli } from "../../engine/test-support/cli.js";
+import { useStandinAndCli } from "../../engine/test-support/cli.js";
 import { type WorldShape, worldOf, writeWorld } from "../../engine/test-support/random-world.js";
-import { type EngineStandin, startEngineStandin } from "../../engine/test-support/standin.js";
 
-let e: EngineStandin;
-let cli: TestCli;
-beforeAll(async () => {
-  e = await startEngineStandin();
-  cli = await testCli(e.standin);
-});
-afterAll(() => e.close());
+const setup = useStandinAndCli();
 
 const numbers = Array.from({ length: 30 }, (_, i) => 200 + i);
 const shape: WorldShape = {
@@ -34,7 +27,7 @@ describe("omnia apply killed mid-run", () => {
     const world = worldOf(shape, "KILL1", 950);
     const dir = await writeWorld(world);
     const log = join(dir, "apply.log");
-    e.standin.knobs.latencyMs = 40;
+    setup.e.standin.knobs.latencyMs = 40;
     const child = spawn(
       process.execPath,
       [
@@ -47,16 +40,16 @@ describe("omnia apply killed mid-run", () => {
         "--parallelism",
         "2",
         "--state-dir",
-        cli.stateDir,
+        setup.cli.stateDir,
       ],
       {
         env: {
           ...process.env,
           ...world.env,
-          OMNIA_URL: e.standin.url,
-          OMNIA_DOMAIN: e.standin.settings.domain,
-          OMNIA_USERNAME: e.standin.settings.username,
-          OMNIA_PASSWORD: e.standin.settings.password,
+          OMNIA_URL: setup.e.standin.url,
+          OMNIA_DOMAIN: setup.e.standin.settings.domain,
+          OMNIA_USERNAME: setup.e.standin.settings.username,
+          OMNIA_PASSWORD: setup.e.standin.settings.password,
           DATABASE_URL: "",
           OMNIA_LOG_FILE: log,
         },
@@ -74,16 +67,16 @@ describe("omnia apply killed mid-run", () => {
     }
     child.kill("SIGKILL");
     await exited;
-    e.standin.knobs.latencyMs = 0;
+    setup.e.standin.knobs.latencyMs = 0;
     expect(done, "extension creates before the kill").toBeGreaterThanOrEqual(5);
-    const before = (await observe(e.client, { tenants: ["KILL1"] })).extensions.length;
+    const before = (await observe(setup.e.client, { tenants: ["KILL1"] })).extensions.length;
     expect(before, "the kill left work undone").toBeLessThan(numbers.length);
 
-    const rerun = await cli.run(["apply", dir, "--auto-approve"], world.env);
+    const rerun = await setup.cli.run(["apply", dir, "--auto-approve"], world.env);
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0);
-    const plan = await cli.run(["plan", dir, "--detailed-exitcode"], world.env);
+    const plan = await setup.cli.run(["plan", dir, "--detailed-exitcode"], world.env);
     expect(plan.code, plan.stdout).toBe(0);
-    const live = await observe(e.client, { tenants: ["KILL1"] });
+    const live = await observe(setup.e.client, { tenants: ["KILL1"] });
     expect(live.extensions.map((x) => x.spec.number).sort()).toEqual(numbers.map(String));
   });
 });

@@ -4,20 +4,13 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { observe } from "../../engine/observe.js";
-import { type TestCli, testCli } from "../../engine/test-support/cli.js";
+import { useStandinAndCli } from "../../engine/test-support/cli.js";
 import { type WorldShape, worldOf, writeWorld } from "../../engine/test-support/random-world.js";
-import { type EngineStandin, startEngineStandin } from "../../engine/test-support/standin.js";
 import { errNeedsApproval } from "./apply.js";
 
-let e: EngineStandin;
-let cli: TestCli;
-beforeAll(async () => {
-  e = await startEngineStandin();
-  cli = await testCli(e.standin);
-});
-afterAll(() => e.close());
+const setup = useStandinAndCli();
 
 const shape: WorldShape = {
   users: [],
@@ -35,7 +28,7 @@ const shape: WorldShape = {
 async function applied(tenant: string, serial: number) {
   const world = worldOf(shape, tenant, serial);
   const dir = await writeWorld(world);
-  const r = await cli.run(["apply", dir, "--auto-approve", "--source", tenant], world.env);
+  const r = await setup.cli.run(["apply", dir, "--auto-approve", "--source", tenant], world.env);
   expect(r.code, r.stderr + r.stdout).toBe(0);
   return { dir, env: world.env, world };
 }
@@ -48,20 +41,20 @@ async function dropDocs(dir: string, drop: (doc: string) => boolean): Promise<vo
 }
 
 const extensionNumbers = async (tenant: string) =>
-  (await observe(e.client, { tenants: [tenant] })).extensions.map((x) => x.spec.number).sort();
+  (await observe(setup.e.client, { tenants: [tenant] })).extensions.map((x) => x.spec.number).sort();
 
 describe("omnia apply", () => {
   it("applies with --auto-approve, prints a summary, and a second apply has nothing to do", async () => {
     const world = worldOf(shape, "AP1", 700);
     const dir = await writeWorld(world);
-    const first = await cli.run(
+    const first = await setup.cli.run(
       ["apply", dir, "--auto-approve", "--parallelism", "4", "--source", "AP1"],
       world.env,
     );
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain("Plan: 8 to create, 0 to update, 0 to delete, 0 to adopt.");
     expect(first.stdout).toMatch(/Apply complete: 8 done, 0 failed, 0 skipped/);
-    const second = await cli.run(["apply", dir, "--auto-approve", "--source", "AP1"], world.env);
+    const second = await setup.cli.run(["apply", dir, "--auto-approve", "--source", "AP1"], world.env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("No changes.");
   });
@@ -69,28 +62,30 @@ describe("omnia apply", () => {
   it("refuses to apply without --auto-approve when stdin is not a terminal, and changes nothing", async () => {
     const world = worldOf(shape, "AP2", 701);
     const dir = await writeWorld(world);
-    const r = await cli.run(["apply", dir, "--source", "AP2"], world.env);
+    const r = await setup.cli.run(["apply", dir, "--source", "AP2"], world.env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(errNeedsApproval);
-    expect((await observe(e.client, { tenants: ["AP2"] })).tenants).toEqual([]);
+    expect((await observe(setup.e.client, { tenants: ["AP2"] })).tenants).toEqual([]);
   });
 
   it("leaves objects made by hand on the platform alone, and keeps removed documents without --prune", async () => {
     const { dir, env } = await applied("AP3", 702);
-    const live = await observe(e.client, { tenants: ["AP3"] });
+    const live = await observe(setup.e.client, { tenants: ["AP3"] });
     const customerId = live.tenants[0]?.id ?? "";
     const pbxId = live.pbxs[0]?.id ?? "";
-    await e.client.extensions(customerId).create(pbxId, { number: "299", pin: "4321", license: "plus" });
+    await setup.e.client
+      .extensions(customerId)
+      .create(pbxId, { number: "299", pin: "4321", license: "plus" });
     await dropDocs(dir, (d) => d.includes('number: "205"'));
 
-    const plan = await cli.run(["plan", dir, "--detailed-exitcode", "--source", "AP3"], env);
+    const plan = await setup.cli.run(["plan", dir, "--detailed-exitcode", "--source", "AP3"], env);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain(
       "Extension/AP3/pbx0/205 was removed from the source; left on the platform (prune off)",
     );
     expect(plan.stdout).not.toContain("299");
 
-    const r = await cli.run(["apply", dir, "--auto-approve", "--prune", "--source", "AP3"], env);
+    const r = await setup.cli.run(["apply", dir, "--auto-approve", "--prune", "--source", "AP3"], env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(await extensionNumbers("AP3"), "the hand-made 299 stays, the pruned 205 goes").toEqual([
       "200",
@@ -105,7 +100,7 @@ describe("omnia apply", () => {
   it("refuses a plan deleting more than 20% of a tenant unless --allow-mass-delete", async () => {
     const { dir, env } = await applied("AP4", 703);
     await dropDocs(dir, (d) => /number: "20[345]"/.test(d));
-    const refused = await cli.run(["apply", dir, "--auto-approve", "--prune", "--source", "AP4"], env);
+    const refused = await setup.cli.run(["apply", dir, "--auto-approve", "--prune", "--source", "AP4"], env);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain("tenant AP4: the plan deletes 3 of 8 managed objects (38%)");
     expect(await extensionNumbers("AP4"), "nothing deleted").toEqual([
@@ -117,7 +112,7 @@ describe("omnia apply", () => {
       "205",
     ]);
 
-    const allowed = await cli.run(
+    const allowed = await setup.cli.run(
       ["apply", dir, "--auto-approve", "--prune", "--allow-mass-delete", "--source", "AP4"],
       env,
     );
@@ -129,7 +124,7 @@ describe("omnia apply", () => {
     const world = worldOf(shape, "AP5", 704);
     const dir = await writeWorld(world);
     const env = { ...world.env, PIN_AP5_PBX0_203: "12" };
-    const r = await cli.run(["apply", dir, "--auto-approve", "--source", "AP5"], env);
+    const r = await setup.cli.run(["apply", dir, "--auto-approve", "--source", "AP5"], env);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ create Extension\/AP5\/pbx0\/203: terminal/);
     expect(r.stdout).toMatch(/Apply finished with errors: 7 done, 1 failed, 0 skipped/);
@@ -137,7 +132,7 @@ describe("omnia apply", () => {
   });
 
   it("rejects a bad --parallelism as a usage error", async () => {
-    const r = await cli.run(["apply", ".", "--parallelism", "0"]);
+    const r = await setup.cli.run(["apply", ".", "--parallelism", "0"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--parallelism 0: allowed: a whole number of at least 1");
   });

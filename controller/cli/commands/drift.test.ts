@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { observe } from "../../engine/observe.js";
-import { type TestCli, testCli } from "../../engine/test-support/cli.js";
+import { useStandinAndCli } from "../../engine/test-support/cli.js";
 import { type WorldShape, worldOf, writeWorld } from "../../engine/test-support/random-world.js";
-import { type EngineStandin, startEngineStandin } from "../../engine/test-support/standin.js";
 
-let e: EngineStandin;
-let cli: TestCli;
-beforeAll(async () => {
-  e = await startEngineStandin();
-  cli = await testCli(e.standin);
-});
-afterAll(() => e.close());
+const setup = useStandinAndCli();
 
 const shape: WorldShape = {
   users: [],
@@ -23,23 +16,23 @@ describe("omnia drift", () => {
   it("exits 0 when the platform matches, 2 after a hand edit, and writes nothing", async () => {
     const world = worldOf(shape, "DF1", 900);
     const dir = await writeWorld(world);
-    await cli.run(["apply", dir, "--auto-approve", "--source", "DF1"], world.env);
-    const clean = await cli.run(["drift", dir, "--source", "DF1"], world.env);
+    await setup.cli.run(["apply", dir, "--auto-approve", "--source", "DF1"], world.env);
+    const clean = await setup.cli.run(["drift", dir, "--source", "DF1"], world.env);
     expect(clean.code, clean.stderr + clean.stdout).toBe(0);
     expect(clean.stdout).toContain("No drift");
 
-    const live = await observe(e.client, { tenants: ["DF1"] });
-    await e.client
+    const live = await observe(setup.e.client, { tenants: ["DF1"] });
+    await setup.e.client
       .extensions(live.tenants[0]?.id ?? "")
       .update(live.extensions[0]?.id ?? "", { license: "start" });
-    const drifted = await cli.run(["drift", dir, "--source", "DF1"], world.env);
+    const drifted = await setup.cli.run(["drift", dir, "--source", "DF1"], world.env);
     expect(drifted.code).toBe(2);
     expect(drifted.stdout).toContain("! Extension/DF1/pbx0/201: changed on the platform");
     expect(drifted.stdout).toContain('spec.license: "start" → "plus"');
-    const again = await observe(e.client, { tenants: ["DF1"] });
+    const again = await observe(setup.e.client, { tenants: ["DF1"] });
     expect(again.extensions[0]?.spec.license, "drift must not repair").toBe("start");
 
-    const json = await cli.run(["drift", dir, "--json", "--source", "DF1"], world.env);
+    const json = await setup.cli.run(["drift", dir, "--json", "--source", "DF1"], world.env);
     expect(
       JSON.parse(json.stdout).drift.map((d: { key: string; kind: string }) => `${d.kind} ${d.key}`),
     ).toEqual(["changed Extension/DF1/pbx0/201"]);

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestCli, testCli } from "../../engine/test-support/cli.js";
+import { describe, expect, it } from "vitest";
+import { useStandinAndCli } from "../../engine/test-support/cli.js";
 import { type WorldShape, worldOf, writeWorld } from "../../engine/test-support/random-world.js";
-import { type EngineStandin, startEngineStandin } from "../../engine/test-support/standin.js";
 
-let e: EngineStandin;
-let cli: TestCli;
-beforeAll(async () => {
-  e = await startEngineStandin();
-  cli = await testCli(e.standin);
-});
-afterAll(() => e.close());
+const setup = useStandinAndCli();
 
 const shape: WorldShape = {
   users: [{ first: "Ada", last: "Lovelace", role: "admin" }],
@@ -22,16 +15,16 @@ describe("omnia plan", () => {
   it("exits 2 with changes and 0 without, under --detailed-exitcode", async () => {
     const world = worldOf(shape, "PL1", 800);
     const dir = await writeWorld(world);
-    const before = await cli.run(["plan", dir, "--detailed-exitcode", "--source", "PL1"], world.env);
+    const before = await setup.cli.run(["plan", dir, "--detailed-exitcode", "--source", "PL1"], world.env);
     expect(before.code, before.stderr).toBe(2);
     expect(before.stdout).toContain("+ create Extension/PL1/pbx0/201");
     expect(before.stdout).toContain("spec.pin: (sensitive)");
     expect(before.stdout).not.toContain(world.env.PIN_PL1_PBX0_201);
-    const plain = await cli.run(["plan", dir, "--source", "PL1"], world.env);
+    const plain = await setup.cli.run(["plan", dir, "--source", "PL1"], world.env);
     expect(plain.code, "without --detailed-exitcode").toBe(0);
 
-    await cli.run(["apply", dir, "--auto-approve", "--source", "PL1"], world.env);
-    const after = await cli.run(["plan", dir, "--detailed-exitcode", "--source", "PL1"], world.env);
+    await setup.cli.run(["apply", dir, "--auto-approve", "--source", "PL1"], world.env);
+    const after = await setup.cli.run(["plan", dir, "--detailed-exitcode", "--source", "PL1"], world.env);
     expect(after.code, after.stdout).toBe(0);
     expect(after.stdout).toContain("No changes.");
   });
@@ -39,7 +32,7 @@ describe("omnia plan", () => {
   it("prints the plan as JSON without secrets", async () => {
     const world = worldOf(shape, "PL2", 801);
     const dir = await writeWorld(world);
-    const r = await cli.run(["plan", dir, "--json", "--source", "PL2"], world.env);
+    const r = await setup.cli.run(["plan", dir, "--json", "--source", "PL2"], world.env);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout) as { summary: Record<string, number>; changes: { key: string }[] };
     expect(json.summary.create).toBe(4);
@@ -55,7 +48,7 @@ describe("omnia plan", () => {
   it("only plans the tenants named with --tenant", async () => {
     const a = worldOf(shape, "PL3", 802);
     const dir = await writeWorld(a);
-    const r = await cli.run(["plan", dir, "--tenant", "NOT-THERE", "--source", "PL3"], a.env);
+    const r = await setup.cli.run(["plan", dir, "--tenant", "NOT-THERE", "--source", "PL3"], a.env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("tenant PL3 was not observed: its resources are not planned");
     expect(r.stdout).toContain("No changes.");
@@ -64,14 +57,14 @@ describe("omnia plan", () => {
   it("exits 1 and lists every manifest problem with its place", async () => {
     const world = worldOf(shape, "PL4", 803);
     const dir = await writeWorld(world);
-    const r = await cli.run(["plan", dir, "--source", "PL4"], {});
+    const r = await setup.cli.run(["plan", dir, "--source", "PL4"], {});
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/problem\(s\) in the manifests:\n.*world\.yaml:\d+:\d+/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("says which connection settings are missing", async () => {
-    const r = await cli.run(["plan", ".", "--source", "PL5"], { OMNIA_URL: "", OMNIA_DOMAIN: "" });
+    const r = await setup.cli.run(["plan", ".", "--source", "PL5"], { OMNIA_URL: "", OMNIA_DOMAIN: "" });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("missing connection setting: --url or OMNIA_URL, --domain or OMNIA_DOMAIN");
   });

@@ -5,9 +5,10 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { vi } from "vitest";
+import { afterAll, beforeAll, vi } from "vitest";
 import type { TestStandin } from "../../../platform/standin/testing.js";
 import { runCli } from "../../cli/main.js";
+import { type EngineStandin, startEngineStandin } from "./standin.js";
 
 /** What one command did. */
 export interface CliRun {
@@ -60,6 +61,38 @@ export async function testCli(standin: TestStandin): Promise<TestCli> {
         process.exitCode = undefined;
         process.env = saved;
       }
+    },
+  };
+}
+
+/** What `useStandinAndCli()` gives a test file once its `beforeAll` has run. */
+export interface StandinAndCli {
+  readonly e: EngineStandin;
+  readonly cli: TestCli;
+}
+
+/**
+ * For command-line test files: registers `beforeAll`/`afterAll` that start a stand-in and
+ * a CLI bound to it with a fresh state folder, shared by the file's tests.
+ */
+export function useStandinAndCli(): StandinAndCli {
+  let e: EngineStandin | undefined;
+  let cli: TestCli | undefined;
+  beforeAll(async () => {
+    e = await startEngineStandin();
+    cli = await testCli(e.standin);
+  });
+  afterAll(() => e?.close());
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error("useStandinAndCli: used outside a test (before beforeAll)");
+    return v;
+  };
+  return {
+    get e() {
+      return started(e);
+    },
+    get cli() {
+      return started(cli);
     },
   };
 }
