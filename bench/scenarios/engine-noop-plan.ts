@@ -9,11 +9,11 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { secretHashesOf } from "../../controller/engine/diff.js";
-import { renderManifestFile } from "../../controller/engine/export-yaml.js";
-import { observe } from "../../controller/engine/observe.js";
-import { countActions, isEmptyPlan, plan } from "../../controller/engine/plan.js";
-import { createSecretHasher } from "../../controller/engine/policy.js";
+import { secretHashesOf } from "../../controller/engine/plan/diff.js";
+import { renderManifestFile } from "../../controller/export/yaml.js";
+import { observe } from "../../controller/engine/observe/observe.js";
+import { countActions, isEmptyPlan, plan } from "../../controller/engine/plan/plan.js";
+import { createSecretHasher } from "../../controller/engine/plan/policy.js";
 import type { InventoryEntry } from "../../controller/engine/types.js";
 import { loadDirectory } from "../../controller/load/index.js";
 import type { AnyDesiredResource } from "../../controller/model/desired-state.js";

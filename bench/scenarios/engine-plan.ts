@@ -13,8 +13,8 @@ import {
   make,
   managedEntry,
   testHash,
-} from "../../controller/engine/fakes.js";
-import { countActions, plan } from "../../controller/engine/plan.js";
+} from "../../controller/test-support/fakes.js";
+import { countActions, plan } from "../../controller/engine/plan/plan.js";
 import type { AnyLiveResource, InventoryEntry } from "../../controller/engine/types.js";
 import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
 import type { Scenario } from "../scenario.js";

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { baseRepo, cleanupRepos, head, loadRepo } from "./test-support/repo.js";
+import { baseRepo, cleanupRepos, head, loadRepo } from "../test-support/repo.js";
 
 afterAll(cleanupRepos);
 

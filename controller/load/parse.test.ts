@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDirectory } from "./index.js";
 import { listManifestFiles, parseManifestText } from "./parse.js";
-import { cleanupRepos, writeRepo } from "./test-support/repo.js";
+import { cleanupRepos, writeRepo } from "../test-support/repo.js";
 
 afterAll(cleanupRepos);
 

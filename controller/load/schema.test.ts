@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { baseRepo, cleanupRepos, head, loadRepo } from "./test-support/repo.js";
+import { baseRepo, cleanupRepos, head, loadRepo } from "../test-support/repo.js";
 
 afterAll(cleanupRepos);
 

@@ -4,7 +4,7 @@
  */
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { renderManifestFile, schemaRefFrom } from "../engine/export-yaml.js";
+import { renderManifestFile, schemaRefFrom } from "../export/yaml.js";
 import { extensionsFromSheet, pinEnvName } from "./extensions-from-sheet.js";
 import { readSheet } from "./read-sheet.js";
 

@@ -4,7 +4,7 @@
  * secret hashes. `openStore` (index.ts) opens a driver, migrates, and builds a `SqlStore`.
  */
 import { randomUUID } from "node:crypto";
-import { createSecretHasher } from "../engine/policy.js";
+import { createSecretHasher } from "../engine/plan/policy.js";
 import type { InventoryEntry } from "../engine/types.js";
 import { type Driver, guardDriver } from "./driver.js";
 import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";

@@ -7,16 +7,16 @@ import confirm from "@inquirer/confirm";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import pc from "picocolors";
-import type { ApplyProgress, ApplyResult } from "../../engine/apply.js";
-import { renderPlan } from "../../engine/render.js";
-import { reconcile } from "../../engine/run.js";
+import type { ApplyProgress, ApplyResult } from "../../engine/apply/apply.js";
+import { renderPlan } from "../../engine/plan/render.js";
+import { reconcile } from "../../engine/reconcile/reconcile.js";
 import {
   addConnectionOptions,
   addStateOptions,
   type ConnectionFlags,
   type StateFlags,
-} from "../../engine/run-cli.js";
-import { withEngine } from "../../engine/run-deps.js";
+} from "../../runtime/settings.js";
+import { withEngine } from "../../runtime/runtime.js";
 import { CliError } from "../errors.js";
 
 /** Refusal to apply unattended without `--auto-approve`. */

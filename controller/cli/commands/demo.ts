@@ -4,7 +4,7 @@
  * on embedded state; then the stand-in keeps serving until Ctrl-C (or `--exit`).
  */
 import type { Command } from "commander";
-import { demoPort, runDemo } from "../../engine/run-demo.js";
+import { demoPort, runDemo } from "../demo.js";
 import { CliError } from "../errors.js";
 
 /** Flags of `omnia demo`. */

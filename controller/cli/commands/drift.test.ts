@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { observe } from "../../engine/observe.js";
-import { useStandinAndCli } from "../../engine/test-support/cli.js";
-import { type WorldShape, worldOf, writeWorld } from "../../engine/test-support/random-world.js";
+import { observe } from "../../engine/observe/observe.js";
+import { useStandinAndCli } from "../../test-support/cli.js";
+import { type WorldShape, worldOf, writeWorld } from "../../test-support/random-world.js";
 
 const setup = useStandinAndCli();
 

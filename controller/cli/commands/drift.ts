@@ -3,15 +3,15 @@
  * changing anything. Exit 0: no drift; 2: drift; 1: error.
  */
 import type { Command } from "commander";
-import { reconcile } from "../../engine/run.js";
+import { reconcile } from "../../engine/reconcile/reconcile.js";
 import {
   addConnectionOptions,
   addStateOptions,
   type ConnectionFlags,
   type StateFlags,
-} from "../../engine/run-cli.js";
-import { withEngine } from "../../engine/run-deps.js";
-import { driftOf, renderDrift } from "../../engine/run-drift.js";
+} from "../../runtime/settings.js";
+import { withEngine } from "../../runtime/runtime.js";
+import { driftOf, renderDrift } from "../../engine/plan/drift-report.js";
 
 /** Flags of `omnia drift`. */
 export interface DriftFlags extends ConnectionFlags, StateFlags {

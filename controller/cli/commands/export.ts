@@ -6,14 +6,14 @@
  * passwords TRUNK_PASSWORD_<TENANT>_<TRUNK>.
  */
 import type { Command } from "commander";
-import { exportTenant } from "../../engine/export-run.js";
+import { exportTenant } from "../../engine/reconcile/export-tenant.js";
 import {
   addConnectionOptions,
   addStateOptions,
   type ConnectionFlags,
   type StateFlags,
-} from "../../engine/run-cli.js";
-import { withEngine } from "../../engine/run-deps.js";
+} from "../../runtime/settings.js";
+import { withEngine } from "../../runtime/runtime.js";
 
 /** Flags of `omnia export`. */
 export interface ExportFlags extends ConnectionFlags, StateFlags {

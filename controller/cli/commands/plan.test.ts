@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { useStandinAndCli } from "../../engine/test-support/cli.js";
-import { type WorldShape, worldOf, writeWorld } from "../../engine/test-support/random-world.js";
+import { useStandinAndCli } from "../../test-support/cli.js";
+import { type WorldShape, worldOf, writeWorld } from "../../test-support/random-world.js";
 
 const setup = useStandinAndCli();
 

@@ -3,16 +3,16 @@
  * platform. `--detailed-exitcode`: 0 no changes, 2 changes, 1 error (and refused plans).
  */
 import type { Command } from "commander";
-import { isEmptyPlan } from "../../engine/plan.js";
-import { planToJson, renderPlan } from "../../engine/render.js";
-import { reconcile } from "../../engine/run.js";
+import { isEmptyPlan } from "../../engine/plan/plan.js";
+import { planToJson, renderPlan } from "../../engine/plan/render.js";
+import { reconcile } from "../../engine/reconcile/reconcile.js";
 import {
   addConnectionOptions,
   addStateOptions,
   type ConnectionFlags,
   type StateFlags,
-} from "../../engine/run-cli.js";
-import { withEngine } from "../../engine/run-deps.js";
+} from "../../runtime/settings.js";
+import { withEngine } from "../../runtime/runtime.js";
 
 /** Flags of `omnia plan`. */
 export interface PlanFlags extends ConnectionFlags, StateFlags {

@@ -1,0 +1,59 @@
+/** Tenant adapter: a customer of the partner (client.customers). */
+import type { DesiredTenant } from "../../model/desired-state.js";
+import { liveTenant } from "../observe/live-from-api.js";
+import type { KindAdapter, LiveTenant } from "../types.js";
+import {
+  call,
+  changedFields,
+  createOrAdopt,
+  deleteIfPresent,
+  errCreate,
+  errFind,
+  findFirst,
+  updateBody,
+  withStatus,
+} from "./common.js";
+import type { PlatformPort } from "./platform-port.js";
+
+/** Fields a customer update can change (customerCode is its identity). */
+const updatable = ["businessName", "vatNumber", "fiscalCode", "omniaManager"] as const;
+
+/** The four verbs for tenants. */
+export function tenantAdapter(
+  client: PlatformPort,
+): KindAdapter<"Tenant", DesiredTenant["spec"], LiveTenant> {
+  const find = async (code: string) =>
+    findFirst(client.customers.list(), (c) => c.customerCode === code).then((c) =>
+      c ? liveTenant(c) : undefined,
+    );
+  return {
+    kind: "Tenant",
+    async create(_ctx, d) {
+      const { status, ...spec } = d.spec;
+      const made = await createOrAdopt(
+        d.key,
+        () => client.customers.create(spec),
+        () => find(d.spec.customerCode),
+      );
+      if (!made.adopted && status === "suspended") {
+        await call(errCreate, d.key, () => client.customers.suspend(made.id));
+      }
+      return made;
+    },
+    async update(_ctx, d, live, diffs) {
+      const fields = changedFields(diffs);
+      const body = updateBody(fields, d.spec, updatable);
+      await withStatus(d.key, d.spec.status, fields.has("status"), {
+        update: Object.keys(body).length > 0 ? () => client.customers.update(live.id, body) : undefined,
+        suspend: () => client.customers.suspend(live.id),
+        resume: () => client.customers.resume(live.id),
+      });
+    },
+    async delete(_ctx, live) {
+      await deleteIfPresent(live.key, () => client.customers.delete(live.id));
+    },
+    async find(_ctx, d) {
+      return call(errFind, d.key, () => find(d.spec.customerCode));
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/** User adapter: a person of a customer (client.users). Creating one sends an invitation. */
+import type { DesiredUser } from "../../model/desired-state.js";
+import { liveUser } from "../observe/live-from-api.js";
+import type { KindAdapter, LiveUser } from "../types.js";
+import {
+  call,
+  changedFields,
+  createOrAdopt,
+  customerIdOf,
+  deleteIfPresent,
+  errFind,
+  errUpdate,
+  findFirst,
+  updateBody,
+} from "./common.js";
+import type { PlatformPort } from "./platform-port.js";
+
+/** Fields a user update can change (the email is the user's identity). */
+const updatable = [
+  "firstName",
+  "lastName",
+  "department",
+  "adminConsoleRole",
+  "omniaManagerRole",
+  "mayManageCustomers",
+] as const;
+
+/** The four verbs for users. */
+export function userAdapter(client: PlatformPort): KindAdapter<"User", DesiredUser["spec"], LiveUser> {
+  const find = async (customerId: string, tenant: string, email: string) => {
+    const wanted = email.toLowerCase();
+    const u = await findFirst(client.users(customerId).list(), (x) => x.email.toLowerCase() === wanted);
+    return u ? liveUser(tenant, u) : undefined;
+  };
+  return {
+    kind: "User",
+    async create(ctx, d) {
+      const customerId = customerIdOf(ctx, d.tenant);
+      return createOrAdopt(
+        d.key,
+        () => client.users(customerId).create(d.spec),
+        () => find(customerId, d.tenant, d.spec.email),
+      );
+    },
+    async update(ctx, d, live, diffs) {
+      const body = updateBody(changedFields(diffs), d.spec, updatable);
+      if (Object.keys(body).length === 0) return; // NO-OP: only uncompared or ignored fields differ.
+      const customerId = customerIdOf(ctx, d.tenant);
+      await call(errUpdate, d.key, () => client.users(customerId).update(live.id, body));
+    },
+    async delete(ctx, live) {
+      const customerId = customerIdOf(ctx, live.tenant);
+      await deleteIfPresent(live.key, () => client.users(customerId).delete(live.id));
+    },
+    async find(ctx, d) {
+      const customerId = customerIdOf(ctx, d.tenant);
+      return call(errFind, d.key, () => find(customerId, d.tenant, d.spec.email));
+    },
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * API objects to live resources: the one place that knows how the platform's JSON maps onto
+ * the manifest specs. Field names are the same on both sides; what changes is that ids
+ * become natural names (a number's PBX and trunk, an extension's PBX and user email),
+ * write-only fields are absent, and platform-only values go to `facts`.
+ */
+import type { Customer, Extension, NumberBlock, Pbx, SipTrunk, User } from "../../../platform/client/api.gen.js";
+import { extensionKey, numberKey, pbxKey, sipTrunkKey, tenantKey, userKey } from "../../model/keys.js";
+import type {
+  LiveExtension,
+  LiveNumber,
+  LivePbx,
+  LiveSipTrunk,
+  LiveState,
+  LiveStatus,
+  LiveTenant,
+  LiveUser,
+} from "../types.js";
+
+/** Everything listed for one customer, as the API returned it. */
+export interface CustomerListing {
+  customer: Customer;
+  users: User[];
+  trunks: SipTrunk[];
+  pbxs: Pbx[];
+  numbers: NumberBlock[];
+  extensions: Extension[];
+}
+
+/** The declarable status of a live object: the platform's `pending` counts as active. */
+const adminStatus = (status: LiveStatus): "active" | "suspended" =>
+  status === "suspended" ? "suspended" : "active";
+
+/** A customer as a live Tenant. */
+export function liveTenant(c: Customer): LiveTenant {
+  return {
+    kind: "Tenant",
+    key: tenantKey(c.customerCode),
+    id: c.id,
+    tenant: c.customerCode,
+    spec: {
+      businessName: c.businessName,
+      customerCode: c.customerCode,
+      vatNumber: c.vatNumber,
+      fiscalCode: c.fiscalCode,
+      omniaManager: c.omniaManager,
+      status: adminStatus(c.status),
+    },
+    status: c.status,
+    facts: { createdAt: c.createdAt },
+  };
+}
+
+/** A platform user as a live User of tenant `code`. */
+export function liveUser(code: string, u: User): LiveUser {
+  const spec: LiveUser["spec"] = {
+    firstName: u.firstName,
+    lastName: u.lastName,
+    email: u.email,
+    adminConsoleRole: u.adminConsoleRole,
+    omniaManagerRole: u.omniaManagerRole,
+    mayManageCustomers: u.mayManageCustomers,
+  };
+  if (u.department !== undefined && u.department !== "") spec.department = u.department;
+  return {
+    kind: "User",
+    key: userKey(code, u.email),
+    id: u.id,
+    tenant: code,
+    spec,
+    status: u.status,
+    facts: { createdAt: u.createdAt },
+  };
+}
+
+/** A SIP trunk as a live SipTrunk; whether it has a password is a fact, never a value. */
+export function liveTrunk(code: string, t: SipTrunk): LiveSipTrunk {
+  const spec: LiveSipTrunk["spec"] = {
+    description: t.description,
+    operator: t.operator,
+    endpoint: t.endpoint,
+    authRequired: t.authRequired,
+  };
+  if (t.username !== undefined) spec.username = t.username;
+  return {
+    kind: "SipTrunk",
+    key: sipTrunkKey(code, t.name),
+    id: t.id,
+    tenant: code,
+    name: t.name,
+    spec,
+    status: t.status,
+    facts: { hasPassword: t.hasPassword, createdAt: t.createdAt },
+  };
+}
+
+/** A PBX as a live Pbx, its counts as facts. */
+export function livePbx(code: string, p: Pbx): LivePbx {
+  const spec: LivePbx["spec"] = {
+    kind: p.kind,
+    callCenter: p.callCenter,
+    hotel: p.hotel,
+    status: adminStatus(p.status),
+  };
+  if (p.group !== undefined) spec.group = p.group;
+  return {
+    kind: "Pbx",
+    key: pbxKey(code, p.name),
+    id: p.id,
+    tenant: code,
+    name: p.name,
+    spec,
+    status: p.status,
+    facts: {
+      numbers: p.counts.numbers,
+      extensions: p.counts.extensions,
+      startLicenses: p.counts.start,
+      plusLicenses: p.counts.plus,
+      createdAt: p.createdAt,
+    },
+  };
+}
+
+/**
+ * A number block as a live Number; its PBX and trunk by name. An id that matches no listed
+ * object (the platform changed between two list calls) is kept as the id, so the planner
+ * sees a difference rather than a guess.
+ */
+export function liveNumber(
+  code: string,
+  n: NumberBlock,
+  pbxNames: Map<string, string>,
+  trunkNames: Map<string, string>,
+): LiveNumber {
+  return {
+    kind: "Number",
+    key: numberKey(n.number),
+    id: n.id,
+    tenant: code,
+    spec: {
+      number: n.number,
+      blockDigits: n.blockDigits,
+      pbx: pbxNames.get(n.pbxId) ?? n.pbxId,
+      trunk: trunkNames.get(n.trunkId) ?? n.trunkId,
+    },
+    status: n.status,
+    facts: { lastNumber: n.lastNumber, operator: n.operator, createdAt: n.createdAt },
+  };
+}
+
+/** An extension as a live Extension of its PBX (by name); its user by email only. */
+export function liveExtension(code: string, e: Extension, pbxNames: Map<string, string>): LiveExtension {
+  const pbx = pbxNames.get(e.pbxId) ?? e.pbxId;
+  const spec: LiveExtension["spec"] = { number: e.number, license: e.license, status: adminStatus(e.status) };
+  if (e.user) spec.user = { email: e.user.email };
+  return {
+    kind: "Extension",
+    key: extensionKey(code, pbx, e.number),
+    id: e.id,
+    tenant: code,
+    pbx,
+    spec,
+    status: e.status,
+    facts: { meetingId: e.meetingId, hasPin: e.hasPin, userId: e.user?.id ?? null, createdAt: e.createdAt },
+  };
+}
+
+/** Maps the listings of the tenants in scope into a `LiveState`. */
+export function toLiveState(scope: string[], listings: CustomerListing[]): LiveState {
+  const live: LiveState = {
+    scope,
+    tenants: [],
+    users: [],
+    trunks: [],
+    pbxs: [],
+    numbers: [],
+    extensions: [],
+  };
+  for (const l of listings) {
+    const code = l.customer.customerCode;
+    const pbxNames = new Map(l.pbxs.map((p) => [p.id, p.name]));
+    const trunkNames = new Map(l.trunks.map((t) => [t.id, t.name]));
+    live.tenants.push(liveTenant(l.customer));
+    for (const u of l.users) live.users.push(liveUser(code, u));
+    for (const t of l.trunks) live.trunks.push(liveTrunk(code, t));
+    for (const p of l.pbxs) live.pbxs.push(livePbx(code, p));
+    for (const n of l.numbers) live.numbers.push(liveNumber(code, n, pbxNames, trunkNames));
+    for (const e of l.extensions) live.extensions.push(liveExtension(code, e, pbxNames));
+  }
+  return live;
+}

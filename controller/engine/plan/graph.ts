@@ -1,0 +1,125 @@
+/**
+ * Dependency order of a plan: parents before children for creates, updates and adopts
+ * (tenant → users and trunks → PBX → numbers and extensions), children before parents
+ * for deletes, and a replacement's delete before its create. Every `dependsOn` key names
+ * a change placed earlier in the list, so apply can start a change once the earlier
+ * changes with those keys are done, and can never wait in a cycle.
+ */
+import type { KindName } from "../../model/desired-state.js";
+import { pbxKey, sipTrunkKey, tenantKey, userKey } from "../../model/keys.js";
+import type { PlannedChange } from "../types.js";
+
+/** Depth of each kind in the parent → child order. */
+export const kindRank: Readonly<Record<KindName, number>> = {
+  Tenant: 0,
+  User: 1,
+  SipTrunk: 1,
+  Pbx: 2,
+  Number: 3,
+  Extension: 3,
+};
+
+/** The fields of a resource (desired or live) that name its parents. */
+export interface ParentRefs {
+  kind: KindName;
+  tenant: string;
+  pbx?: string;
+  spec: unknown;
+}
+
+/**
+ * Keys of the resources a resource needs to exist first: its tenant, an extension's PBX
+ * and associated user, a number's PBX and SIP trunk.
+ */
+export function parentKeys(r: ParentRefs): string[] {
+  const spec = (r.spec ?? {}) as { pbx?: unknown; trunk?: unknown; user?: { email?: unknown } | null };
+  switch (r.kind) {
+    case "Tenant":
+      return [];
+    case "User":
+    case "SipTrunk":
+    case "Pbx":
+      return [tenantKey(r.tenant)];
+    case "Extension": {
+      const keys = [r.pbx ? pbxKey(r.tenant, r.pbx) : tenantKey(r.tenant)];
+      const email = spec.user?.email;
+      if (typeof email === "string") keys.push(userKey(r.tenant, email));
+      return keys;
+    }
+    case "Number": {
+      const keys: string[] = [];
+      if (typeof spec.pbx === "string") keys.push(pbxKey(r.tenant, spec.pbx));
+      if (typeof spec.trunk === "string") keys.push(sipTrunkKey(r.tenant, spec.trunk));
+      return keys.length > 0 ? keys : [tenantKey(r.tenant)];
+    }
+  }
+}
+
+/**
+ * Phase of a change in the plan: replacement deletes first (they free a key that a
+ * create takes again), then creates/updates/adopts/noops parents first, then deletes
+ * children first, then forgets (inventory only).
+ */
+function phase(c: PlannedChange): number {
+  if (c.action === "delete") return c.replaces ? 0 : 2;
+  if (c.action === "forget") return 3;
+  return 1;
+}
+
+/** Sort position within a phase: forward kind depth, reversed for deletes. */
+function rank(c: PlannedChange): number {
+  const p = phase(c);
+  return p === 0 || p === 2 ? 3 - kindRank[c.kind] : kindRank[c.kind];
+}
+
+/** Total order of changes: phase, kind depth, key, action. Stable and locale-free. */
+export function compareChanges(a: PlannedChange, b: PlannedChange): number {
+  return (
+    phase(a) - phase(b) ||
+    rank(a) - rank(b) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
+    (a.action < b.action ? -1 : a.action > b.action ? 1 : 0)
+  );
+}
+
+/**
+ * Fills `dependsOn` of every change of a sorted plan:
+ * - create/update/adopt: the parents (from the desired resource) that have a create,
+ *   adopt or update in the plan, and for a replacement's create its own key (the delete);
+ * - delete: the changes (deletes, and updates or adopts that move away) of the live children that
+ *   name it as parent; a tenant's delete waits for every delete and update in the tenant.
+ * Noops and forgets depend on nothing. The result lists keys sorted.
+ */
+export function linkDependencies(sorted: PlannedChange[]): void {
+  const writes = new Set<string>();
+  const childrenOf = new Map<string, Set<string>>();
+  const tenantChanges = new Map<string, Set<string>>();
+  for (const c of sorted) {
+    if (c.action === "create" || c.action === "adopt" || c.action === "update") writes.add(c.key);
+    // An adopt carries its diffs (plan.ts), so it too may move a child away from a parent.
+    if ((c.action === "delete" || c.action === "update" || c.action === "adopt") && c.live) {
+      for (const p of parentKeys(c.live)) addTo(childrenOf, p, c.key);
+      if (c.kind !== "Tenant") addTo(tenantChanges, c.tenant, c.key);
+    }
+  }
+  for (const c of sorted) {
+    const deps = new Set<string>();
+    if (c.action === "create" || c.action === "adopt" || c.action === "update") {
+      if (c.desired) for (const p of parentKeys(c.desired)) if (writes.has(p)) deps.add(p);
+      if (c.action === "create" && c.replaces) deps.add(c.key);
+    } else if (c.action === "delete") {
+      for (const k of childrenOf.get(c.key) ?? []) if (k !== c.key) deps.add(k);
+      if (c.kind === "Tenant") for (const k of tenantChanges.get(c.tenant) ?? []) deps.add(k);
+    }
+    c.dependsOn = [...deps].sort();
+  }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(value);
+}

@@ -1,0 +1,93 @@
+/**
+ * Plan policy defaults and the per-kind comparison rules of the planner: which fields are
+ * secrets (compared by salted hash), which are not compared at all and why, which kinds
+ * carry a suspend/resume status, and how `ignore` paths match.
+ */
+import { createHmac, createSecretKey } from "node:crypto";
+import type { KindName } from "../../model/desired-state.js";
+import type { PlanPolicy } from "../types.js";
+
+/** Options of `plan()` as callers pass them: everything but the hash function has a default. */
+export type PlanPolicyInput = Partial<PlanPolicy> & Pick<PlanPolicy, "hashSecret">;
+
+/** Default share of a tenant's managed objects that one plan may delete. */
+export const defaultMaxDeleteShare = 0.2;
+/** Source name used when the caller gives none. */
+export const defaultSource = "default";
+
+/** Fills in the defaults of a plan policy: prune off, 20% guard, guard on. */
+export function resolvePlanPolicy(input: PlanPolicyInput): PlanPolicy {
+  const maxDeleteShare = input.maxDeleteShare ?? defaultMaxDeleteShare;
+  if (!(maxDeleteShare >= 0 && maxDeleteShare <= 1)) {
+    throw new RangeError(`maxDeleteShare must be between 0 and 1, got ${maxDeleteShare}`);
+  }
+  return {
+    prune: input.prune ?? false,
+    maxDeleteShare,
+    allowMassDelete: input.allowMassDelete ?? false,
+    source: input.source ?? defaultSource,
+    hashSecret: input.hashSecret,
+  };
+}
+
+/**
+ * Write-only fields: the platform never returns them, so a change is detected by comparing
+ * the salted hash of the desired value with the one recorded when it was last applied.
+ */
+export const secretFields: Readonly<Partial<Record<KindName, readonly string[]>>> = {
+  SipTrunk: ["spec.password"],
+  Extension: ["spec.pin"],
+};
+
+/**
+ * Fields never compared. An extension's inline user names only say how to create the user
+ * if missing; the user's names belong to its User resource, which compares them.
+ */
+export const notCompared: Readonly<Partial<Record<KindName, readonly string[]>>> = {
+  Extension: ["spec.user.firstName", "spec.user.lastName"],
+};
+
+/** Kinds whose `spec.status` is set on the platform by suspend/resume (not a field update). */
+export const statusKinds: ReadonlySet<KindName> = new Set<KindName>(["Tenant", "Pbx", "Extension"]);
+
+/**
+ * Kinds the platform cannot update: any field change is a delete and a create of the same
+ * key (client.numbers has no update).
+ */
+export const replaceOnlyKinds: ReadonlySet<KindName> = new Set<KindName>(["Number"]);
+
+/**
+ * True when `path` is covered by one of the `ignore` paths: equal to it, or below it
+ * (`spec.user` covers `spec.user.email`). Paths are relative to the document, with or
+ * without the leading `spec.` (`department` and `spec.department` are the same rule).
+ */
+export function isIgnored(path: string, ignore: readonly string[]): boolean {
+  for (const rule of ignore) {
+    const full = rule.startsWith("spec.") || rule === "spec" ? rule : `spec.${rule}`;
+    if (path === full || path.startsWith(`${full}.`)) return true;
+  }
+  return false;
+}
+
+/** Whether two leaf values are equal for the planner: null and absent are the same; emails ignore case. */
+export function sameValue(path: string, a: unknown, b: unknown): boolean {
+  const x = a ?? undefined;
+  const y = b ?? undefined;
+  if (x === y) return true;
+  if (typeof x === "string" && typeof y === "string" && path.endsWith("email")) {
+    return x.toLowerCase() === y.toLowerCase();
+  }
+  if (typeof x === "object" && typeof y === "object") return JSON.stringify(x) === JSON.stringify(y);
+  return false;
+}
+
+/**
+ * A `hashSecret` for plan policies: HMAC-SHA256 keyed by a salt the store keeps, over the
+ * field path and the value, so equal secrets in two fields hash differently and a leaked
+ * hash cannot be checked against a word list without the salt.
+ */
+export function createSecretHasher(salt: string): (field: string, value: string) => string {
+  if (salt.length < 16) throw new RangeError("the secret-hash salt must be at least 16 characters");
+  const key = createSecretKey(Buffer.from(salt, "utf8"));
+  return (field, value) => createHmac("sha256", key).update(field).update("\0").update(value).digest("hex");
+}

@@ -1,0 +1,87 @@
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errOutNotEmpty, errTenantNotFound, exportTenant } from "./export-tenant.js";
+import { make } from "../../test-support/fakes.js";
+import { isEmptyPlan } from "../plan/plan.js";
+import { reconcile, unknownSecretHash } from "./reconcile.js";
+import { MemoryReconcileStore } from "../../test-support/memory-store.js";
+import { type EngineStandin, startEngineStandin } from "../../test-support/standin.js";
+
+let e: EngineStandin;
+beforeAll(async () => {
+  e = await startEngineStandin();
+  await e.create(
+    make.tenant("EX1"),
+    make.user("EX1", "ada@ex1.example", { spec: { department: "R&D" } }),
+    make.trunk("EX1", "op", "pw"),
+    make.pbx("EX1", "hq", { spec: { callCenter: true } }),
+    make.number("EX1", "+390212345600", "hq", "op"),
+    make.extension("EX1", "hq", "201", "1234", "ada@ex1.example", { spec: { license: "plus" } }),
+    make.extension("EX1", "hq", "202", "1234", undefined, { spec: { status: "suspended" } }),
+  );
+});
+afterAll(() => e.close());
+
+const logger = pino({ level: "silent" });
+const envFor = async (dir: string) => {
+  const text = await readFile(join(dir, "EX1", "secrets.env.example"), "utf8");
+  const env: Record<string, string> = {};
+  for (const line of text.split("\n")) if (/^[A-Z]/.test(line)) env[line.replace(/=$/, "")] = "5678";
+  return env;
+};
+
+describe("exportTenant", () => {
+  it("writes the tenant, adopts it, and a plan of the written folder shows no change", async () => {
+    const out = await mkdtemp(join(tmpdir(), "omnia-export-run-"));
+    const store = new MemoryReconcileStore();
+    const r = await exportTenant(e.client, store, { tenant: "EX1", out });
+    expect((await readdir(join(out, "EX1"))).sort()).toEqual([
+      "extensions.yaml",
+      "numbers.yaml",
+      "pbxs.yaml",
+      "secrets.env.example",
+      "tenant.yaml",
+      "trunks.yaml",
+      "users.yaml",
+    ]);
+    expect(r.adopted).toBe(7);
+    expect(r.secretVariables).toEqual(["TRUNK_PASSWORD_EX1_OP", "PIN_EX1_HQ_201", "PIN_EX1_HQ_202"]);
+    expect(store.entries().find((x) => x.key === "Extension/EX1/hq/201")?.secretHashes).toEqual({
+      "spec.pin": unknownSecretHash,
+    });
+
+    const deps = { client: e.client, store, logger, load: { env: await envFor(out) } };
+    const first = await reconcile({ dir: out, mode: "apply" }, deps);
+    const changed = first.plan.changes.filter((c) => c.action !== "noop").map((c) => `${c.action} ${c.key}`);
+    expect(changed, "changes planned right after export").toEqual([]);
+    expect(isEmptyPlan(first.plan)).toBe(true);
+    // The first run recorded the declared secrets' hashes: a changed PIN now shows.
+    expect(store.entries().find((x) => x.key === "Extension/EX1/hq/201")?.secretHashes["spec.pin"]).not.toBe(
+      unknownSecretHash,
+    );
+    const env2 = { ...(await envFor(out)), PIN_EX1_HQ_201: "9999" };
+    const second = await reconcile({ dir: out, mode: "plan" }, { ...deps, load: { env: env2 } });
+    expect(second.plan.changes.filter((c) => c.action !== "noop").map((c) => [c.key, c.diffs])).toEqual([
+      ["Extension/EX1/hq/201", [{ path: "spec.pin", sensitive: true }]],
+    ]);
+  });
+
+  it("says which tenant is not on the platform", async () => {
+    const out = await mkdtemp(join(tmpdir(), "omnia-export-run-"));
+    await expect(exportTenant(e.client, undefined, { tenant: "NOPE", out })).rejects.toThrow(
+      `${errTenantNotFound}: NOPE`,
+    );
+  });
+
+  it("refuses to overwrite an existing tenant folder without force", async () => {
+    const out = await mkdtemp(join(tmpdir(), "omnia-export-run-"));
+    await mkdir(join(out, "EX1"));
+    await writeFile(join(out, "EX1", "tenant.yaml"), "hand-written");
+    await expect(exportTenant(e.client, undefined, { tenant: "EX1", out })).rejects.toThrow(errOutNotEmpty);
+    await exportTenant(e.client, undefined, { tenant: "EX1", out, force: true });
+    expect(await readFile(join(out, "EX1", "tenant.yaml"), "utf8")).toContain("customerCode: EX1");
+  });
+});

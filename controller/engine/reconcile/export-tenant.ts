@@ -1,0 +1,129 @@
+/**
+ * `omnia export` without the command line: observe one tenant, write it as manifests, and
+ * (unless told not to) record its objects in the inventory as managed by the source, so
+ * that planning the written folder right away shows no change. Secrets the platform holds
+ * are recorded as `unknownSecretHash`: the next run takes the declared values as the live
+ * ones (see run.ts), since the platform never returns them.
+ */
+import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { EngineError } from "../errors.js";
+import { liveToManifests } from "../../export/manifests-from-live.js";
+import type { PlatformPort } from "../adapters/platform-port.js";
+import { observe } from "../observe/observe.js";
+import { defaultSourceName, unknownSecretHash } from "./reconcile.js";
+import type { AnyLiveResource, InventoryEntry } from "../types.js";
+
+export const errTenantNotFound = "no customer on the platform has this code";
+export const errOutNotEmpty =
+  "the output folder already holds this tenant; pass --force to overwrite its files";
+
+/** What export records in the store. */
+export interface ExportStore {
+  readInventory(): Promise<InventoryEntry[]>;
+  upsertManaged(entry: InventoryEntry): Promise<void>;
+}
+
+/** Options of `exportTenant`. */
+export interface ExportTenantOptions {
+  tenant: string;
+  /** Folder the tenant's folder goes into. */
+  out: string;
+  /** Source that adopts the objects. Default "default". */
+  source?: string;
+  /** Record the objects in the inventory. Default true. */
+  adopt?: boolean;
+  /** Overwrite an existing tenant folder. Default false. */
+  force?: boolean;
+}
+
+/** What export wrote and recorded. */
+export interface ExportResult {
+  files: string[];
+  /** Environment variables the manifests read secrets from. */
+  secretVariables: string[];
+  adopted: number;
+  warnings: string[];
+}
+
+/** Exports one tenant. */
+export async function exportTenant(
+  client: PlatformPort,
+  store: ExportStore | undefined,
+  options: ExportTenantOptions,
+): Promise<ExportResult> {
+  const live = await observe(client, { tenants: [options.tenant] });
+  if (live.tenants.length === 0) throw new EngineError(errTenantNotFound, options.tenant);
+  const tenantDir = join(options.out, options.tenant);
+  if (!options.force && (await nonEmpty(tenantDir))) throw new EngineError(errOutNotEmpty, tenantDir);
+
+  const manifests = liveToManifests(live, { outDir: options.out });
+  const secretVariables = manifests.flatMap((m) => m.secretVariables);
+  const files: string[] = [];
+  const write = async (path: string, content: string) => {
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, content, "utf8");
+    await rename(tmp, path);
+    files.push(path);
+  };
+  for (const m of manifests) await write(join(options.out, m.path), m.content);
+  if (secretVariables.length > 0) {
+    const example = [
+      "# Secrets of the exported manifests: the platform never returns PINs or trunk passwords.",
+      "# Set each variable (e.g. from your CI secret store) before omnia apply; never commit values.",
+      ...secretVariables.map((v) => `${v}=`),
+    ];
+    await write(join(tenantDir, "secrets.env.example"), `${example.join("\n")}\n`);
+  }
+
+  const warnings: string[] = [];
+  let adopted = 0;
+  if (store && options.adopt !== false) {
+    const source = options.source ?? defaultSourceName;
+    const existing = new Map<string, InventoryEntry>();
+    for (const e of await store.readInventory()) existing.set(e.key, e);
+    const all: AnyLiveResource[] = [
+      ...live.tenants,
+      ...live.users,
+      ...live.trunks,
+      ...live.pbxs,
+      ...live.numbers,
+      ...live.extensions,
+    ];
+    for (const r of all) {
+      const had = existing.get(r.key);
+      if (had && had.source !== source) {
+        warnings.push(`${r.key} is managed by source "${had.source}": not adopted by "${source}"`);
+        continue;
+      }
+      await store.upsertManaged({
+        key: r.key,
+        kind: r.kind,
+        tenant: r.tenant,
+        platformId: r.id,
+        source,
+        state: "managed",
+        secretHashes: had?.state === "managed" ? had.secretHashes : unknownSecrets(r),
+        deletionPolicy: had?.deletionPolicy ?? "delete",
+      });
+      adopted++;
+    }
+  }
+  return { files, secretVariables, adopted, warnings };
+}
+
+/** The secrets a live object holds, as unknown hashes. */
+function unknownSecrets(r: AnyLiveResource): Record<string, string> {
+  if (r.kind === "Extension" && r.facts.hasPin !== false) return { "spec.pin": unknownSecretHash };
+  if (r.kind === "SipTrunk" && r.facts.hasPassword === true) return { "spec.password": unknownSecretHash };
+  return {};
+}
+
+async function nonEmpty(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { secretHashesOf } from "../plan/diff.js";
+import { desiredStateOf, make, testHash } from "../../test-support/fakes.js";
+import { resolveUnknownSecrets, scopeOf, unknownSecretHash } from "./reconcile.js";
+import type { InventoryEntry } from "../types.js";
+
+const entry = (
+  o: Partial<InventoryEntry> & Pick<InventoryEntry, "key" | "kind" | "tenant">,
+): InventoryEntry => ({
+  platformId: "id",
+  source: "default",
+  state: "managed",
+  secretHashes: {},
+  ...o,
+});
+
+describe("scopeOf", () => {
+  it("takes the tenants a source declares and the ones it owns objects of, not other sources' tenants", () => {
+    const desired = desiredStateOf([make.tenant("A"), make.user("B", "x@b.example")]);
+    const inventory = [
+      entry({ key: "Tenant/C", kind: "Tenant", tenant: "C" }),
+      entry({ key: "Tenant/D", kind: "Tenant", tenant: "D", source: "terraform:w" }),
+    ];
+    expect(scopeOf(desired, inventory, "default").sort()).toEqual(["A", "B", "C"]);
+  });
+});
+
+describe("resolveUnknownSecrets", () => {
+  const ext = make.extension("A", "hq", "201", "1234");
+  const desired = desiredStateOf([make.tenant("A"), make.pbx("A", "hq"), ext]);
+  const want = secretHashesOf("Extension", ext.spec, testHash)["spec.pin"];
+
+  it("fills an exported entry's unknown PIN hash with the declared PIN's hash", () => {
+    const marked = entry({
+      key: ext.key,
+      kind: "Extension",
+      tenant: "A",
+      secretHashes: { "spec.pin": unknownSecretHash },
+    });
+    const got = resolveUnknownSecrets([marked], desired, "default", testHash);
+    expect(want, "hash of the declared PIN").toBeDefined();
+    expect(got.entries[0]?.secretHashes).toEqual({ "spec.pin": want });
+    expect(got.resolved.map((e) => e.key)).toEqual([ext.key]);
+  });
+
+  it("drops the marker of a resource no longer declared, so a later declaration sets its secret", () => {
+    const marked = entry({
+      key: "Extension/A/hq/999",
+      kind: "Extension",
+      tenant: "A",
+      secretHashes: { "spec.pin": unknownSecretHash },
+    });
+    const got = resolveUnknownSecrets([marked], desired, "default", testHash);
+    expect(got.entries[0]?.secretHashes).toEqual({});
+  });
+
+  it("leaves other sources' entries and known hashes alone", () => {
+    const other = entry({
+      key: ext.key,
+      kind: "Extension",
+      tenant: "A",
+      source: "terraform:w",
+      secretHashes: { "spec.pin": unknownSecretHash },
+    });
+    const known = entry({
+      key: "SipTrunk/A/t",
+      kind: "SipTrunk",
+      tenant: "A",
+      secretHashes: { "spec.password": "abc" },
+    });
+    const got = resolveUnknownSecrets([other, known], desired, "default", testHash);
+    expect(got.entries).toEqual([other, known]);
+    expect(got.resolved).toEqual([]);
+  });
+});
