@@ -9,12 +9,12 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { secretHashesOf } from "../../controller/engine/plan/diff.js";
-import { renderManifestFile } from "../../controller/export/yaml.js";
 import { observe } from "../../controller/engine/observe/observe.js";
+import { secretHashesOf } from "../../controller/engine/plan/diff.js";
 import { countActions, isEmptyPlan, plan } from "../../controller/engine/plan/plan.js";
 import { createSecretHasher } from "../../controller/engine/plan/policy.js";
 import type { InventoryEntry } from "../../controller/engine/types.js";
+import { renderManifestFile } from "../../controller/export/yaml.js";
 import { loadDirectory } from "../../controller/load/index.js";
 import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
 import { OmniaClient } from "../../platform/client/index.js";

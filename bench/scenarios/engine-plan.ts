@@ -6,6 +6,9 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { countActions, plan } from "../../controller/engine/plan/plan.js";
+import type { AnyLiveResource, InventoryEntry } from "../../controller/engine/types.js";
+import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
 import {
   desiredStateOf,
   liveOf,
@@ -14,9 +17,6 @@ import {
   managedEntry,
   testHash,
 } from "../../controller/test-support/fakes.js";
-import { countActions, plan } from "../../controller/engine/plan/plan.js";
-import type { AnyLiveResource, InventoryEntry } from "../../controller/engine/types.js";
-import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
 import type { Scenario } from "../scenario.js";
 
 setFlagsFromString("--expose-gc");

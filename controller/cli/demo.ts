@@ -18,12 +18,12 @@ import { seedDemo } from "../../platform/standin/seeds/demo.js";
 import { demoLogin, seedPartners } from "../../platform/standin/seeds/partners.js";
 import { type RunningStandin, startStandin } from "../../platform/standin/server.js";
 import { StandinState } from "../../platform/standin/state.js";
-import { openStore } from "../store/index.js";
 import { countActions, isEmptyPlan } from "../engine/plan/plan.js";
 import { renderPlan } from "../engine/plan/render.js";
 import { reconcile } from "../engine/reconcile/reconcile.js";
-import { storePort } from "../runtime/store-port.js";
 import type { ChangeAction } from "../engine/types.js";
+import { storePort } from "../runtime/store-port.js";
+import { openStore } from "../store/index.js";
 
 /** Port the demo tries first; a free one when it is taken. */
 export const demoPort = 8090;

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { formatProblem, loadDirectory } from "../load/index.js";
-import { secretHashesOf } from "../engine/plan/diff.js";
-import { liveToManifests, toDocName, trunkPasswordEnvName } from "./manifests-from-live.js";
 import { toLiveState } from "../engine/observe/live-from-api.js";
+import { secretHashesOf } from "../engine/plan/diff.js";
 import { isEmptyPlan, plan } from "../engine/plan/plan.js";
 import { createSecretHasher } from "../engine/plan/policy.js";
+import { formatProblem, loadDirectory } from "../load/index.js";
 import { apiCustomer, apiListing, apiPbx, apiTrunk, apiUser } from "../test-support/api-fixtures.js";
+import { liveToManifests, toDocName, trunkPasswordEnvName } from "./manifests-from-live.js";
 
 const docsOf = (content: string) => parseAllDocuments(content).map((d) => d.toJS());
 

@@ -10,10 +10,10 @@
  * upper-case, every character other than A-Z, 0-9 and `_` as `_`.
  */
 import { join } from "node:path";
+import type { AnyLiveResource, LiveState } from "../engine/types.js";
 import type { KindName } from "../model/desired-state.js";
 import { pinEnvName } from "../sheet/extensions-from-sheet.js";
 import { renderManifestFile, schemaRefFrom } from "./yaml.js";
-import type { AnyLiveResource, LiveState } from "../engine/types.js";
 
 /** One file to write: its path relative to the output folder, and its text. */
 export interface ManifestFile {

@@ -1,9 +1,9 @@
 import { truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cleanupRepos, writeRepo } from "../test-support/repo.js";
 import { loadDirectory } from "./index.js";
 import { listManifestFiles, parseManifestText } from "./parse.js";
-import { cleanupRepos, writeRepo } from "../test-support/repo.js";
 
 afterAll(cleanupRepos);
 

@@ -8,11 +8,11 @@ import passwordPrompt from "@inquirer/password";
 import type { Logger } from "pino";
 import { type ClientOptions, OmniaClient } from "../../platform/client/index.js";
 import { CliError } from "../cli/errors.js";
+import type { PlatformPort } from "../engine/adapters/platform-port.js";
+import { describeError, EngineError } from "../engine/errors.js";
+import { defaultSourceName, LoadError, type ReconcileStore } from "../engine/reconcile/reconcile.js";
 import { formatProblem } from "../load/index.js";
 import { openStore, type Store, StoreError } from "../store/index.js";
-import { describeError, EngineError } from "../engine/errors.js";
-import type { PlatformPort } from "../engine/adapters/platform-port.js";
-import { defaultSourceName, LoadError, type ReconcileStore } from "../engine/reconcile/reconcile.js";
 import {
   type ConnectionFlags,
   createRunLogger,

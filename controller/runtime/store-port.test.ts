@@ -6,11 +6,11 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { observe } from "../engine/observe/observe.js";
-import { reconcile } from "../engine/reconcile/reconcile.js";
 import { errLeaseHeld } from "../engine/reconcile/leases.js";
-import { storePort } from "./store-port.js";
+import { reconcile } from "../engine/reconcile/reconcile.js";
 import { type WorldShape, worldOf, writeWorld } from "../test-support/random-world.js";
 import { useStandinAndStore } from "../test-support/standin.js";
+import { storePort } from "./store-port.js";
 
 const setup = useStandinAndStore();
 

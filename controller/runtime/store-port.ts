@@ -3,8 +3,9 @@
  * engine's `ReconcileStore` vocabulary mapped onto the store's methods. One place, so that
  * neither the engine nor the store knows the other's naming.
  */
-import type { Store } from "../store/index.js";
+
 import type { ReconcileStore } from "../engine/reconcile/reconcile.js";
+import type { Store } from "../store/index.js";
 
 /** Wraps `store` as a `ReconcileStore`. */
 export function storePort(store: Store): ReconcileStore {

@@ -10,13 +10,13 @@ import pc from "picocolors";
 import type { ApplyProgress, ApplyResult } from "../../engine/apply/apply.js";
 import { renderPlan } from "../../engine/plan/render.js";
 import { reconcile } from "../../engine/reconcile/reconcile.js";
+import { withEngine } from "../../runtime/runtime.js";
 import {
   addConnectionOptions,
   addStateOptions,
   type ConnectionFlags,
   type StateFlags,
 } from "../../runtime/settings.js";
-import { withEngine } from "../../runtime/runtime.js";
 import { CliError } from "../errors.js";
 
 /** Refusal to apply unattended without `--auto-approve`. */

@@ -3,15 +3,15 @@
  * changing anything. Exit 0: no drift; 2: drift; 1: error.
  */
 import type { Command } from "commander";
+import { driftOf, renderDrift } from "../../engine/plan/drift-report.js";
 import { reconcile } from "../../engine/reconcile/reconcile.js";
+import { withEngine } from "../../runtime/runtime.js";
 import {
   addConnectionOptions,
   addStateOptions,
   type ConnectionFlags,
   type StateFlags,
 } from "../../runtime/settings.js";
-import { withEngine } from "../../runtime/runtime.js";
-import { driftOf, renderDrift } from "../../engine/plan/drift-report.js";
 
 /** Flags of `omnia drift`. */
 export interface DriftFlags extends ConnectionFlags, StateFlags {

@@ -2,8 +2,8 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { make } from "../../test-support/fakes.js";
 import { type TestCli, testCli } from "../../test-support/cli.js";
+import { make } from "../../test-support/fakes.js";
 import { type EngineStandin, startEngineStandin } from "../../test-support/standin.js";
 
 let e: EngineStandin;

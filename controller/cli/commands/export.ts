@@ -7,13 +7,13 @@
  */
 import type { Command } from "commander";
 import { exportTenant } from "../../engine/reconcile/export-tenant.js";
+import { withEngine } from "../../runtime/runtime.js";
 import {
   addConnectionOptions,
   addStateOptions,
   type ConnectionFlags,
   type StateFlags,
 } from "../../runtime/settings.js";
-import { withEngine } from "../../runtime/runtime.js";
 
 /** Flags of `omnia export`. */
 export interface ExportFlags extends ConnectionFlags, StateFlags {

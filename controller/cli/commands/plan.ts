@@ -6,13 +6,13 @@ import type { Command } from "commander";
 import { isEmptyPlan } from "../../engine/plan/plan.js";
 import { planToJson, renderPlan } from "../../engine/plan/render.js";
 import { reconcile } from "../../engine/reconcile/reconcile.js";
+import { withEngine } from "../../runtime/runtime.js";
 import {
   addConnectionOptions,
   addStateOptions,
   type ConnectionFlags,
   type StateFlags,
 } from "../../runtime/settings.js";
-import { withEngine } from "../../runtime/runtime.js";
 
 /** Flags of `omnia plan`. */
 export interface PlanFlags extends ConnectionFlags, StateFlags {

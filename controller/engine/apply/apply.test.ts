@@ -2,8 +2,6 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { AnyDesiredResource } from "../../model/desired-state.js";
-import { apply } from "./apply.js";
-import { EngineError, errPlanRefused, errRecordStep, TerminalError } from "../errors.js";
 import {
   desiredStateOf,
   FakePlatform,
@@ -13,9 +11,11 @@ import {
   managedEntry,
   testHash,
 } from "../../test-support/fakes.js";
+import { EngineError, errPlanRefused, errRecordStep, TerminalError } from "../errors.js";
 import { isEmptyPlan, plan, reasons } from "../plan/plan.js";
-import { MemoryRecorder, type MemoryRecorderOptions } from "./recorder.js";
 import type { AnyLiveResource, InventoryEntry, Plan } from "../types.js";
+import { apply } from "./apply.js";
+import { MemoryRecorder, type MemoryRecorderOptions } from "./recorder.js";
 
 const T = "ACME";
 const PIN = "pin-apply-5521";

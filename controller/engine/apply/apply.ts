@@ -22,9 +22,9 @@ import {
   errPlanRefused,
   errRecordStep,
 } from "../errors.js";
+import type { AnyLiveResource, KindAdapter, Plan, PlannedChange } from "../types.js";
 import type { ApplyRecorder } from "./recorder.js";
 import { runStep, type StepDone } from "./step.js";
-import type { AnyLiveResource, KindAdapter, Plan, PlannedChange } from "../types.js";
 
 /** One adapter per kind, as apply calls them. */
 export type AdapterSet = { [K in KindName]: KindAdapter<K, unknown, AnyLiveResource> };

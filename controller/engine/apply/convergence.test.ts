@@ -2,12 +2,12 @@ import fc from "fast-check";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { AnyDesiredResource } from "../../model/desired-state.js";
-import { apply } from "./apply.js";
-import { secretHashesOf } from "../plan/diff.js";
 import { desiredStateOf, FakePlatform, liveOf, make, testHash } from "../../test-support/fakes.js";
+import { secretHashesOf } from "../plan/diff.js";
 import { plan } from "../plan/plan.js";
-import { MemoryRecorder } from "./recorder.js";
 import type { InventoryEntry, LiveStatus, Plan } from "../types.js";
+import { apply } from "./apply.js";
+import { MemoryRecorder } from "./recorder.js";
 
 const T = "ACME";
 const pbxNames = ["p1", "p2"];

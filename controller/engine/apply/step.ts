@@ -4,7 +4,6 @@
  */
 
 import type { KindName } from "../../model/desired-state.js";
-import type { RunState } from "./apply.js";
 import {
   describeError,
   errApplyStopped,
@@ -16,8 +15,9 @@ import {
   requestIdOf,
   TerminalError,
 } from "../errors.js";
-import type { StepOutcome } from "./recorder.js";
 import type { AnyLiveResource, ApplyContext, InventoryEntry, KindAdapter, PlannedChange } from "../types.js";
+import type { RunState } from "./apply.js";
+import type { StepOutcome } from "./recorder.js";
 
 /** A step as apply reports it. */
 export interface StepDone {

@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  liveExtension,
-  liveNumber,
-  livePbx,
-  liveTenant,
-  liveTrunk,
-  liveUser,
-  toLiveState,
-} from "./live-from-api.js";
-import {
   apiCustomer,
   apiExtension,
   apiListing,
@@ -17,6 +8,15 @@ import {
   apiTrunk,
   apiUser,
 } from "../../test-support/api-fixtures.js";
+import {
+  liveExtension,
+  liveNumber,
+  livePbx,
+  liveTenant,
+  liveTrunk,
+  liveUser,
+  toLiveState,
+} from "./live-from-api.js";
 
 const pbxNames = new Map([["pbx_1", "headquarters"]]);
 const trunkNames = new Map([["trk_1", "fastweb"]]);

@@ -4,7 +4,14 @@
  * become natural names (a number's PBX and trunk, an extension's PBX and user email),
  * write-only fields are absent, and platform-only values go to `facts`.
  */
-import type { Customer, Extension, NumberBlock, Pbx, SipTrunk, User } from "../../../platform/client/api.gen.js";
+import type {
+  Customer,
+  Extension,
+  NumberBlock,
+  Pbx,
+  SipTrunk,
+  User,
+} from "../../../platform/client/api.gen.js";
 import { extensionKey, numberKey, pbxKey, sipTrunkKey, tenantKey, userKey } from "../../model/keys.js";
 import type {
   LiveExtension,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { make } from "../../test-support/fakes.js";
-import { observe } from "./observe.js";
 import { type EngineStandin, startEngineStandin } from "../../test-support/standin.js";
+import { observe } from "./observe.js";
 
 let e: EngineStandin;
 beforeAll(async () => {

@@ -5,11 +5,11 @@
  * paces the calls (rate limit, concurrency); observe never writes.
  */
 import pLimit from "p-limit";
-import { EngineError } from "../errors.js";
 import { collect } from "../adapters/common.js";
 import type { PlatformPort } from "../adapters/platform-port.js";
-import { type CustomerListing, toLiveState } from "./live-from-api.js";
+import { EngineError } from "../errors.js";
 import type { LiveState } from "../types.js";
+import { type CustomerListing, toLiveState } from "./live-from-api.js";
 
 /** Reading the platform failed; the cause says which call. */
 export const errObserve = "cannot read the live platform";

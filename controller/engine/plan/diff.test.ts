@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Secret } from "../../model/desired-state.js";
-import { compareSpecs, createDiffs, flattenSpec, secretHashesOf } from "./diff.js";
 import { testHash } from "../../test-support/fakes.js";
+import { compareSpecs, createDiffs, flattenSpec, secretHashesOf } from "./diff.js";
 
 describe("flattenSpec", () => {
   it("gives leaf paths below spec, leaving out secrets and absent values", () => {

@@ -4,8 +4,8 @@
  * field the schema gives a spec is compared, minus the per-kind exceptions of policy.ts.
  */
 import { type KindName, Secret } from "../../model/desired-state.js";
-import { isIgnored, notCompared, sameValue, secretFields, statusKinds } from "./policy.js";
 import type { FieldDiff, LiveStatus } from "../types.js";
+import { isIgnored, notCompared, sameValue, secretFields, statusKinds } from "./policy.js";
 
 /** Flattens a spec into leaf paths below `spec`; arrays are leaves, Secrets are left out. */
 export function flattenSpec(value: unknown, prefix = "spec", out = new Map<string, unknown>()) {

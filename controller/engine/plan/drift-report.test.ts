@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { reasons } from "./plan.js";
-import { driftOf, renderDrift } from "./drift-report.js";
 import type { Plan, PlannedChange } from "../types.js";
+import { driftOf, renderDrift } from "./drift-report.js";
+import { reasons } from "./plan.js";
 
 const change = (o: Partial<PlannedChange> & Pick<PlannedChange, "action" | "key">): PlannedChange => ({
   kind: "Extension",

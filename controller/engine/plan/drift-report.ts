@@ -5,9 +5,9 @@
  * is written to the platform.
  */
 import pc from "picocolors";
+import type { FieldDiff, Plan } from "../types.js";
 import { reasons } from "./plan.js";
 import { sensitive } from "./render.js";
-import type { FieldDiff, Plan } from "../types.js";
 
 /** What kind of difference. */
 export type DriftKind =

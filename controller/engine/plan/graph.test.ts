@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { liveOf, make } from "../../test-support/fakes.js";
-import { compareChanges, linkDependencies, type ParentRefs, parentKeys } from "./graph.js";
 import type { PlannedChange } from "../types.js";
+import { compareChanges, linkDependencies, type ParentRefs, parentKeys } from "./graph.js";
 
 describe("parentKeys", () => {
   const cases: { name: string; r: ParentRefs; want: string[] }[] = [

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { AnyDesiredResource } from "../../model/desired-state.js";
-import { desiredStateOf, liveOf, liveStateOf, make, managedEntry, testHash } from "../../test-support/fakes.js";
-import { isEmptyPlan, plan, reasons } from "./plan.js";
+import {
+  desiredStateOf,
+  liveOf,
+  liveStateOf,
+  make,
+  managedEntry,
+  testHash,
+} from "../../test-support/fakes.js";
 import type { AnyLiveResource, InventoryEntry, Plan, PlanPolicy } from "../types.js";
+import { isEmptyPlan, plan, reasons } from "./plan.js";
 
 const T = "ACME";
 const tenant = make.tenant(T);

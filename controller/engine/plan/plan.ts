@@ -20,10 +20,17 @@
  */
 import type { AnyDesiredResource, DesiredState } from "../../model/desired-state.js";
 import { tenantKey } from "../../model/keys.js";
+import type {
+  AnyLiveResource,
+  InventoryEntry,
+  LiveState,
+  Plan,
+  PlannedChange,
+  PlanPolicy,
+} from "../types.js";
 import { compareSpecs, createDiffs, secretHashesOf } from "./diff.js";
 import { compareChanges, linkDependencies, parentKeys } from "./graph.js";
 import { type PlanPolicyInput, replaceOnlyKinds, resolvePlanPolicy } from "./policy.js";
-import type { AnyLiveResource, InventoryEntry, LiveState, Plan, PlannedChange, PlanPolicy } from "../types.js";
 
 /** Reasons shown beside each change (exported so tests and the CLI can match them). */
 export const reasons = {

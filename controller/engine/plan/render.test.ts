@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { desiredStateOf, liveOf, liveStateOf, make, managedEntry, testHash } from "../../test-support/fakes.js";
+import {
+  desiredStateOf,
+  liveOf,
+  liveStateOf,
+  make,
+  managedEntry,
+  testHash,
+} from "../../test-support/fakes.js";
+import type { Plan } from "../types.js";
 import { plan } from "./plan.js";
 import { legend, planToJson, renderPlan } from "./render.js";
-import type { Plan } from "../types.js";
 
 const T = "ACME";
 const PIN = "pin-secret-7731";

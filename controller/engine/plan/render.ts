@@ -5,9 +5,9 @@
  */
 import pc from "picocolors";
 import { Secret } from "../../model/desired-state.js";
+import type { ChangeAction, FieldDiff, Plan, PlannedChange } from "../types.js";
 import { countActions, isEmptyPlan } from "./plan.js";
 import { secretFields } from "./policy.js";
-import type { ChangeAction, FieldDiff, Plan, PlannedChange } from "../types.js";
 
 /** The symbol of each action in rendered plans. */
 export const actionSymbols: Readonly<Record<ChangeAction, string>> = {

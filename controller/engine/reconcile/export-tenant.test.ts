@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errOutNotEmpty, errTenantNotFound, exportTenant } from "./export-tenant.js";
 import { make } from "../../test-support/fakes.js";
-import { isEmptyPlan } from "../plan/plan.js";
-import { reconcile, unknownSecretHash } from "./reconcile.js";
 import { MemoryReconcileStore } from "../../test-support/memory-store.js";
 import { type EngineStandin, startEngineStandin } from "../../test-support/standin.js";
+import { isEmptyPlan } from "../plan/plan.js";
+import { errOutNotEmpty, errTenantNotFound, exportTenant } from "./export-tenant.js";
+import { reconcile, unknownSecretHash } from "./reconcile.js";
 
 let e: EngineStandin;
 beforeAll(async () => {

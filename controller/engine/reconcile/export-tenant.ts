@@ -7,12 +7,12 @@
  */
 import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { EngineError } from "../errors.js";
 import { liveToManifests } from "../../export/manifests-from-live.js";
 import type { PlatformPort } from "../adapters/platform-port.js";
+import { EngineError } from "../errors.js";
 import { observe } from "../observe/observe.js";
-import { defaultSourceName, unknownSecretHash } from "./reconcile.js";
 import type { AnyLiveResource, InventoryEntry } from "../types.js";
+import { defaultSourceName, unknownSecretHash } from "./reconcile.js";
 
 export const errTenantNotFound = "no customer on the platform has this code";
 export const errOutNotEmpty =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { errLeaseHeld, holderIsGone, leaseHolder, withLeases } from "./leases.js";
 import { MemoryReconcileStore } from "../../test-support/memory-store.js";
+import { errLeaseHeld, holderIsGone, leaseHolder, withLeases } from "./leases.js";
 
 /** A store with leases in memory: one holder per tenant, no expiry. */
 class LeasingStore extends MemoryReconcileStore {

@@ -8,12 +8,12 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { observe } from "../observe/observe.js";
-import { reconcile } from "./reconcile.js";
 import { storePort } from "../../runtime/store-port.js";
 import { MemoryReconcileStore } from "../../test-support/memory-store.js";
 import { type WorldShape, worldOf, writeWorld } from "../../test-support/random-world.js";
 import { useStandinAndStore } from "../../test-support/standin.js";
+import { observe } from "../observe/observe.js";
+import { reconcile } from "./reconcile.js";
 
 const setup = useStandinAndStore();
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { secretHashesOf } from "../plan/diff.js";
 import { desiredStateOf, make, testHash } from "../../test-support/fakes.js";
-import { resolveUnknownSecrets, scopeOf, unknownSecretHash } from "./reconcile.js";
+import { secretHashesOf } from "../plan/diff.js";
 import type { InventoryEntry } from "../types.js";
+import { resolveUnknownSecrets, scopeOf, unknownSecretHash } from "./reconcile.js";
 
 const entry = (
   o: Partial<InventoryEntry> & Pick<InventoryEntry, "key" | "kind" | "tenant">,

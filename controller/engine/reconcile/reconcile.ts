@@ -8,18 +8,18 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { type LoadOptions, loadDirectory, type Problem } from "../../load/index.js";
 import type { DesiredState, KindName } from "../../model/desired-state.js";
-import { type ApplyProgress, type ApplyResult, apply } from "../apply/apply.js";
-import { secretHashesOf } from "../plan/diff.js";
-import { describeError, EngineError } from "../errors.js";
 import { adapters } from "../adapters/index.js";
 import type { PlatformPort } from "../adapters/platform-port.js";
+import { type ApplyProgress, type ApplyResult, apply } from "../apply/apply.js";
+import type { ApplyRecorder } from "../apply/recorder.js";
+import { describeError, EngineError } from "../errors.js";
 import { observe } from "../observe/observe.js";
+import { secretHashesOf } from "../plan/diff.js";
+import { driftOf } from "../plan/drift-report.js";
 import { isEmptyPlan, plan } from "../plan/plan.js";
 import { createSecretHasher } from "../plan/policy.js";
-import type { ApplyRecorder } from "../apply/recorder.js";
-import { driftOf } from "../plan/drift-report.js";
-import { leaseHolder, withLeases } from "./leases.js";
 import type { FieldDiff, InventoryEntry, LiveState, Plan } from "../types.js";
+import { leaseHolder, withLeases } from "./leases.js";
 
 /** The manifests have problems: nothing was observed or planned. */
 export const errLoad = "the manifests have problems";
