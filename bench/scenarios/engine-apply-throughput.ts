@@ -9,9 +9,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { reconcile } from "../../controller/engine/reconcile/reconcile.js";
+import { applyPlan, planToApply } from "../../controller/engine/reconcile/apply-plan.js";
+import { planTenants } from "../../controller/engine/reconcile/plan-tenants.js";
 import { renderManifestFile } from "../../controller/export/yaml.js";
-import { storePort } from "../../controller/runtime/store-port.js";
+import { FolderSource } from "../../controller/sources/folder.js";
 import { openStore } from "../../controller/store/index.js";
 import { OmniaClient } from "../../platform/client/index.js";
 import { startStandinProcess } from "../../platform/standin/process.js";
@@ -68,12 +69,14 @@ const scenario: Scenario = {
     const store = await openStore({ memory: true });
     try {
       const t0 = performance.now();
-      const r = await reconcile(
-        { dir, mode: "apply", parallelism: 8 },
-        { client, store: storePort(store), logger: pino({ level: "silent" }), load: { env } },
-      );
+      const source = new FolderSource(dir, { load: { env } });
+      const secrets = { hash: store.secretHasher(), isCurrent: () => true };
+      const deps = { client, store, logger: pino({ level: "silent" }), secrets, options: { parallelism: 8 } };
+      const planned = await planTenants({ source }, deps);
+      if (planned.status !== "done") throw new Error(`plan failed: ${planned.reason}`);
+      const r = await applyPlan(planToApply(planned.result), deps);
       const seconds = (performance.now() - t0) / 1000;
-      const applied = r.applied;
+      const applied = r.result?.applied;
       if (!applied || applied.failed + applied.skipped > 0) {
         throw new Error(`apply failed: ${JSON.stringify(applied?.steps.find((s) => s.outcome !== "ok"))}`);
       }

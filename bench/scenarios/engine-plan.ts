@@ -7,8 +7,9 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { countActions, plan } from "../../controller/engine/plan/plan.js";
-import type { AnyLiveResource, InventoryEntry } from "../../controller/engine/types.js";
 import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
+import type { InventoryEntry } from "../../controller/model/inventory.js";
+import type { AnyLiveResource } from "../../controller/model/live-state.js";
 import {
   desiredStateOf,
   liveOf,

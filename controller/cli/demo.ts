@@ -13,17 +13,18 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
 import pino, { type Logger } from "pino";
-import { OmniaClient } from "../../platform/client/index.js";
 import { seedDemo } from "../../platform/standin/seeds/demo.js";
 import { demoLogin, seedPartners } from "../../platform/standin/seeds/partners.js";
 import { type RunningStandin, startStandin } from "../../platform/standin/server.js";
 import { StandinState } from "../../platform/standin/state.js";
 import { countActions, isEmptyPlan } from "../engine/plan/plan.js";
 import { renderPlan } from "../engine/plan/render.js";
-import { reconcile } from "../engine/reconcile/reconcile.js";
-import type { ChangeAction } from "../engine/types.js";
-import { storePort } from "../runtime/store-port.js";
-import { openStore } from "../store/index.js";
+import { applyPlan, planToApply } from "../engine/reconcile/apply-plan.js";
+import { planTenants } from "../engine/reconcile/plan-tenants.js";
+import type { ChangeAction } from "../model/plan.js";
+import { openRuntime } from "../runtime/runtime.js";
+import { FolderSource } from "../sources/folder.js";
+import { resultOf } from "./session.js";
 
 /** Port the demo tries first; a free one when it is taken. */
 export const demoPort = 8090;
@@ -124,23 +125,24 @@ async function demoRuns(
   color: boolean,
 ): Promise<DemoResult> {
   const step = (n: number, text: string) => write(`\n${c.bold(c.cyan(`[${n}/4] ${text}`))}\n`);
-  const client = new OmniaClient({ baseUrl: url, ...demoLogin });
-  const store = await openStore({ dataDir: stateDir, env: {} });
+  const runtime = await openRuntime({ platform: { baseUrl: url, ...demoLogin }, stateDir, logger, env: {} });
+  const { client, deps } = runtime;
+  const source = new FolderSource(dir);
   try {
-    const deps = { client, store: storePort(store), logger };
     step(2, "omnia plan: what differs between the repository and the platform");
-    const first = await reconcile({ dir, mode: "plan" }, deps);
+    const first = resultOf(await planTenants({ source }, deps));
     write(renderPlan(first.plan, { color }));
 
     step(3, "omnia apply --auto-approve");
-    const applied = await reconcile({ dir, mode: "apply", parallelism: 8 }, deps);
-    const a = applied.applied ?? { ok: 0, failed: 0, skipped: 0, steps: [] };
+    const applied = await applyPlan(planToApply(first), deps);
+    if (!applied.result) resultOf(applied);
+    const a = applied.result?.applied ?? { ok: 0, failed: 0, skipped: 0, steps: [] };
     for (const s of a.steps)
       if (s.outcome !== "ok") write(`${c.red("✗")} ${s.action} ${s.key}: ${s.error ?? s.outcome}\n`);
     write(`applied: ${a.ok} done, ${a.failed} failed, ${a.skipped} skipped\n`);
 
     step(4, "omnia plan again: the platform now matches the repository");
-    const second = await reconcile({ dir, mode: "plan" }, deps);
+    const second = resultOf(await planTenants({ source }, deps));
     write(renderPlan(second.plan, { color }));
 
     const counts = countActions(first.plan);
@@ -165,8 +167,7 @@ async function demoRuns(
       apiCalls,
     };
   } finally {
-    await client.close();
-    await store.close();
+    await runtime.close();
   }
 }
 

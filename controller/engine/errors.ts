@@ -12,6 +12,8 @@ export const errPlanRefused = "cannot apply a plan with refusals";
 export const errRecordStep = "cannot record the step in the state store";
 /** A step was not run because an earlier store failure stopped the apply. */
 export const errApplyStopped = "skipped: apply stopped after a state store failure";
+/** A step was not run because the apply was stopped (shutdown, or the tenant's lease was lost). */
+export const errApplyCancelled = "skipped: the apply was stopped";
 /** No adapter is registered for a kind that the plan touches. */
 export const errNoAdapter = "no adapter for kind";
 /** An adapter call (create, update, delete) failed. */
@@ -82,4 +84,34 @@ export function describeError(err: unknown): string {
     }
   }
   return parts.join(": ");
+}
+
+/**
+ * The facts of a platform error (platform/client `PlatformError`: HTTP status, machine
+ * code, whether a retry may help, Retry-After), found along an error's causes. Read by
+ * shape, so the engine does not depend on the client's classes.
+ */
+export interface PlatformFacts {
+  /** HTTP status; 0 when no answer arrived. */
+  status: number;
+  code?: string;
+  retryable: boolean;
+  /** The platform's Retry-After, in ms. */
+  retryAfterMs?: number;
+}
+
+/** The first platform error along `err`'s causes, as `PlatformFacts`. */
+export function platformFacts(err: unknown): PlatformFacts | undefined {
+  let cur: unknown = err;
+  for (let depth = 0; cur instanceof Error && depth < 8; depth++) {
+    const e = cur as Partial<PlatformFacts>;
+    if (typeof e.status === "number" && typeof e.retryable === "boolean") return e as PlatformFacts;
+    cur = cur.cause;
+  }
+  return undefined;
+}
+
+/** The Retry-After (ms) a platform error along `err`'s causes carries, if any. */
+export function retryAfterOf(err: unknown): number | undefined {
+  return platformFacts(err)?.retryAfterMs;
 }

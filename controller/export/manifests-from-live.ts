@@ -10,8 +10,8 @@
  * upper-case, every character other than A-Z, 0-9 and `_` as `_`.
  */
 import { join } from "node:path";
-import type { AnyLiveResource, LiveState } from "../engine/types.js";
 import type { KindName } from "../model/desired-state.js";
+import type { AnyLiveResource, LiveState } from "../model/live-state.js";
 import { pinEnvName } from "../sheet/extensions-from-sheet.js";
 import { renderManifestFile, schemaRefFrom } from "./yaml.js";
 

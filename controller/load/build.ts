@@ -24,7 +24,16 @@ import type { Validators } from "./schema.js";
 export interface BuildOptions {
   /** Environment that `fromEnv` secrets read (default: process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Reads a `fromFile` secret by absolute path (resolved against the referring
+   * manifest's folder), as UTF-8 text; throws an errno error when it cannot. Default: the
+   * file system. An in-memory source passes its own.
+   */
+  readSecretFile?: (path: string) => string;
 }
+
+/** The default `readSecretFile`: the file system, as UTF-8. */
+export const readSecretFileFromDisk = (path: string): string => readFileSync(path, "utf8");
 
 type SecretRef = { fromEnv: string } | { fromFile: string };
 
@@ -34,6 +43,7 @@ class SecretResolver {
   constructor(
     readonly env: Readonly<Record<string, string | undefined>>,
     readonly problems: Problem[],
+    readonly readSecretFile: (path: string) => string = readSecretFileFromDisk,
   ) {}
 
   resolve(entry: Entry, ref: SecretRef, path: NodePath): Secret | undefined {
@@ -56,7 +66,7 @@ class SecretResolver {
     let content = this.#files.get(file);
     if (content === undefined) {
       try {
-        content = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+        content = this.readSecretFile(file).replace(/\r?\n$/, "");
       } catch (err) {
         content = err as Error;
       }
@@ -91,7 +101,7 @@ export function buildState(
   options: BuildOptions = {},
 ): DesiredState {
   const state = emptyDesiredState();
-  const secrets = new SecretResolver(options.env ?? process.env, problems);
+  const secrets = new SecretResolver(options.env ?? process.env, problems, options.readSecretFile);
   const tenantDrift = new Map<string, ResourcePolicy["driftMode"]>();
   for (const e of entries)
     if (e.kind === "Tenant" && e.doc.metadata.driftMode) tenantDrift.set(e.key, e.doc.metadata.driftMode);

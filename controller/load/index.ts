@@ -2,30 +2,46 @@
  * The loader: a directory of YAML manifests in, a validated `DesiredState` and every
  * problem found out. `loadDirectory` never throws for bad input: all of it is a `Problem`.
  */
+import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
+import { dirname, relative, sep } from "node:path";
+import pLimit from "p-limit";
 import type { DesiredState } from "../model/desired-state.js";
-import { buildState } from "./build.js";
+import { type BuildOptions, buildState } from "./build.js";
 import { crossCheck } from "./cross.js";
 import { checkDocument, type Entry } from "./documents.js";
-import { defaultParseOptions, listManifestFiles, type ParseOptions, parseManifestFile } from "./parse.js";
+import {
+  defaultParseOptions,
+  listManifestFiles,
+  type ParsedDocument,
+  type ParseOptions,
+  parseManifestFile,
+  parseManifestText,
+} from "./parse.js";
 import { msg, type Problem, sortProblems } from "./problems.js";
 import { compileValidators, type Validators } from "./schema.js";
 
 export { allResources, nameFromEmail } from "./build.js";
+export type { ParsedDocument } from "./parse.js";
 export { formatProblem, msg, type Problem, type ProblemCode, sortProblems } from "./problems.js";
 
 /** Options of `loadDirectory`, all with defaults. */
-export interface LoadOptions extends ParseOptions {
-  /** Environment that `fromEnv` secrets read (default: process.env). */
-  env?: Readonly<Record<string, string | undefined>>;
+export interface LoadOptions extends ParseOptions, BuildOptions {
   /** Compiled validators to reuse across loads (default: compiled once per process). */
   validators?: Validators;
   /** Files parsed at once (default 16). */
   concurrency?: number;
+  /** Folder that input paths are taken relative to in `digest` (default: as given). */
+  root?: string;
 }
 
 /** What a load produced: the state of every valid document, and every problem, sorted by place. */
 export interface LoadResult {
+  /**
+   * SHA-256 (hex) over every input's path (relative to the folder loaded) and text, in
+   * order: equal digests mean equal manifests. A folder source's revision.
+   */
+  digest: string;
   state: DesiredState;
   problems: Problem[];
   /** How many files and documents were read. */
@@ -45,7 +61,7 @@ function defaultValidators(): Validators {
 export async function loadDirectory(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
   let files: string[];
   try {
-    if (!(await stat(dir)).isDirectory()) return loadFiles([dir], options);
+    if (!(await stat(dir)).isDirectory()) return loadFiles([dir], { ...options, root: dirname(dir) });
     files = await listManifestFiles(dir);
   } catch (err) {
     return emptyResult([
@@ -55,19 +71,54 @@ export async function loadDirectory(dir: string, options: LoadOptions = {}): Pro
   if (files.length === 0) {
     return emptyResult([{ file: dir, line: 1, col: 1, message: msg.noManifests(dir), code: "no-manifests" }]);
   }
-  return loadFiles(files, options);
+  return loadFiles(files, { root: dir, ...options });
 }
 
 /** Loads the given manifest files as one source. */
 export async function loadFiles(files: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
-  const validators = options.validators ?? defaultValidators();
   const parseOptions = {
     maxFileBytes: options.maxFileBytes ?? defaultParseOptions.maxFileBytes,
     maxAliasCount: options.maxAliasCount ?? defaultParseOptions.maxAliasCount,
   };
-  const parsed = await mapLimited(files, options.concurrency ?? 16, (f) =>
-    parseManifestFile(f, parseOptions),
+  const limit = pLimit(options.concurrency ?? 16);
+  const parsed = await Promise.all(files.map((f) => limit(() => parseManifestFile(f, parseOptions))));
+  const digest = digestOf(
+    parsed.map((p, i) => [relative(options.root ?? "", files[i] as string), p.text ?? ""]),
   );
+  return { ...loadDocuments(parsed, options), files: files.length, digest };
+}
+
+/** Parses manifest texts held in memory (`path -> text`) and loads them as one source. */
+export function loadTexts(texts: ReadonlyMap<string, string>, options: LoadOptions = {}): LoadResult {
+  const parseOptions = {
+    maxFileBytes: options.maxFileBytes ?? defaultParseOptions.maxFileBytes,
+    maxAliasCount: options.maxAliasCount ?? defaultParseOptions.maxAliasCount,
+  };
+  const sorted = [...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const parsed = sorted.map(([file, text]) => parseManifestText(file, text, parseOptions));
+  return { ...loadDocuments(parsed, options), files: texts.size, digest: digestOf(sorted) };
+}
+
+/** SHA-256 (hex) of `(path, text)` pairs, in order. */
+function digestOf(inputs: ReadonlyArray<readonly [string, string]>): string {
+  const h = createHash("sha256");
+  for (const [path, text] of inputs)
+    h.update(path.split(sep).join("/")).update("\0").update(text).update("\0");
+  return h.digest("hex");
+}
+
+/**
+ * The one path every source's documents take, whatever produced them (YAML files, a
+ * synthesized `cdk.tf.json`, resources stored through the API): envelope and schema
+ * checks, cross-document checks, secrets resolved, policies applied. `parsed` holds each
+ * input's documents and the problems found reading it; a document's `position()` gives
+ * the place its problems are reported at. Never throws for bad input.
+ */
+export function loadDocuments(
+  parsed: ReadonlyArray<{ documents: readonly ParsedDocument[]; problems: readonly Problem[] }>,
+  options: LoadOptions = {},
+): Omit<LoadResult, "digest"> {
+  const validators = options.validators ?? defaultValidators();
   const problems: Problem[] = [];
   const entries: Entry[] = [];
   const declared = new Set<string>();
@@ -84,28 +135,19 @@ export async function loadFiles(files: readonly string[], options: LoadOptions =
   }
   const cross = crossCheck(entries, declared);
   problems.push(...cross.problems);
-  const state = buildState(entries, cross.inlineUsers, validators, problems, { env: options.env });
-  return { state, problems: sortProblems(problems), files: files.length, documents };
+  const state = buildState(entries, cross.inlineUsers, validators, problems, {
+    env: options.env,
+    readSecretFile: options.readSecretFile,
+  });
+  return { state, problems: sortProblems(problems), files: parsed.length, documents };
 }
 
 function emptyResult(problems: Problem[]): LoadResult {
-  return { state: buildState([], new Map(), {} as Validators, []), problems, files: 0, documents: 0 };
-}
-
-/** Maps `items` with at most `limit` calls in flight, keeping order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
+  return {
+    state: buildState([], new Map(), {} as Validators, []),
+    problems,
+    files: 0,
+    documents: 0,
+    digest: digestOf([]),
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -57,7 +57,7 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
 export async function parseManifestFile(
   file: string,
   options: ParseOptions = {},
-): Promise<{ documents: ParsedDocument[]; problems: Problem[] }> {
+): Promise<{ documents: ParsedDocument[]; problems: Problem[]; text?: string }> {
   const opts = { ...defaultParseOptions, ...options };
   const at = (message: string, code: Problem["code"], line = 1, col = 1): Problem => ({
     file,
@@ -79,7 +79,7 @@ export async function parseManifestFile(
   } catch (err) {
     return { documents: [], problems: [at(msg.unreadable((err as Error).message), "unreadable")] };
   }
-  return parseManifestText(file, text, opts);
+  return { ...parseManifestText(file, text, opts), text };
 }
 
 /**

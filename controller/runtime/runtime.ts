@@ -1,95 +1,62 @@
 /**
- * Wiring for one engine command: resolve the connection settings, open the platform
- * client, the state store and the logger, run the command's body, close everything.
- * User-facing failures (bad manifests, missing settings, a platform that refuses the
- * login) become a `CliError` with a message and no stack.
+ * The one composition root the CLI and the service share: settings in; the platform
+ * client, the state store, the logger and the secret hashing out, wired as the engine
+ * takes them. Nothing here prompts or prints: the CLI resolves settings (asking for a
+ * password on a terminal) and maps errors to its messages.
  */
-import passwordPrompt from "@inquirer/password";
 import type { Logger } from "pino";
 import { type ClientOptions, OmniaClient } from "../../platform/client/index.js";
-import { CliError } from "../cli/errors.js";
-import type { PlatformPort } from "../engine/adapters/platform-port.js";
-import { describeError, EngineError } from "../engine/errors.js";
-import { defaultSourceName, LoadError, type ReconcileStore } from "../engine/reconcile/reconcile.js";
-import { formatProblem } from "../load/index.js";
-import { openStore, type Store, StoreError } from "../store/index.js";
-import {
-  type ConnectionFlags,
-  createRunLogger,
-  defaultLogFile,
-  defaultStateDir,
-  errMissingSetting,
-  resolveSettings,
-  type StateFlags,
-} from "./settings.js";
-import { storePort } from "./store-port.js";
+import type { ClientSettings } from "../../platform/client/settings.js";
+import type { ReconcileDeps } from "../engine/reconcile/deps.js";
+import type { SecretHashing } from "../engine/reconcile/secrets.js";
+import { openStore, type Store } from "../store/index.js";
+import { createRunLogger } from "./logger.js";
+import { defaultLogFile, defaultStateDir } from "./settings.js";
 
-/** Everything an engine command works with. */
-export interface Engine {
-  client: PlatformPort & { stats(): unknown };
-  store: Store;
-  /** The store as reconcile uses it. */
-  recorder: ReconcileStore;
-  logger: Logger;
-  /** The source this command speaks for: --source, else $OMNIA_SOURCE, else "default". */
-  source: string;
-}
-
-/** Options of `withEngine`; tests pass an environment and a non-interactive prompt. */
-export interface WithEngineOptions {
+/** What a runtime is made from; every field but `platform` has a default. */
+export interface RuntimeSettings {
+  /** The platform account. */
+  platform: ClientSettings;
+  /** Embedded state folder when `DATABASE_URL` is unset. Default `.omnia/state`. */
+  stateDir?: string;
+  /** JSON log file, `-` for stderr. Default `.omnia/omnia.log`. */
+  logFile?: string;
+  /** Where `DATABASE_URL` and the like are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
-  interactive?: boolean;
-  /** Client options (rate limit, retries); default the client's. */
+  /** Client options (rate limit, retries). Default the client's. */
   client?: ClientOptions;
+  /** A logger to use instead of opening `logFile`. */
+  logger?: Logger;
 }
 
-/** Opens the engine, runs `body`, closes it; maps user errors to `CliError`. */
-export async function withEngine<T>(
-  flags: ConnectionFlags & StateFlags,
-  body: (engine: Engine) => Promise<T>,
-  options: WithEngineOptions = {},
-): Promise<T> {
-  const env = options.env ?? process.env;
-  const interactive = options.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  let settings: Awaited<ReturnType<typeof resolveSettings>>;
-  try {
-    settings = await resolveSettings(flags, env, {
-      interactive,
-      askPassword: (message) => passwordPrompt({ message, mask: "*" }, { output: process.stderr }),
-    });
-  } catch (err) {
-    if ((err as Error).message.startsWith(errMissingSetting)) throw new CliError((err as Error).message);
-    throw err;
-  }
-  const logger = createRunLogger(flags.logFile ?? env.OMNIA_LOG_FILE ?? defaultLogFile);
-  const store = await openStore({ dataDir: flags.stateDir ?? defaultStateDir, env }).catch((err: unknown) => {
-    throw toCliError(err);
-  });
-  const client = new OmniaClient(settings, options.client);
-  try {
-    return await body({
-      client,
-      store,
-      recorder: storePort(store),
-      logger,
-      source: flags.source ?? env.OMNIA_SOURCE ?? defaultSourceName,
-    });
-  } catch (err) {
-    throw toCliError(err);
-  } finally {
-    await client.close();
-    await store.close();
-  }
+/** An open runtime; `close()` closes the client and the store. */
+export interface Runtime {
+  client: OmniaClient;
+  store: Store;
+  logger: Logger;
+  secrets: SecretHashing;
+  /** The engine's dependencies, wired. */
+  deps: ReconcileDeps;
+  close(): Promise<void>;
 }
 
-/** Maps engine failures a user can act on to a `CliError`; anything else is a bug and passes. */
-export function toCliError(err: unknown): unknown {
-  if (err instanceof CliError) return err;
-  if (err instanceof LoadError) {
-    return new CliError(
-      `${err.problems.length} problem(s) in the manifests:\n${err.problems.map((p) => formatProblem(p)).join("\n")}`,
-    );
-  }
-  if (err instanceof EngineError || err instanceof StoreError) return new CliError(describeError(err));
-  return err;
+/** Opens the store (throws `StoreError`), the logger and the client. */
+export async function openRuntime(settings: RuntimeSettings): Promise<Runtime> {
+  const env = settings.env ?? process.env;
+  const logger = settings.logger ?? createRunLogger(settings.logFile ?? env.OMNIA_LOG_FILE ?? defaultLogFile);
+  const store = await openStore({ dataDir: settings.stateDir ?? defaultStateDir, env });
+  const hash = store.secretHasher();
+  const secrets: SecretHashing = { hash, isCurrent: () => true };
+  const client = new OmniaClient(settings.platform, settings.client);
+  return {
+    client,
+    store,
+    logger,
+    secrets,
+    deps: { client, store, logger, secrets },
+    async close() {
+      await client.close();
+      await store.close();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { InventoryEntry } from "../engine/types.js";
+import type { InventoryEntry } from "../model/inventory.js";
 import { errOwnedByOtherSource, errQuery, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import type { Store } from "./store.js";
 import { type FreshDatabase, postgresTarget, storeTargets } from "./test-support/targets.js";

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createSecretHasher } from "../engine/plan/policy.js";
-import type { InventoryEntry } from "../engine/types.js";
+import type { InventoryEntry } from "../model/inventory.js";
 import { type Driver, guardDriver } from "./driver.js";
 import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import * as leases from "./leases.js";

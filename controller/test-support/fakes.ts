@@ -4,11 +4,11 @@
  * engine's tests and benchmarks; nothing here talks to a network.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { KindAdapter } from "../engine/adapters/adapter.js";
 import type { AdapterSet } from "../engine/apply/apply.js";
 import { secretHashesOf } from "../engine/plan/diff.js";
 import { parentKeys } from "../engine/plan/graph.js";
 import { createSecretHasher } from "../engine/plan/policy.js";
-import type { AnyLiveResource, InventoryEntry, KindAdapter, LiveState, LiveStatus } from "../engine/types.js";
 import {
   type AnyDesiredResource,
   type DesiredState,
@@ -17,7 +17,9 @@ import {
   type ResourcePolicy,
   Secret,
 } from "../model/desired-state.js";
+import type { InventoryEntry } from "../model/inventory.js";
 import { extensionKey, numberKey, pbxKey, sipTrunkKey, tenantKey, userKey } from "../model/keys.js";
+import type { AnyLiveResource, LiveState, LiveStatus } from "../model/live-state.js";
 
 /** The hash function tests plan with. */
 export const testHash = createSecretHasher("engine-test-salt-0123456789");

@@ -1,25 +1,107 @@
 /**
- * A `ReconcileStore` in memory: H4's `MemoryRecorder` for inventory and steps, plus runs
- * and a fixed salt. For engine tests that need no database.
+ * A `ReconcileStore` in memory: `MemoryRecorder` for inventory and steps, plus runs,
+ * resource status and tenant leases (expiring on an injected clock). For engine tests
+ * that need no database, and to prove that a reconcile writes no files.
  */
-import { MemoryRecorder } from "../engine/apply/recorder.js";
-import type { ReconcileStore, RunOutcome, RunRecord } from "../engine/reconcile/reconcile.js";
-import type { InventoryEntry } from "../engine/types.js";
+import type { ReconcileStore } from "../engine/reconcile/store-port.js";
+import type { InventoryEntry } from "../model/inventory.js";
+import type { RunFinish, RunRecord, RunStart } from "../model/run.js";
+import type { Lease, LeaseResult, ResourceStatus, ResourceStatusPatch } from "../model/status.js";
+import { MemoryRecorder, type MemoryRecorderOptions } from "./memory-recorder.js";
+
+/** Options of `MemoryReconcileStore`. */
+export interface MemoryStoreOptions extends MemoryRecorderOptions {
+  /** Clock for lease expiry, ms. Default `Date.now`. */
+  now?: () => number;
+}
 
 export class MemoryReconcileStore extends MemoryRecorder implements ReconcileStore {
-  readonly runs: Array<RunRecord & Partial<RunOutcome>> = [];
+  readonly runs: RunRecord[] = [];
+  readonly leases = new Map<string, Lease>();
+  readonly statuses = new Map<string, ResourceStatus>();
+  readonly #now: () => number;
 
-  async readInventory(): Promise<InventoryEntry[]> {
-    return this.entries();
+  constructor(options: MemoryStoreOptions = {}) {
+    super(options);
+    this.#now = options.now ?? Date.now;
   }
-  async secretSalt(): Promise<string> {
-    return "memory-store-salt-0123456789";
+
+  async listInventory(
+    filter: { source?: string; tenants?: readonly string[] } = {},
+  ): Promise<InventoryEntry[]> {
+    return this.entries().filter(
+      (e) =>
+        (filter.source === undefined || e.source === filter.source) &&
+        (filter.tenants === undefined || filter.tenants.includes(e.tenant)),
+    );
   }
-  async startRun(run: RunRecord): Promise<void> {
-    this.runs.push({ ...run });
+
+  async startRun(run: RunStart): Promise<string> {
+    const id = run.id ?? `run-${this.runs.length + 1}`;
+    this.runs.push({
+      id,
+      mode: run.mode,
+      source: run.source,
+      tenants: [...run.tenants],
+      startedAt: run.startedAt ?? new Date(this.#now()),
+      finishedAt: null,
+      outcome: null,
+      summary: {},
+      error: null,
+    });
+    return id;
   }
-  async finishRun(outcome: RunOutcome): Promise<void> {
-    const run = this.runs.find((r) => r.id === outcome.id);
-    if (run) Object.assign(run, outcome);
+
+  async finishRun(run: RunFinish): Promise<void> {
+    const r = this.runs.find((x) => x.id === run.id);
+    if (!r) throw new Error(`unknown run ${run.id}`);
+    Object.assign(r, {
+      outcome: run.outcome,
+      finishedAt: run.finishedAt ?? new Date(this.#now()),
+      summary: run.summary ?? {},
+      error: run.error ?? null,
+    });
+  }
+
+  async acquireLease(tenant: string, holder: string, ttlMs: number): Promise<LeaseResult> {
+    const now = this.#now();
+    const have = this.leases.get(tenant);
+    if (have && have.holder !== holder && have.expiresAt.getTime() > now)
+      return { acquired: false, heldBy: have };
+    const lease = { tenant, holder, acquiredAt: new Date(now), expiresAt: new Date(now + ttlMs) };
+    this.leases.set(tenant, lease);
+    return { acquired: true, lease };
+  }
+
+  async renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+    const have = this.leases.get(tenant);
+    if (!have || have.holder !== holder) return undefined;
+    have.expiresAt = new Date(this.#now() + ttlMs);
+    return have;
+  }
+
+  async releaseLease(tenant: string, holder: string): Promise<boolean> {
+    if (this.leases.get(tenant)?.holder !== holder) return false;
+    this.leases.delete(tenant);
+    return true;
+  }
+
+  async listResourceStatus(filter: { tenants?: readonly string[] } = {}): Promise<ResourceStatus[]> {
+    return [...this.statuses.values()].filter((s) => !filter.tenants || filter.tenants.includes(s.tenant));
+  }
+
+  async setResourceStatus(key: string, patch: ResourceStatusPatch): Promise<void> {
+    const was = this.statuses.get(key);
+    this.statuses.set(key, {
+      key,
+      kind: patch.kind,
+      tenant: patch.tenant,
+      lastOutcome: patch.lastOutcome === undefined ? (was?.lastOutcome ?? null) : patch.lastOutcome,
+      lastError: patch.lastError === undefined ? (was?.lastError ?? null) : patch.lastError,
+      lastRunId: patch.lastRunId === undefined ? (was?.lastRunId ?? null) : patch.lastRunId,
+      drift: patch.drift ?? was?.drift ?? "unknown",
+      driftDiffs: patch.driftDiffs ?? was?.driftDiffs ?? [],
+      updatedAt: new Date(this.#now()),
+    });
   }
 }

@@ -6,10 +6,11 @@
 import { afterAll, beforeAll } from "vitest";
 import { OmniaClient } from "../../platform/client/index.js";
 import { startTestStandin, type TestStandin } from "../../platform/standin/testing.js";
+import type { ApplyContext, KindAdapter } from "../engine/adapters/adapter.js";
 import { adapters } from "../engine/adapters/index.js";
 import type { AdapterSet } from "../engine/apply/apply.js";
-import type { AnyLiveResource, ApplyContext, KindAdapter } from "../engine/types.js";
 import type { AnyDesiredResource } from "../model/desired-state.js";
+import type { AnyLiveResource } from "../model/live-state.js";
 import { openStore, type Store } from "../store/index.js";
 
 /** A stand-in, a client and adapters over it. */

@@ -1,23 +1,27 @@
 /**
  * `omnia apply DIR`: plan, show the plan, ask (on a terminal, unless `--auto-approve`),
- * apply with a progress bar, print a summary. Exits non-zero when a step failed or was
- * skipped, or when the plan is refused.
+ * apply with a progress bar, print a summary. `omnia apply FILE` applies a plan saved by
+ * `omnia plan --out FILE` exactly, without asking (the plan was reviewed), or refuses it
+ * when what it was computed from has changed. Exits non-zero when a step failed or was
+ * skipped, or when the plan is refused or stale.
  */
 import confirm from "@inquirer/confirm";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import pc from "picocolors";
 import type { ApplyProgress, ApplyResult } from "../../engine/apply/apply.js";
+import { isEmptyPlan } from "../../engine/plan/plan.js";
 import { renderPlan } from "../../engine/plan/render.js";
-import { reconcile } from "../../engine/reconcile/reconcile.js";
-import { withEngine } from "../../runtime/runtime.js";
-import {
-  addConnectionOptions,
-  addStateOptions,
-  type ConnectionFlags,
-  type StateFlags,
-} from "../../runtime/settings.js";
+import { applyPlan, type PlanToApply, planToApply } from "../../engine/reconcile/apply-plan.js";
+import type { ExecutedPlan } from "../../engine/reconcile/execute.js";
+import type { Outcome } from "../../engine/reconcile/outcome.js";
+import { planTenants } from "../../engine/reconcile/plan-tenants.js";
+import type { ConnectionFlags, StateFlags } from "../../runtime/settings.js";
+import { FolderSource } from "../../sources/folder.js";
 import { CliError } from "../errors.js";
+import { addConnectionOptions, addStateOptions } from "../options.js";
+import { readSavedPlan } from "../saved-plans.js";
+import { resultOf, type Session, withSession } from "../session.js";
 
 /** Refusal to apply unattended without `--auto-approve`. */
 export const errNeedsApproval =
@@ -36,8 +40,8 @@ export interface ApplyFlags extends ConnectionFlags, StateFlags {
 export function register(program: Command): void {
   const cmd = program
     .command("apply")
-    .description("make the platform match the manifests in DIR")
-    .argument("<dir>", "folder of manifests")
+    .description("make the platform match the manifests in DIR, or apply a plan saved by `omnia plan --out`")
+    .argument("<dir-or-plan>", "folder of manifests, or a saved plan file")
     .option("--tenant <code...>", "only these tenants (customer codes)")
     .option("--auto-approve", "apply without asking")
     .option("--prune", "delete managed objects removed from the manifests")
@@ -56,58 +60,66 @@ export async function applyCommand(dir: string, flags: ApplyFlags): Promise<numb
   if (!Number.isInteger(parallelism) || parallelism < 1) {
     throw new CliError(`--parallelism ${flags.parallelism}: allowed: a whole number of at least 1`, 2);
   }
-  const interactive = Boolean(process.stdin.isTTY);
+  const saved = await readSavedPlan(dir);
   const color = Boolean(process.stdout.isTTY);
-  return withEngine(flags, async (engine) => {
-    let bar: cliProgress.SingleBar | undefined;
-    const result = await reconcile(
-      {
-        dir,
-        mode: "apply",
-        tenants: flags.tenant,
-        source: engine.source,
-        prune: flags.prune,
-        allowMassDelete: flags.allowMassDelete,
-        parallelism,
-      },
-      {
-        client: engine.client,
-        store: engine.recorder,
-        logger: engine.logger,
-        confirm: async (plan) => {
-          process.stdout.write(renderPlan(plan, { color }));
-          if (!flags.autoApprove) {
-            if (!interactive) throw new CliError(errNeedsApproval);
-            const ok = await confirm(
-              { message: "Apply these changes?", default: false },
-              { output: process.stderr },
-            );
-            if (!ok) return false;
-          }
-          if (process.stderr.isTTY) {
-            bar = new cliProgress.SingleBar(
-              { format: "applying [{bar}] {value}/{total} {key}", stream: process.stderr, hideCursor: true },
-              cliProgress.Presets.shades_classic,
-            );
-            bar.start(plan.changes.filter((c) => c.action !== "noop").length, 0, { key: "" });
-          }
-          return true;
-        },
-        onProgress: (p: ApplyProgress) => bar?.update(p.done, { key: p.step.key }),
-      },
-    ).finally(() => bar?.stop());
-    if (result.cancelled) {
-      process.stdout.write("Apply cancelled; nothing changed.\n");
-      return 1;
+  return withSession(flags, async (session) => {
+    const deps = { ...session.deps, options: { parallelism } };
+    if (saved) return execute(saved, session, deps, color);
+    const source = new FolderSource(dir, { name: session.sourceName });
+    const planned = resultOf(
+      await planTenants(
+        { source, tenants: flags.tenant, prune: flags.prune, allowMassDelete: flags.allowMassDelete },
+        deps,
+      ),
+    );
+    process.stdout.write(renderPlan(planned.plan, { color }));
+    if (planned.plan.refusals.length > 0) return 1;
+    if (isEmptyPlan(planned.plan)) return 0;
+    if (!flags.autoApprove) {
+      if (!process.stdin.isTTY) throw new CliError(errNeedsApproval);
+      const ok = await confirm(
+        { message: "Apply these changes?", default: false },
+        { output: process.stderr },
+      );
+      if (!ok) {
+        process.stdout.write("Apply cancelled; nothing changed.\n");
+        return 1;
+      }
     }
-    if (!result.applied) {
-      // Nothing was applied: the plan is empty or refused; show it as plan would.
-      process.stdout.write(renderPlan(result.plan, { color }));
-      return result.plan.refusals.length > 0 ? 1 : 0;
-    }
-    process.stdout.write(applySummary(result.applied, color));
-    return result.applied.failed + result.applied.skipped > 0 ? 1 : 0;
+    return execute(planToApply(planned), session, deps, color);
   });
+}
+
+/** Applies with a progress bar on a terminal, prints the summary; returns the exit code. */
+async function execute(
+  p: PlanToApply,
+  session: Session,
+  deps: Session["deps"],
+  color: boolean,
+): Promise<number> {
+  let bar: cliProgress.SingleBar | undefined;
+  if (process.stderr.isTTY) {
+    bar = new cliProgress.SingleBar(
+      { format: "applying [{bar}] {value}/{total} {key}", stream: process.stderr, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(p.plan.changes.filter((c) => c.action !== "noop").length, 0, { key: "" });
+  }
+  let outcome: Outcome<ExecutedPlan>;
+  try {
+    outcome = await applyPlan(p, {
+      ...deps,
+      onProgress: (progress: ApplyProgress) => bar?.update(progress.done, { key: progress.step.key }),
+    });
+  } finally {
+    bar?.stop();
+  }
+  // Steps that failed are in the result: show them; anything else failed the whole apply.
+  if (!outcome.result) resultOf(outcome);
+  const applied = (outcome.result as ExecutedPlan).applied;
+  session.logger.info({ status: outcome.status }, "apply finished");
+  process.stdout.write(applySummary(applied, color));
+  return applied.failed + applied.skipped > 0 ? 1 : 0;
 }
 
 /** The lines printed after an apply: counts, then each failed or skipped step and why. */

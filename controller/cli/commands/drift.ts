@@ -4,14 +4,11 @@
  */
 import type { Command } from "commander";
 import { driftOf, renderDrift } from "../../engine/plan/drift-report.js";
-import { reconcile } from "../../engine/reconcile/reconcile.js";
-import { withEngine } from "../../runtime/runtime.js";
-import {
-  addConnectionOptions,
-  addStateOptions,
-  type ConnectionFlags,
-  type StateFlags,
-} from "../../runtime/settings.js";
+import { planTenants } from "../../engine/reconcile/plan-tenants.js";
+import type { ConnectionFlags, StateFlags } from "../../runtime/settings.js";
+import { FolderSource } from "../../sources/folder.js";
+import { addConnectionOptions, addStateOptions } from "../options.js";
+import { resultOf, withSession } from "../session.js";
 
 /** Flags of `omnia drift`. */
 export interface DriftFlags extends ConnectionFlags, StateFlags {
@@ -36,10 +33,10 @@ export function register(program: Command): void {
 
 /** Runs `omnia drift`; returns the exit code. */
 export async function driftCommand(dir: string, flags: DriftFlags): Promise<number> {
-  return withEngine(flags, async (engine) => {
-    const { plan } = await reconcile(
-      { dir, mode: "drift", tenants: flags.tenant, source: engine.source },
-      { client: engine.client, store: engine.recorder, logger: engine.logger },
+  return withSession(flags, async (session) => {
+    const source = new FolderSource(dir, { name: session.sourceName });
+    const { plan } = resultOf(
+      await planTenants({ source, tenants: flags.tenant, mode: "drift" }, session.deps),
     );
     const items = driftOf(plan);
     process.stdout.write(

@@ -7,13 +7,9 @@
  */
 import type { Command } from "commander";
 import { exportTenant } from "../../engine/reconcile/export-tenant.js";
-import { withEngine } from "../../runtime/runtime.js";
-import {
-  addConnectionOptions,
-  addStateOptions,
-  type ConnectionFlags,
-  type StateFlags,
-} from "../../runtime/settings.js";
+import type { ConnectionFlags, StateFlags } from "../../runtime/settings.js";
+import { addConnectionOptions, addStateOptions } from "../options.js";
+import { withSession } from "../session.js";
 
 /** Flags of `omnia export`. */
 export interface ExportFlags extends ConnectionFlags, StateFlags {
@@ -45,11 +41,11 @@ export function register(program: Command): void {
 
 /** Runs `omnia export`; returns the exit code. */
 export async function exportCommand(flags: ExportFlags): Promise<number> {
-  return withEngine(flags, async (engine) => {
-    const r = await exportTenant(engine.client, flags.adopt ? engine.recorder : undefined, {
+  return withSession(flags, async (session) => {
+    const r = await exportTenant(session.client, flags.adopt ? session.store : undefined, {
       tenant: flags.tenant,
       out: flags.out,
-      source: engine.source,
+      source: session.sourceName,
       adopt: flags.adopt,
       force: flags.force,
     });

@@ -1,18 +1,19 @@
 /**
  * `omnia plan DIR`: what apply would change, as text (or `--json`), writing nothing to the
- * platform. `--detailed-exitcode`: 0 no changes, 2 changes, 1 error (and refused plans).
+ * platform. `--out FILE` saves the plan for `omnia apply FILE` (as Terraform's
+ * `plan -out`). `--detailed-exitcode`: 0 no changes, 2 changes, 1 error (and refused plans).
  */
+import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { isEmptyPlan } from "../../engine/plan/plan.js";
 import { planToJson, renderPlan } from "../../engine/plan/render.js";
-import { reconcile } from "../../engine/reconcile/reconcile.js";
-import { withEngine } from "../../runtime/runtime.js";
-import {
-  addConnectionOptions,
-  addStateOptions,
-  type ConnectionFlags,
-  type StateFlags,
-} from "../../runtime/settings.js";
+import { planTenants } from "../../engine/reconcile/plan-tenants.js";
+import type { ConnectionFlags, StateFlags } from "../../runtime/settings.js";
+import { FolderSource } from "../../sources/folder.js";
+import { CliError } from "../errors.js";
+import { addConnectionOptions, addStateOptions } from "../options.js";
+import { savedPlanOf } from "../saved-plans.js";
+import { resultOf, withSession } from "../session.js";
 
 /** Flags of `omnia plan`. */
 export interface PlanFlags extends ConnectionFlags, StateFlags {
@@ -21,6 +22,7 @@ export interface PlanFlags extends ConnectionFlags, StateFlags {
   detailedExitcode?: boolean;
   prune?: boolean;
   allowMassDelete?: boolean;
+  out?: string;
 }
 
 /** Adds `plan` to the program. */
@@ -33,7 +35,8 @@ export function register(program: Command): void {
     .option("--json", "print the plan as JSON")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--prune", "plan deletes of managed objects removed from the manifests")
-    .option("--allow-mass-delete", "lift the guard against deleting more than 20% of a tenant");
+    .option("--allow-mass-delete", "lift the guard against deleting more than 20% of a tenant")
+    .option("--out <file>", "save the plan to FILE, for `omnia apply FILE` (no secrets are written)");
   addConnectionOptions(cmd);
   addStateOptions(cmd);
   cmd.action(async (dir: string, flags: PlanFlags) => {
@@ -43,23 +46,27 @@ export function register(program: Command): void {
 
 /** Runs `omnia plan`; returns the exit code. */
 export async function planCommand(dir: string, flags: PlanFlags): Promise<number> {
-  return withEngine(flags, async (engine) => {
-    const { plan } = await reconcile(
-      {
-        dir,
-        mode: "plan",
-        tenants: flags.tenant,
-        source: engine.source,
-        prune: flags.prune,
-        allowMassDelete: flags.allowMassDelete,
-      },
-      { client: engine.client, store: engine.recorder, logger: engine.logger },
+  return withSession(flags, async (session) => {
+    const source = new FolderSource(dir, { name: session.sourceName });
+    const planned = resultOf(
+      await planTenants(
+        { source, tenants: flags.tenant, prune: flags.prune, allowMassDelete: flags.allowMassDelete },
+        session.deps,
+      ),
     );
+    const { plan } = planned;
     process.stdout.write(
       flags.json
         ? `${JSON.stringify(planToJson(plan), null, 2)}\n`
         : renderPlan(plan, { color: Boolean(process.stdout.isTTY) }),
     );
+    if (flags.out) {
+      await writeFile(flags.out, savedPlanOf(planned), { mode: 0o600 }).catch((err: Error) => {
+        throw new CliError(`--out ${flags.out}: cannot write the plan: ${err.message}`);
+      });
+      if (!flags.json)
+        process.stdout.write(`\nSaved the plan to ${flags.out}; apply it with: omnia apply ${flags.out}\n`);
+    }
     if (plan.refusals.length > 0) return 1;
     if (flags.detailedExitcode && !isEmptyPlan(plan)) return 2;
     return 0;

@@ -5,8 +5,9 @@
  * `EngineError` that a later run may retry.
  */
 import { tenantKey } from "../../model/keys.js";
+import type { FieldDiff } from "../../model/plan.js";
 import { EngineError, TerminalError } from "../errors.js";
-import type { ApplyContext, FieldDiff } from "../types.js";
+import type { ApplyContext } from "./adapter.js";
 
 export const errCreate = "cannot create";
 export const errUpdate = "cannot update";

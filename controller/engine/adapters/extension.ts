@@ -7,9 +7,10 @@
 import type { ExtensionUpdate, NewUser } from "../../../platform/client/api.gen.js";
 import type { DesiredExtension } from "../../model/desired-state.js";
 import { pbxKey, userKey } from "../../model/keys.js";
+import type { LiveExtension } from "../../model/live-state.js";
 import { TerminalError } from "../errors.js";
 import { liveExtension } from "../observe/live-from-api.js";
-import type { ApplyContext, KindAdapter, LiveExtension } from "../types.js";
+import type { ApplyContext, KindAdapter } from "./adapter.js";
 import {
   call,
   changedFields,

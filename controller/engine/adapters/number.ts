@@ -4,9 +4,10 @@
  */
 import type { DesiredNumber } from "../../model/desired-state.js";
 import { pbxKey, sipTrunkKey } from "../../model/keys.js";
+import type { LiveNumber } from "../../model/live-state.js";
 import { TerminalError } from "../errors.js";
 import { liveNumber } from "../observe/live-from-api.js";
-import type { KindAdapter, LiveNumber } from "../types.js";
+import type { KindAdapter } from "./adapter.js";
 import { call, collect, createOrAdopt, customerIdOf, deleteIfPresent, errFind, idOf } from "./common.js";
 import type { PlatformPort } from "./platform-port.js";
 

@@ -1,7 +1,8 @@
 /** PBX adapter (client.pbxs): kind and group, call-center and hotel modules, suspend/resume. */
 import type { DesiredPbx } from "../../model/desired-state.js";
+import type { LivePbx } from "../../model/live-state.js";
 import { livePbx } from "../observe/live-from-api.js";
-import type { KindAdapter, LivePbx } from "../types.js";
+import type { KindAdapter } from "./adapter.js";
 import {
   call,
   changedFields,

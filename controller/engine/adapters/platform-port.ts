@@ -40,6 +40,11 @@ interface Suspendable<T> {
 
 /** What the engine calls on the platform. */
 export interface PlatformPort {
+  /**
+   * The same client with every request bound to `signal`: when it fires, in-flight calls
+   * are aborted and queued ones never start. Absent: calls cannot be cancelled.
+   */
+  withSignal?(signal: AbortSignal): PlatformPort;
   customers: Collection<Customer, CustomerCreate, CustomerUpdate> & Suspendable<Customer>;
   users(customerId: string): Collection<User, UserCreate, UserUpdate>;
   trunks(customerId: string): Collection<SipTrunk, SipTrunkCreate, SipTrunkUpdate>;

@@ -2,8 +2,9 @@
 
 import type { SipTrunkUpdate } from "../../../platform/client/api.gen.js";
 import type { DesiredSipTrunk } from "../../model/desired-state.js";
+import type { LiveSipTrunk } from "../../model/live-state.js";
 import { liveTrunk } from "../observe/live-from-api.js";
-import type { KindAdapter, LiveSipTrunk } from "../types.js";
+import type { KindAdapter } from "./adapter.js";
 import {
   call,
   changedFields,

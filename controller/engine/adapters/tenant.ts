@@ -1,7 +1,8 @@
 /** Tenant adapter: a customer of the partner (client.customers). */
 import type { DesiredTenant } from "../../model/desired-state.js";
+import type { LiveTenant } from "../../model/live-state.js";
 import { liveTenant } from "../observe/live-from-api.js";
-import type { KindAdapter, LiveTenant } from "../types.js";
+import type { KindAdapter } from "./adapter.js";
 import {
   call,
   changedFields,

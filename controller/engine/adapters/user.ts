@@ -1,7 +1,8 @@
 /** User adapter: a person of a customer (client.users). Creating one sends an invitation. */
 import type { DesiredUser } from "../../model/desired-state.js";
+import type { LiveUser } from "../../model/live-state.js";
 import { liveUser } from "../observe/live-from-api.js";
-import type { KindAdapter, LiveUser } from "../types.js";
+import type { KindAdapter } from "./adapter.js";
 import {
   call,
   changedFields,

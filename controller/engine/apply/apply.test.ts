@@ -2,6 +2,9 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { AnyDesiredResource } from "../../model/desired-state.js";
+import type { InventoryEntry } from "../../model/inventory.js";
+import type { AnyLiveResource } from "../../model/live-state.js";
+import type { Plan } from "../../model/plan.js";
 import {
   desiredStateOf,
   FakePlatform,
@@ -13,7 +16,6 @@ import {
 } from "../../test-support/fakes.js";
 import { EngineError, errPlanRefused, errRecordStep, TerminalError } from "../errors.js";
 import { isEmptyPlan, plan, reasons } from "../plan/plan.js";
-import type { AnyLiveResource, InventoryEntry, Plan } from "../types.js";
 import { apply } from "./apply.js";
 import { MemoryRecorder, type MemoryRecorderOptions } from "./recorder.js";
 

@@ -14,6 +14,9 @@
 import pLimit from "p-limit";
 import type { Logger } from "pino";
 import type { KindName } from "../../model/desired-state.js";
+import type { AnyLiveResource } from "../../model/live-state.js";
+import type { Plan, PlannedChange } from "../../model/plan.js";
+import type { KindAdapter } from "../adapters/adapter.js";
 import {
   describeError,
   EngineError,
@@ -22,44 +25,13 @@ import {
   errPlanRefused,
   errRecordStep,
 } from "../errors.js";
-import type { AnyLiveResource, KindAdapter, Plan, PlannedChange } from "../types.js";
 import type { ApplyRecorder } from "./recorder.js";
-import { runStep, type StepDone } from "./step.js";
+import type { ApplyDeps, ApplyOptions, RunState, StepDone } from "./run-state.js";
+import { defaultParallelism } from "./run-state.js";
+import { runStep } from "./step.js";
 
-/** One adapter per kind, as apply calls them. */
-export type AdapterSet = { [K in KindName]: KindAdapter<K, unknown, AnyLiveResource> };
-
-/** What apply needs (style.md §5): adapters, the store, a logger and an optional clock. */
-export interface ApplyDeps {
-  adapters: AdapterSet;
-  /** Where inventory changes and steps are recorded (the state store, or a fake in tests). */
-  store: ApplyRecorder;
-  /** Structured logger; one line per step. */
-  logger: Logger;
-  /** Milliseconds since the epoch; default `Date.now`. */
-  clock?: () => number;
-}
-
-/** Progress after each step, for progress bars. */
-export interface ApplyProgress {
-  done: number;
-  total: number;
-  step: StepDone;
-}
-
-/** Options of one apply run. */
-export interface ApplyOptions {
-  /** Largest number of platform calls in flight. Default 8. */
-  parallelism?: number;
-  onProgress?: (progress: ApplyProgress) => void;
-  /** Source this run speaks for; written into inventory entries. */
-  source: string;
-  /** Id of the run the steps belong to. */
-  runId: string;
-}
-
-/** Default of `ApplyOptions.parallelism`. */
-export const defaultParallelism = 8;
+export type { AdapterSet, ApplyDeps, ApplyOptions, ApplyProgress, StepDone } from "./run-state.js";
+export { defaultParallelism } from "./run-state.js";
 
 /** What an apply did. The CLI exits non-zero unless `failed` and `skipped` are both 0. */
 export interface ApplyResult {
@@ -126,18 +98,6 @@ export async function apply(plan: Plan, deps: ApplyDeps, options: ApplyOptions):
     skipped: results.filter((r) => r.outcome === "skipped").length,
     steps: results,
   };
-}
-
-/** The state one apply run shares between its steps. */
-export interface RunState {
-  deps: ApplyDeps;
-  options: ApplyOptions;
-  clock: () => number;
-  /** Platform ids by key: from the plan, plus the ones created in this run. */
-  ids: Map<string, string>;
-  limit: ReturnType<typeof pLimit>;
-  /** The first store failure; once set, no further step starts. */
-  storeError: unknown;
 }
 
 /** Runs a step once its dependencies are done, or records it as skipped. */

@@ -2,10 +2,12 @@ import fc from "fast-check";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { AnyDesiredResource } from "../../model/desired-state.js";
+import type { InventoryEntry } from "../../model/inventory.js";
+import type { LiveStatus } from "../../model/live-state.js";
+import type { Plan } from "../../model/plan.js";
 import { desiredStateOf, FakePlatform, liveOf, make, testHash } from "../../test-support/fakes.js";
 import { secretHashesOf } from "../plan/diff.js";
 import { plan } from "../plan/plan.js";
-import type { InventoryEntry, LiveStatus, Plan } from "../types.js";
 import { apply } from "./apply.js";
 import { MemoryRecorder } from "./recorder.js";
 

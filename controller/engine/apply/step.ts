@@ -4,8 +4,14 @@
  */
 
 import type { KindName } from "../../model/desired-state.js";
+import type { InventoryEntry } from "../../model/inventory.js";
+import type { AnyLiveResource } from "../../model/live-state.js";
+import type { PlannedChange } from "../../model/plan.js";
+import type { StepEnd } from "../../model/run.js";
+import type { ApplyContext, KindAdapter } from "../adapters/adapter.js";
 import {
   describeError,
+  errApplyCancelled,
   errApplyStopped,
   errDependencyFailed,
   errNoDesiredResource,
@@ -13,33 +19,15 @@ import {
   errRecordStep,
   isTerminal,
   requestIdOf,
+  retryAfterOf,
   TerminalError,
 } from "../errors.js";
-import type { AnyLiveResource, ApplyContext, InventoryEntry, KindAdapter, PlannedChange } from "../types.js";
-import type { RunState } from "./apply.js";
-import type { StepOutcome } from "./recorder.js";
-
-/** A step as apply reports it. */
-export interface StepDone {
-  seq: number;
-  action: PlannedChange["action"];
-  kind: PlannedChange["kind"];
-  key: string;
-  tenant: string;
-  outcome: StepOutcome;
-  durationMs: number;
-  requestId?: string;
-  platformId?: string;
-  adopted?: boolean;
-  error?: string;
-  /** For a skipped step: the key whose failure caused the skip (the first one, transitively). */
-  failedDependency?: string;
-}
+import type { RunState, StepDone } from "./run-state.js";
 
 /** A store write failed: not the adapter's fault, and the whole apply must stop. */
 class StoreFailure extends Error {}
 
-async function record(write: () => Promise<void>): Promise<void> {
+async function record(write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
   } catch (err) {
@@ -67,18 +55,21 @@ export async function runStep(
   } else {
     try {
       await store.startStep({ runId, ...head, startedAt: new Date(started) });
+      const stopped = run.options.signal?.aborted ? describeError(run.options.signal.reason) : undefined;
       done =
-        how.skip === undefined
-          ? await execute(run, c, head)
-          : how.skip === ""
-            ? { ...head, outcome: "skipped", durationMs: 0, error: errApplyStopped }
-            : {
-                ...head,
-                outcome: "skipped",
-                durationMs: 0,
-                error: `${errDependencyFailed}: ${how.skip}`,
-                failedDependency: how.skip,
-              };
+        how.skip === undefined && stopped !== undefined
+          ? { ...head, outcome: "skipped", durationMs: 0, error: `${errApplyCancelled}: ${stopped}` }
+          : how.skip === undefined
+            ? await execute(run, c, head)
+            : how.skip === ""
+              ? { ...head, outcome: "skipped", durationMs: 0, error: errApplyStopped }
+              : {
+                  ...head,
+                  outcome: "skipped",
+                  durationMs: 0,
+                  error: `${errDependencyFailed}: ${how.skip}`,
+                  failedDependency: how.skip,
+                };
     } catch (err) {
       run.storeError ??= err;
       done = { ...head, outcome: "failed", durationMs: run.clock() - started, error: errRecordStep };
@@ -86,7 +77,18 @@ export async function runStep(
     done.durationMs = run.clock() - started;
     if (run.storeError === undefined) {
       try {
-        await store.finishStep({ runId, ...stepFields(done), finishedAt: new Date(run.clock()) });
+        await store.finishStep({
+          runId,
+          seq,
+          state: done.outcome,
+          finishedAt: new Date(run.clock()),
+          durationMs: done.durationMs,
+          requestId: done.requestId,
+          platformId: done.platformId,
+          adopted: done.adopted,
+          error: done.outcome === "skipped" ? undefined : done.error,
+          skipReason: done.outcome === "skipped" ? done.error : undefined,
+        });
       } catch (err) {
         run.storeError ??= err;
       }
@@ -96,11 +98,6 @@ export async function runStep(
   // The logger carries the run id already (apply binds it once).
   logger[level](done, `${c.action} ${c.key}: ${done.outcome}`);
   return done;
-}
-
-function stepFields(d: StepDone) {
-  const { seq, key, outcome, durationMs, requestId, platformId, adopted, error } = d;
-  return { seq, key, outcome, durationMs, requestId, platformId, adopted, error };
 }
 
 type Head = Pick<StepDone, "seq" | "action" | "kind" | "key" | "tenant">;
@@ -119,6 +116,7 @@ async function execute(run: RunState, c: PlannedChange, head: Head): Promise<Ste
       durationMs: 0,
       requestId: requestIdOf(err) ?? ctx.lastRequestId,
       error: describeError(err),
+      retryAfterMs: retryAfterOf(err),
     };
   }
 }
@@ -155,7 +153,7 @@ async function act(
       run.ids.set(c.key, made.id);
       // An adopted object kept its own secrets: record none, so the next plan sets them.
       await record(() =>
-        store.upsertManaged(entry(made.id, "managed", made.adopted ? {} : (c.secretHashes ?? {}))),
+        store.upsertInventory(entry(made.id, "managed", made.adopted ? {} : (c.secretHashes ?? {}))),
       );
       return { platformId: made.id, adopted: made.adopted };
     }
@@ -163,10 +161,10 @@ async function act(
       if (!c.desired) throw new TerminalError(errNoDesiredResource);
       if (!c.live) throw new TerminalError(errNoLiveObject);
       const live = c.live;
-      await record(() => store.upsertManaged(entry(live.id, "managed", {})));
+      await record(() => store.upsertInventory(entry(live.id, "managed", {})));
       if (c.diffs.length > 0) {
         await adapter.update(ctx, c.desired, live, c.diffs);
-        await record(() => store.upsertManaged(entry(live.id, "managed", c.secretHashes ?? {})));
+        await record(() => store.upsertInventory(entry(live.id, "managed", c.secretHashes ?? {})));
       }
       return { platformId: live.id, adopted: true };
     }
@@ -175,18 +173,18 @@ async function act(
       if (!c.live) throw new TerminalError(errNoLiveObject);
       const live = c.live;
       await adapter.update(ctx, c.desired, live, c.diffs);
-      await record(() => store.upsertManaged(entry(live.id, "managed", c.secretHashes ?? {})));
+      await record(() => store.upsertInventory(entry(live.id, "managed", c.secretHashes ?? {})));
       return { platformId: live.id };
     }
     case "delete": {
       if (!c.live) throw new TerminalError(errNoLiveObject);
       await adapter.delete(ctx, c.live);
       run.ids.delete(c.key);
-      await record(() => store.removeInventory(c.key, source));
+      await record(() => store.deleteInventory(c.key, source));
       return {};
     }
     case "forget":
-      await record(() => store.removeInventory(c.key, source));
+      await record(() => store.deleteInventory(c.key, source));
       return {};
     case "noop":
       // NO-OP: apply filters noops out before scheduling; nothing to do if one arrives.

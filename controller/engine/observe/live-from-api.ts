@@ -22,7 +22,7 @@ import type {
   LiveStatus,
   LiveTenant,
   LiveUser,
-} from "../types.js";
+} from "../../model/live-state.js";
 
 /** Everything listed for one customer, as the API returned it. */
 export interface CustomerListing {

@@ -5,10 +5,10 @@
  * paces the calls (rate limit, concurrency); observe never writes.
  */
 import pLimit from "p-limit";
+import type { LiveState } from "../../model/live-state.js";
 import { collect } from "../adapters/common.js";
 import type { PlatformPort } from "../adapters/platform-port.js";
 import { EngineError } from "../errors.js";
-import type { LiveState } from "../types.js";
 import { type CustomerListing, toLiveState } from "./live-from-api.js";
 
 /** Reading the platform failed; the cause says which call. */

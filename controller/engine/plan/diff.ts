@@ -4,7 +4,8 @@
  * field the schema gives a spec is compared, minus the per-kind exceptions of policy.ts.
  */
 import { type KindName, Secret } from "../../model/desired-state.js";
-import type { FieldDiff, LiveStatus } from "../types.js";
+import type { LiveStatus } from "../../model/live-state.js";
+import type { FieldDiff } from "../../model/plan.js";
 import { isIgnored, notCompared, sameValue, secretFields, statusKinds } from "./policy.js";
 
 /** Flattens a spec into leaf paths below `spec`; arrays are leaves, Secrets are left out. */

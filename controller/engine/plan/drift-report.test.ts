@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Plan, PlannedChange } from "../types.js";
+import type { Plan, PlannedChange } from "../../model/plan.js";
 import { driftOf, renderDrift } from "./drift-report.js";
 import { reasons } from "./plan.js";
 

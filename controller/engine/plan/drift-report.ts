@@ -5,7 +5,7 @@
  * is written to the platform.
  */
 import pc from "picocolors";
-import type { FieldDiff, Plan } from "../types.js";
+import type { FieldDiff, Plan } from "../../model/plan.js";
 import { reasons } from "./plan.js";
 import { sensitive } from "./render.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { PlannedChange } from "../../model/plan.js";
 import { liveOf, make } from "../../test-support/fakes.js";
-import type { PlannedChange } from "../types.js";
 import { compareChanges, linkDependencies, type ParentRefs, parentKeys } from "./graph.js";
 
 describe("parentKeys", () => {

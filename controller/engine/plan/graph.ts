@@ -7,7 +7,7 @@
  */
 import type { KindName } from "../../model/desired-state.js";
 import { pbxKey, sipTrunkKey, tenantKey, userKey } from "../../model/keys.js";
-import type { PlannedChange } from "../types.js";
+import type { PlannedChange } from "../../model/plan.js";
 
 /** Depth of each kind in the parent → child order. */
 export const kindRank: Readonly<Record<KindName, number>> = {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AnyDesiredResource } from "../../model/desired-state.js";
+import type { InventoryEntry } from "../../model/inventory.js";
+import type { AnyLiveResource } from "../../model/live-state.js";
+import type { Plan } from "../../model/plan.js";
 import {
   desiredStateOf,
   liveOf,
@@ -8,8 +11,8 @@ import {
   managedEntry,
   testHash,
 } from "../../test-support/fakes.js";
-import type { AnyLiveResource, InventoryEntry, Plan, PlanPolicy } from "../types.js";
 import { isEmptyPlan, plan, reasons } from "./plan.js";
+import type { PlanPolicy } from "./policy.js";
 
 const T = "ACME";
 const tenant = make.tenant(T);

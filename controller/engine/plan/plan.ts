@@ -19,17 +19,13 @@
  *   that adapters resolve parents with (`ApplyContext.idOf`).
  */
 import type { AnyDesiredResource, DesiredState } from "../../model/desired-state.js";
+import type { InventoryEntry } from "../../model/inventory.js";
 import { tenantKey } from "../../model/keys.js";
-import type {
-  AnyLiveResource,
-  InventoryEntry,
-  LiveState,
-  Plan,
-  PlannedChange,
-  PlanPolicy,
-} from "../types.js";
+import type { AnyLiveResource, LiveState } from "../../model/live-state.js";
+import type { Plan, PlannedChange } from "../../model/plan.js";
 import { compareSpecs, createDiffs, secretHashesOf } from "./diff.js";
 import { compareChanges, linkDependencies, parentKeys } from "./graph.js";
+import type { PlanPolicy } from "./policy.js";
 import { type PlanPolicyInput, replaceOnlyKinds, resolvePlanPolicy } from "./policy.js";
 
 /** Reasons shown beside each change (exported so tests and the CLI can match them). */

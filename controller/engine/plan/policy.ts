@@ -5,7 +5,20 @@
  */
 import { createHmac, createSecretKey } from "node:crypto";
 import type { KindName } from "../../model/desired-state.js";
-import type { PlanPolicy } from "../types.js";
+
+/** Options of `plan()`; every field has a default. */
+export interface PlanPolicy {
+  /** Delete inventory objects that left the source. Default false. */
+  prune: boolean;
+  /** Largest share of a tenant's managed objects one plan may delete. Default 0.2. */
+  maxDeleteShare: number;
+  /** Lift the mass-delete guard. Default false. */
+  allowMassDelete: boolean;
+  /** Source this run speaks for (inventory ownership). */
+  source: string;
+  /** Salt and hash function for secret change detection. */
+  hashSecret: (field: string, value: string) => string;
+}
 
 /** Options of `plan()` as callers pass them: everything but the hash function has a default. */
 export type PlanPolicyInput = Partial<PlanPolicy> & Pick<PlanPolicy, "hashSecret">;

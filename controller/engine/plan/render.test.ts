@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Plan } from "../../model/plan.js";
 import {
   desiredStateOf,
   liveOf,
@@ -7,7 +8,6 @@ import {
   managedEntry,
   testHash,
 } from "../../test-support/fakes.js";
-import type { Plan } from "../types.js";
 import { plan } from "./plan.js";
 import { legend, planToJson, renderPlan } from "./render.js";
 

@@ -5,7 +5,7 @@
  */
 import pc from "picocolors";
 import { Secret } from "../../model/desired-state.js";
-import type { ChangeAction, FieldDiff, Plan, PlannedChange } from "../types.js";
+import type { ChangeAction, FieldDiff, Plan, PlannedChange } from "../../model/plan.js";
 import { countActions, isEmptyPlan } from "./plan.js";
 import { secretFields } from "./policy.js";
 

@@ -8,11 +8,12 @@
 import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { liveToManifests } from "../../export/manifests-from-live.js";
+import type { InventoryEntry } from "../../model/inventory.js";
+import type { AnyLiveResource } from "../../model/live-state.js";
 import type { PlatformPort } from "../adapters/platform-port.js";
 import { EngineError } from "../errors.js";
 import { observe } from "../observe/observe.js";
-import type { AnyLiveResource, InventoryEntry } from "../types.js";
-import { defaultSourceName, unknownSecretHash } from "./reconcile.js";
+import { unknownSecretHash } from "./secrets.js";
 
 export const errTenantNotFound = "no customer on the platform has this code";
 export const errOutNotEmpty =
@@ -20,8 +21,8 @@ export const errOutNotEmpty =
 
 /** What export records in the store. */
 export interface ExportStore {
-  readInventory(): Promise<InventoryEntry[]>;
-  upsertManaged(entry: InventoryEntry): Promise<void>;
+  listInventory(): Promise<InventoryEntry[]>;
+  upsertInventory(entry: InventoryEntry): Promise<void>;
 }
 
 /** Options of `exportTenant`. */
@@ -29,8 +30,8 @@ export interface ExportTenantOptions {
   tenant: string;
   /** Folder the tenant's folder goes into. */
   out: string;
-  /** Source that adopts the objects. Default "default". */
-  source?: string;
+  /** Source that adopts the objects (its inventory name). */
+  source: string;
   /** Record the objects in the inventory. Default true. */
   adopt?: boolean;
   /** Overwrite an existing tenant folder. Default false. */
@@ -80,9 +81,9 @@ export async function exportTenant(
   const warnings: string[] = [];
   let adopted = 0;
   if (store && options.adopt !== false) {
-    const source = options.source ?? defaultSourceName;
+    const source = options.source;
     const existing = new Map<string, InventoryEntry>();
-    for (const e of await store.readInventory()) existing.set(e.key, e);
+    for (const e of await store.listInventory()) existing.set(e.key, e);
     const all: AnyLiveResource[] = [
       ...live.tenants,
       ...live.users,
@@ -97,7 +98,7 @@ export async function exportTenant(
         warnings.push(`${r.key} is managed by source "${had.source}": not adopted by "${source}"`);
         continue;
       }
-      await store.upsertManaged({
+      await store.upsertInventory({
         key: r.key,
         kind: r.kind,
         tenant: r.tenant,

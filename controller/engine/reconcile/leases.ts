@@ -1,20 +1,44 @@
 /**
- * Tenant leases around an apply: one writer per tenant across processes and replicas that
- * share a store. A lease names its holder as `host/pid/runId`, so a lease left by a
- * process of this host that is gone (killed mid-apply) is taken over at once instead of
- * blocking until it expires; a live holder, or one on another host, is waited out.
+ * Tenant leases around a run's writes: one writer per tenant across processes and
+ * replicas that share a store (architecture.md, "Many replicas"). A lease names its holder
+ * as `host/pid/runId`, so a lease left by a process of this host that is gone (killed
+ * mid-apply) is taken over at once instead of blocking until it expires; a live holder,
+ * or one on another host, is waited out (the caller gets a retry until the expiry).
+ *
+ * The lease is renewed every third of its time-to-live. A renewal that fails (the store
+ * is down, or another holder took the lease after it expired) aborts the body's signal:
+ * apply starts no step after that, and in-flight platform calls are aborted, so a run
+ * that may no longer be the only writer stops before its next write.
  */
 import { hostname } from "node:os";
-import { EngineError } from "../errors.js";
-import type { ReconcileStore } from "./reconcile.js";
+import type { LeaseResult } from "../../model/status.js";
+import { describeError, EngineError } from "../errors.js";
+import { errCancelled, RetryLaterError } from "./outcome.js";
+import type { ReconcileStore } from "./store-port.js";
 
 /** Another run holds the lease of a tenant in scope. */
 export const errLeaseHeld = "another run is applying this tenant";
+/** The lease could not be renewed: this run may no longer be the tenant's only writer. */
+export const errLeaseLost = "the tenant's lease was lost";
 
-/** How long a lease lasts without renewal; renewed every third of it while applying. */
-export const leaseTtlMs = 2 * 60_000;
+/** Default lease time-to-live (ms); renewed every third of it. */
+export const defaultLeaseTtlMs = 2 * 60_000;
 
-/** The holder name of a run of this process. */
+/** Options of `withLeases`, each with its default. */
+export interface LeaseOptions {
+  /** Time-to-live of each lease (ms). Default `defaultLeaseTtlMs` (2 min). */
+  ttlMs?: number;
+  /** Clock (ms since the epoch) for retry delays. Default `Date.now`. */
+  now?: () => number;
+  /** Whether a holder names a gone process of this host. Default `holderIsGone`. */
+  isGone?: (holder: string) => boolean;
+  /** Called with each holder whose lease was taken over (to mark its run interrupted). */
+  onTakeover?: (holder: string) => Promise<void> | void;
+  /** The caller's signal; the body's signal also fires with it. */
+  signal?: AbortSignal;
+}
+
+/** The holder name of a run of this process: `host/pid/runId`. */
 export function leaseHolder(runId: string, host = hostname(), pid = process.pid): string {
   return `${host}/${pid}/${runId}`;
 }
@@ -35,39 +59,73 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** Runs `body` holding the lease of every tenant (renewed while it runs); throws `errLeaseHeld` when one is held. */
+/**
+ * Runs `body` holding the lease of every tenant, renewed while it runs, and releases them
+ * after. Throws `RetryLaterError(errLeaseHeld)` (delay: until the holder's lease expires)
+ * when a live run holds one; the body's signal aborts with `EngineError(errLeaseLost)`
+ * when a renewal fails, and with the caller's reason when the caller's signal fires.
+ */
 export async function withLeases<T>(
   store: ReconcileStore,
   tenants: readonly string[],
   holder: string,
-  body: () => Promise<T>,
+  body: (signal: AbortSignal) => Promise<T>,
+  options: LeaseOptions = {},
 ): Promise<T> {
-  const { acquireLease, renewLease, releaseLease } = store;
-  if (!acquireLease || !releaseLease) return body();
+  const ttlMs = options.ttlMs ?? defaultLeaseTtlMs;
+  const now = options.now ?? Date.now;
+  const isGone = options.isGone ?? ((h: string) => holderIsGone(h));
   const held: string[] = [];
-  const release = () => Promise.all(held.map((t) => releaseLease.call(store, t, holder)));
-  for (const t of tenants) {
-    let got = await acquireLease.call(store, t, holder, leaseTtlMs);
-    if (!got.acquired && got.heldBy && holderIsGone(got.heldBy.holder)) {
-      await releaseLease.call(store, t, got.heldBy.holder);
-      got = await acquireLease.call(store, t, holder, leaseTtlMs);
+  const release = () => Promise.allSettled(held.map((t) => store.releaseLease(t, holder)));
+  for (const t of [...new Set(tenants)].sort()) {
+    let got: LeaseResult = await store.acquireLease(t, holder, ttlMs);
+    if (!got.acquired && isGone(got.heldBy.holder)) {
+      const gone = got.heldBy.holder;
+      await store.releaseLease(t, gone);
+      got = await store.acquireLease(t, holder, ttlMs);
+      if (got.acquired) await options.onTakeover?.(gone);
     }
     if (!got.acquired) {
       await release();
-      const by = got.heldBy
-        ? ` (held by ${got.heldBy.holder} until ${got.heldBy.expiresAt.toISOString()})`
-        : "";
-      throw new EngineError(errLeaseHeld, `${t}${by}`);
+      const by = got.heldBy;
+      throw new RetryLaterError(
+        errLeaseHeld,
+        `${t} (held by ${by.holder} until ${by.expiresAt.toISOString()})`,
+        by.expiresAt.getTime() - now(),
+      );
     }
     held.push(t);
   }
+  const lost = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+  const renew = async () => {
+    for (const t of held) {
+      try {
+        if (!(await store.renewLease(t, holder, ttlMs))) throw new Error("held by another run now");
+      } catch (err) {
+        lost.abort(new EngineError(errLeaseLost, `${t}: ${describeError(err)}`, { cause: err }));
+        return;
+      }
+    }
+  };
+  let renewing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    for (const t of held) void renewLease?.call(store, t, holder, leaseTtlMs)?.catch(() => {});
-  }, leaseTtlMs / 3);
+    renewing = renewing.then(renew);
+  }, ttlMs / 3);
   try {
-    return await body();
+    signal.throwIfAborted();
+    return await body(signal);
   } finally {
     clearInterval(timer);
+    await renewing;
     await release();
   }
+}
+
+/** Throws the signal's reason (an `EngineError`) when it has fired: call before each write. */
+export function throwIfStopped(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  const reason: unknown = signal.reason;
+  if (reason instanceof EngineError) throw reason;
+  throw new EngineError(errCancelled, describeError(reason), { cause: reason });
 }

@@ -5,10 +5,10 @@
 import fc from "fast-check";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import type { Plan } from "../../model/plan.js";
 import { storePort } from "../../runtime/store-port.js";
 import { worldOf, worldShape, writeWorld } from "../../test-support/random-world.js";
 import { useStandinAndStore } from "../../test-support/standin.js";
-import type { Plan } from "../types.js";
 import { reconcile } from "./reconcile.js";
 
 const setup = useStandinAndStore();

@@ -6,12 +6,12 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { DesiredState } from "../../model/desired-state.js";
+import type { Plan } from "../../model/plan.js";
 import { storePort } from "../../runtime/store-port.js";
 import { crashingClient } from "../../test-support/crashing-client.js";
 import { type WorldShape, worldOf, writeWorld } from "../../test-support/random-world.js";
 import { useStandinAndStore } from "../../test-support/standin.js";
 import { observe } from "../observe/observe.js";
-import type { Plan } from "../types.js";
 import { reconcile } from "./reconcile.js";
 
 const setup = useStandinAndStore();

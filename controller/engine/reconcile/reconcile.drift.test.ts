@@ -6,12 +6,12 @@ import fc from "fast-check";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { OmniaClient } from "../../../platform/client/index.js";
+import type { LiveState } from "../../model/live-state.js";
 import { storePort } from "../../runtime/store-port.js";
 import { type WorldShape, worldOf, writeWorld } from "../../test-support/random-world.js";
 import { useStandinAndStore } from "../../test-support/standin.js";
 import { observe } from "../observe/observe.js";
 import { driftOf } from "../plan/drift-report.js";
-import type { LiveState } from "../types.js";
 import { reconcile } from "./reconcile.js";
 
 const setup = useStandinAndStore();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { InventoryEntry } from "../../model/inventory.js";
 import { desiredStateOf, make, testHash } from "../../test-support/fakes.js";
 import { secretHashesOf } from "../plan/diff.js";
-import type { InventoryEntry } from "../types.js";
 import { resolveUnknownSecrets, scopeOf, unknownSecretHash } from "./reconcile.js";
 
 const entry = (

@@ -1,0 +1,41 @@
+/**
+ * Saved plan files for `omnia plan --out` and `omnia apply FILE`: a planned run written
+ * as JSON (controller/engine/plan/saved-plan.ts), and read back with the folder source it
+ * names.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { basisOf, isSavedPlanText, parseSavedPlan, serializeSavedPlan } from "../engine/plan/saved-plan.js";
+import { type PlanToApply, savedToApply } from "../engine/reconcile/apply-plan.js";
+import type { PlannedRun } from "../engine/reconcile/plan-tenants.js";
+import { FolderSource } from "../sources/folder.js";
+
+/** Largest saved plan read (bytes): a 100k-extension plan is about 100 MB. */
+export const maxSavedPlanBytes = 512 * 1024 * 1024;
+
+/** The text of the saved plan of `planned`. */
+export function savedPlanOf(planned: PlannedRun): string {
+  return serializeSavedPlan({
+    format: "omnia-plan/v1",
+    createdAt: new Date().toISOString(),
+    runId: planned.runId,
+    source: { name: planned.source.name, location: planned.source.location },
+    tenants: planned.tenants,
+    settings: planned.settings,
+    basis: basisOf(planned.plan, planned.revision, planned.live, planned.inventory, planned.source.name),
+    plan: planned.plan,
+  });
+}
+
+/**
+ * Reads `path` as a saved plan, or resolves undefined when it is a folder or a manifest
+ * file (so `omnia apply` takes both). Throws `EngineError(errBadPlanFile)` for a file
+ * that claims to be a plan but is not one this version reads.
+ */
+export async function readSavedPlan(path: string): Promise<PlanToApply | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile() || info.size > maxSavedPlanBytes || /\.ya?ml$/i.test(path)) return undefined;
+  const text = await readFile(path, "utf8");
+  if (!isSavedPlanText(text)) return undefined;
+  const saved = parseSavedPlan(text, path);
+  return savedToApply(saved, new FolderSource(saved.source.location, { name: saved.source.name }));
+}

@@ -1,0 +1,57 @@
+/**
+ * What the reconcile entry points work with (style.md §5): the platform, the store, a
+ * logger and the secret hashing, plus options with documented defaults that tests
+ * replace (clock, run ids, lease time).
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { PlatformPort } from "../adapters/platform-port.js";
+import type { ApplyProgress } from "../apply/apply.js";
+import { defaultParallelism } from "../apply/apply.js";
+import { defaultLeaseTtlMs, holderIsGone, leaseHolder } from "./leases.js";
+import type { SecretHashing } from "./secrets.js";
+import type { ReconcileStore } from "./store-port.js";
+
+/** Options of the reconcile entry points; every field has a default. */
+export interface ReconcileOptions {
+  /** Platform calls in flight at most during apply. Default 8. */
+  parallelism?: number;
+  /** Lease time-to-live (ms), renewed every third of it. Default 2 min. */
+  leaseTtlMs?: number;
+  /** Clock, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** New run ids. Default `crypto.randomUUID`. */
+  newRunId?: () => string;
+  /** The lease holder name of a run. Default `host/pid/runId` (`leaseHolder`). */
+  holderOf?: (runId: string) => string;
+  /** Whether a lease holder is a gone process of this host. Default `holderIsGone`. */
+  isGone?: (holder: string) => boolean;
+}
+
+/** What reconcile works with. */
+export interface ReconcileDeps {
+  client: PlatformPort;
+  store: ReconcileStore;
+  logger: Logger;
+  secrets: SecretHashing;
+  /** Called after each apply step (progress bars). */
+  onProgress?: (progress: ApplyProgress) => void;
+  options?: ReconcileOptions;
+}
+
+/** `ReconcileOptions` with every default filled in. */
+export function resolveOptions(o: ReconcileOptions = {}): Required<ReconcileOptions> {
+  return {
+    parallelism: o.parallelism ?? defaultParallelism,
+    leaseTtlMs: o.leaseTtlMs ?? defaultLeaseTtlMs,
+    now: o.now ?? Date.now,
+    newRunId: o.newRunId ?? randomUUID,
+    holderOf: o.holderOf ?? ((id) => leaseHolder(id)),
+    isGone: o.isGone ?? ((h) => holderIsGone(h)),
+  };
+}
+
+/** The client bound to `signal` when it supports cancellation, else as it is. */
+export function clientFor(client: PlatformPort, signal: AbortSignal | undefined): PlatformPort {
+  return signal && client.withSignal ? client.withSignal(signal) : client;
+}

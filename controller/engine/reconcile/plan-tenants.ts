@@ -1,0 +1,246 @@
+/**
+ * The first half of a reconcile, level-based (style.md §1): given only which source and
+ * tenants, re-read everything (the source, the live platform, the inventory) and plan.
+ * Writes nothing to the platform. `omnia plan`, `omnia drift` and the first half of
+ * `omnia apply` call it; `applyPlan` executes what it returns.
+ */
+import type { Logger } from "pino";
+import type { DesiredState } from "../../model/desired-state.js";
+import type { InventoryEntry } from "../../model/inventory.js";
+import type { LiveState } from "../../model/live-state.js";
+import type { Plan } from "../../model/plan.js";
+import type { RunMode, RunOutcome } from "../../model/run.js";
+import type { DriftStatus } from "../../model/status.js";
+import type { ApplyResult } from "../apply/apply.js";
+import { describeError } from "../errors.js";
+import { observe } from "../observe/observe.js";
+import { driftOf } from "../plan/drift-report.js";
+import { isEmptyPlan, plan } from "../plan/plan.js";
+import { clientFor, type ReconcileDeps, resolveOptions } from "./deps.js";
+import { failureOutcome, isCancellation, LoadError, type Outcome } from "./outcome.js";
+import { recordResolved, resolveUnknownSecrets } from "./secrets.js";
+import type { DesiredStateSource, SourceSnapshot } from "./source-port.js";
+import type { ReconcileStore } from "./store-port.js";
+
+/** The plan policy a request may set; each has the planner's default. */
+export interface PlanSettings {
+  /** Delete managed objects removed from the source. Default false. */
+  prune?: boolean;
+  /** Lift the mass-delete guard. Default false. */
+  allowMassDelete?: boolean;
+  /** Largest share of a tenant's managed objects one plan may delete. Default 0.2. */
+  maxDeleteShare?: number;
+}
+
+/** Which source and tenants to plan, and how. */
+export interface PlanRequest extends PlanSettings {
+  source: DesiredStateSource;
+  /** Customer codes in scope. Default: every tenant the source declares or owns. */
+  tenants?: readonly string[];
+  /** `plan` (default) records a plan run; `drift` also records each resource's drift status. */
+  mode?: Extract<RunMode, "plan" | "drift">;
+}
+
+/** Everything a plan was made from, and the plan: what `applyPlan` executes and `--out` saves. */
+export interface PlannedRun {
+  /** The plan run's id. */
+  runId: string;
+  source: DesiredStateSource;
+  /** The source's revision the plan was made from. */
+  revision: string;
+  /** Customer codes in scope, sorted. */
+  tenants: string[];
+  settings: PlanSettings;
+  desired: DesiredState;
+  live: LiveState;
+  /** The inventory as planned with (unknown secret hashes filled in). */
+  inventory: InventoryEntry[];
+  /** Inventory entries whose unknown hashes were filled in (recorded by apply, or by a plan that changes nothing). */
+  resolved: InventoryEntry[];
+  plan: Plan;
+  /** Files and documents the source held. */
+  files: number;
+  documents: number;
+}
+
+/** Plans, recording a run of mode `plan` or `drift`. Never throws: failures are outcomes. */
+export async function planTenants(
+  req: PlanRequest,
+  deps: ReconcileDeps,
+  signal?: AbortSignal,
+): Promise<Outcome<PlannedRun>> {
+  const o = resolveOptions(deps.options);
+  const mode = req.mode ?? "plan";
+  const runId = o.newRunId();
+  const log = deps.logger.child({ runId, mode, source: req.source.name });
+  let started = false;
+  try {
+    const snapshot = await readSource(req.source, signal);
+    const inventory = await deps.store.listInventory();
+    const tenants = tenantsOf(req.tenants, snapshot.desired, inventory, req.source.name);
+    await deps.store.startRun({
+      id: runId,
+      mode,
+      source: req.source.name,
+      tenants,
+      startedAt: new Date(o.now()),
+    });
+    started = true;
+    log.info({ tenants, revision: snapshot.revision, files: snapshot.files }, "run started");
+    const planned = await planFrom(req, deps, { runId, snapshot, inventory, tenants }, signal);
+    if (mode === "drift") await recordDrift(deps.store, tenants, planned.plan);
+    // A plan that changes nothing still settles the hashes it filled in.
+    if (isEmptyPlan(planned.plan)) await recordResolved(deps.store, planned.resolved, planned.plan);
+    const outcome: RunOutcome =
+      planned.plan.refusals.length > 0 ? "refused" : isEmptyPlan(planned.plan) ? "ok" : "changes";
+    await finishRun(deps.store, runId, outcome, planned.plan, undefined, o.now);
+    log.info({ outcome }, "run finished");
+    return { status: "done", result: planned };
+  } catch (err) {
+    return failed(err, deps.store, started ? runId : undefined, log, o.now);
+  }
+}
+
+/** Reads the source; its problems become a `LoadError` (terminal: nothing is observed or written). */
+export async function readSource(source: DesiredStateSource, signal?: AbortSignal): Promise<SourceSnapshot> {
+  signal?.throwIfAborted();
+  const snapshot = await source.read(signal);
+  if (snapshot.problems.length > 0) throw new LoadError(snapshot.problems);
+  return snapshot;
+}
+
+/** Observes the tenants and plans against the snapshot and inventory given. */
+export async function planFrom(
+  req: PlanRequest,
+  deps: ReconcileDeps,
+  at: { runId: string; snapshot: SourceSnapshot; inventory: InventoryEntry[]; tenants: string[] },
+  signal?: AbortSignal,
+): Promise<PlannedRun> {
+  const { snapshot, tenants } = at;
+  const live = await observe(clientFor(deps.client, signal), { tenants });
+  const { entries, resolved } = resolveUnknownSecrets(
+    at.inventory,
+    snapshot.desired,
+    req.source.name,
+    deps.secrets,
+  );
+  const settings: PlanSettings = {
+    prune: req.prune,
+    allowMassDelete: req.allowMassDelete,
+    maxDeleteShare: req.maxDeleteShare,
+  };
+  const p = plan(snapshot.desired, live, entries, {
+    ...settings,
+    hashSecret: (f, v) => deps.secrets.hash(f, v),
+    source: req.source.name,
+  });
+  return {
+    runId: at.runId,
+    source: req.source,
+    revision: snapshot.revision,
+    tenants,
+    settings,
+    desired: snapshot.desired,
+    live,
+    inventory: entries,
+    resolved,
+    plan: p,
+    files: snapshot.files,
+    documents: snapshot.documents,
+  };
+}
+
+/** The tenants in scope: the ones asked for, else the ones the source declares or owns. */
+export function tenantsOf(
+  asked: readonly string[] | undefined,
+  desired: DesiredState,
+  inventory: readonly InventoryEntry[],
+  source: string,
+): string[] {
+  return [...new Set(asked ?? scopeOf(desired, inventory, source))].sort();
+}
+
+/** The tenants a source speaks for: the ones it declares, and the ones it owns objects of. */
+export function scopeOf(
+  desired: DesiredState,
+  inventory: readonly InventoryEntry[],
+  source: string,
+): string[] {
+  const codes = new Set<string>();
+  for (const list of Object.values(desired))
+    for (const r of list as { tenant: string }[]) codes.add(r.tenant);
+  for (const e of inventory) if (e.source === source) codes.add(e.tenant);
+  return [...codes];
+}
+
+/**
+ * Records each declared resource's drift status from a plan (drifted: changed or gone on
+ * the platform; in sync: nothing to do), writing only the statuses that changed.
+ */
+async function recordDrift(store: ReconcileStore, tenants: string[], p: Plan): Promise<void> {
+  const before = new Map((await store.listResourceStatus({ tenants })).map((s) => [s.key, s.drift]));
+  const drifted = new Map(
+    driftOf(p)
+      .filter((i) => i.kind === "changed" || i.kind === "missing")
+      .map((i) => [i.key, i]),
+  );
+  for (const c of p.changes) {
+    const item = drifted.get(c.key);
+    const now: DriftStatus = item ? "drifted" : c.action === "noop" ? "in_sync" : "unknown";
+    if (now === "unknown" || (now === "in_sync" && before.get(c.key) === "in_sync")) continue;
+    await store.setResourceStatus(c.key, {
+      kind: c.kind,
+      tenant: c.tenant,
+      drift: now,
+      driftDiffs: item?.diffs ?? [],
+    });
+  }
+}
+
+/** Records a run's end with a summary: counts by action, refusals, drift and step outcomes. */
+export async function finishRun(
+  store: ReconcileStore,
+  id: string,
+  outcome: RunOutcome,
+  p: Plan | undefined,
+  applied: ApplyResult | undefined,
+  now: () => number,
+  error?: string,
+): Promise<void> {
+  const summary: Record<string, number> = {};
+  if (p) {
+    for (const c of p.changes) summary[c.action] = (summary[c.action] ?? 0) + 1;
+    summary.refusals = p.refusals.length;
+    summary.drift = p.drift.length;
+  }
+  if (applied) Object.assign(summary, { ok: applied.ok, failed: applied.failed, skipped: applied.skipped });
+  await store.finishRun({ id, outcome, finishedAt: new Date(now()), summary, error });
+}
+
+/** Records a failed run (when it was started) and classifies the error. */
+export async function failed<T>(
+  err: unknown,
+  store: ReconcileStore,
+  runId: string | undefined,
+  log: Logger,
+  now: () => number,
+  result?: T,
+): Promise<Outcome<T>> {
+  const outcome = failureOutcome(err, result);
+  const cancelled = isCancellation(err);
+  if (runId) {
+    await store
+      .finishRun({
+        id: runId,
+        outcome: cancelled ? "cancelled" : "failed",
+        finishedAt: new Date(now()),
+        summary: {},
+        error: outcome.reason,
+      })
+      .catch((recordErr: unknown) =>
+        log.error({ err: describeError(recordErr) }, "cannot record the run's end"),
+      );
+  }
+  log.error({ err: outcome.reason, status: outcome.status }, "run failed");
+  return outcome;
+}
