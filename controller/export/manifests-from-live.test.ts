@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { toLiveState } from "../engine/observe/live-from-api.js";
+import { toLiveState } from "../engine/adapters/live-from-api.js";
 import { secretHashesOf } from "../engine/plan/diff.js";
 import { isEmptyPlan, plan } from "../engine/plan/plan.js";
 import { createSecretHasher } from "../engine/plan/policy.js";

@@ -4,7 +4,7 @@
  * two extensions unless a test says otherwise.
  */
 import type { Customer, Extension, NumberBlock, Pbx, SipTrunk, User } from "../../platform/client/api.gen.js";
-import type { CustomerListing } from "../engine/observe/live-from-api.js";
+import type { CustomerListing } from "../engine/adapters/live-from-api.js";
 
 const at = "2026-01-01T00:00:00.000Z";
 

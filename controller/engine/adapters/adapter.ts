@@ -23,3 +23,6 @@ export interface KindAdapter<K extends KindName, D, L extends AnyLiveResource> {
   /** Finds the live object by natural key (adoption after a crash). */
   find(ctx: ApplyContext, desired: DesiredResource<K, D>): Promise<L | undefined>;
 }
+
+/** One adapter per kind, as apply calls them. */
+export type AdapterSet = { [K in KindName]: KindAdapter<K, unknown, AnyLiveResource> };

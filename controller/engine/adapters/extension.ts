@@ -9,7 +9,6 @@ import type { DesiredExtension } from "../../model/desired-state.js";
 import { pbxKey, userKey } from "../../model/keys.js";
 import type { LiveExtension } from "../../model/live-state.js";
 import { TerminalError } from "../errors.js";
-import { liveExtension } from "../observe/live-from-api.js";
 import type { ApplyContext, KindAdapter } from "./adapter.js";
 import {
   call,
@@ -23,6 +22,7 @@ import {
   idOf,
   withStatus,
 } from "./common.js";
+import { liveExtension } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
 /** An extension's user is neither known to the engine nor given with names to create it. */

@@ -1,5 +1,5 @@
 /** The adapter of every kind over one platform client, as `apply()` takes them. */
-import type { AdapterSet } from "../apply/apply.js";
+import type { AdapterSet } from "./adapter.js";
 import { extensionAdapter } from "./extension.js";
 import { numberAdapter } from "./number.js";
 import { pbxAdapter } from "./pbx.js";

@@ -6,9 +6,9 @@ import type { DesiredNumber } from "../../model/desired-state.js";
 import { pbxKey, sipTrunkKey } from "../../model/keys.js";
 import type { LiveNumber } from "../../model/live-state.js";
 import { TerminalError } from "../errors.js";
-import { liveNumber } from "../observe/live-from-api.js";
 import type { KindAdapter } from "./adapter.js";
 import { call, collect, createOrAdopt, customerIdOf, deleteIfPresent, errFind, idOf } from "./common.js";
+import { liveNumber } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
 /** A Number update reached the adapter: the planner should have replaced the block. */

@@ -1,7 +1,6 @@
 /** PBX adapter (client.pbxs): kind and group, call-center and hotel modules, suspend/resume. */
 import type { DesiredPbx } from "../../model/desired-state.js";
 import type { LivePbx } from "../../model/live-state.js";
-import { livePbx } from "../observe/live-from-api.js";
 import type { KindAdapter } from "./adapter.js";
 import {
   call,
@@ -15,6 +14,7 @@ import {
   updateBody,
   withStatus,
 } from "./common.js";
+import { livePbx } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
 /** Fields a PBX update can change (the name is its identity). */

@@ -3,7 +3,6 @@
 import type { SipTrunkUpdate } from "../../../platform/client/api.gen.js";
 import type { DesiredSipTrunk } from "../../model/desired-state.js";
 import type { LiveSipTrunk } from "../../model/live-state.js";
-import { liveTrunk } from "../observe/live-from-api.js";
 import type { KindAdapter } from "./adapter.js";
 import {
   call,
@@ -16,6 +15,7 @@ import {
   findFirst,
   updateBody,
 } from "./common.js";
+import { liveTrunk } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
 /** Fields a trunk update can change besides the password (the name is its identity). */

@@ -1,7 +1,6 @@
 /** Tenant adapter: a customer of the partner (client.customers). */
 import type { DesiredTenant } from "../../model/desired-state.js";
 import type { LiveTenant } from "../../model/live-state.js";
-import { liveTenant } from "../observe/live-from-api.js";
 import type { KindAdapter } from "./adapter.js";
 import {
   call,
@@ -14,6 +13,7 @@ import {
   updateBody,
   withStatus,
 } from "./common.js";
+import { liveTenant } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
 /** Fields a customer update can change (customerCode is its identity). */

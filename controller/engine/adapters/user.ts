@@ -1,7 +1,6 @@
 /** User adapter: a person of a customer (client.users). Creating one sends an invitation. */
 import type { DesiredUser } from "../../model/desired-state.js";
 import type { LiveUser } from "../../model/live-state.js";
-import { liveUser } from "../observe/live-from-api.js";
 import type { KindAdapter } from "./adapter.js";
 import {
   call,
@@ -14,6 +13,7 @@ import {
   findFirst,
   updateBody,
 } from "./common.js";
+import { liveUser } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
 /** Fields a user update can change (the email is the user's identity). */

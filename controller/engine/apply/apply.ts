@@ -30,7 +30,8 @@ import type { ApplyDeps, ApplyOptions, RunState, StepDone } from "./run-state.js
 import { defaultParallelism } from "./run-state.js";
 import { runStep } from "./step.js";
 
-export type { AdapterSet, ApplyDeps, ApplyOptions, ApplyProgress, StepDone } from "./run-state.js";
+export type { AdapterSet } from "../adapters/adapter.js";
+export type { ApplyDeps, ApplyOptions, ApplyProgress, StepDone } from "./run-state.js";
 export { defaultParallelism } from "./run-state.js";
 
 /** What an apply did. The CLI exits non-zero unless `failed` and `skipped` are both 0. */

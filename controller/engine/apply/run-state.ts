@@ -8,11 +8,8 @@ import type { KindName } from "../../model/desired-state.js";
 import type { AnyLiveResource } from "../../model/live-state.js";
 import type { PlannedChange } from "../../model/plan.js";
 import type { StepEnd } from "../../model/run.js";
-import type { KindAdapter } from "../adapters/adapter.js";
+import type { AdapterSet } from "../adapters/adapter.js";
 import type { ApplyRecorder } from "./recorder.js";
-
-/** One adapter per kind, as apply calls them. */
-export type AdapterSet = { [K in KindName]: KindAdapter<K, unknown, AnyLiveResource> };
 
 /** What apply needs (style.md §5): adapters, the store, a logger and an optional clock. */
 export interface ApplyDeps {

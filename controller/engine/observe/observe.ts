@@ -7,9 +7,9 @@
 import pLimit from "p-limit";
 import type { LiveState } from "../../model/live-state.js";
 import { collect } from "../adapters/common.js";
+import { type CustomerListing, toLiveState } from "../adapters/live-from-api.js";
 import type { PlatformPort } from "../adapters/platform-port.js";
 import { EngineError } from "../errors.js";
-import { type CustomerListing, toLiveState } from "./live-from-api.js";
 
 /** Reading the platform failed; the cause says which call. */
 export const errObserve = "cannot read the live platform";

@@ -3,30 +3,13 @@
  * PIN write-only, a user association (existing or invited), Meeting ID for Plus.
  */
 import type { ExtensionCreate, ExtensionUpdate, License } from "../../client/api.gen.js";
-import { newMeetingId, numberingScope } from "../decided.js";
+import { newMeetingId } from "../decided.js";
 import { conflict, invalid } from "../errors.js";
-import { type ExtensionRec, hashSecret, type PbxRec } from "../state.js";
+import { type ExtensionRec, hashSecret } from "../state.js";
 import { audit, changes, childOf, customerOf, type OpCtx, requireOmniaManager } from "./context.js";
+import { extensionNumberTaken } from "./numbering.js";
 import { getPbx } from "./pbxs.js";
 import { createUser } from "./users.js";
-
-/** The extension that already holds `number` in the PBX's numbering scope, if any. */
-export function extensionNumberTaken(
-  ctx: OpCtx,
-  pbx: Pick<PbxRec, "id" | "kind"> & { group?: string | undefined },
-  number: string,
-  exceptId?: string,
-): ExtensionRec | undefined {
-  const scope = numberingScope(pbx);
-  for (const e of ctx.state.extensions.values()) {
-    if (e.number !== number || e.id === exceptId) continue;
-    if (e.pbxId === pbx.id) return e;
-    const other = ctx.state.pbxs.get(e.pbxId);
-    const sameScope = other && other.id !== pbx.id && numberingScope(other) === scope;
-    if (sameScope && ctx.state.customers.get(other.customerId)?.partnerId === ctx.partner.id) return e;
-  }
-  return undefined;
-}
 
 /** The user to associate: an existing one of the customer, or a new invited one. */
 function resolveUser(

@@ -4,7 +4,7 @@ import { initialStatus, numberingScope } from "../decided.js";
 import { conflict, inUse, invalid } from "../errors.js";
 import type { PbxRec } from "../state.js";
 import { audit, changes, childOf, customerOf, type OpCtx, requireOmniaManager } from "./context.js";
-import { extensionNumberTaken } from "./extensions.js";
+import { extensionNumberTaken } from "./numbering.js";
 
 /** A single PBX has no group; shared and group PBXs must name one. */
 function checkKindGroup(kind: PbxKind, group: string | undefined): void {
