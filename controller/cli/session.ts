@@ -6,7 +6,7 @@
  */
 import passwordPrompt from "@inquirer/password";
 import type { ClientOptions } from "../../platform/client/index.js";
-import { describeError, EngineError } from "../engine/errors.js";
+import { describeError, EngineError, TerminalError } from "../engine/errors.js";
 import type { Outcome } from "../engine/reconcile/outcome.js";
 import { LoadError } from "../engine/reconcile/outcome.js";
 import { formatProblem } from "../load/index.js";
@@ -85,6 +85,7 @@ export function toCliError(err: unknown): unknown {
       `${err.problems.length} problem(s) in the manifests:\n${err.problems.map((p) => formatProblem(p)).join("\n")}`,
     );
   }
-  if (err instanceof EngineError || err instanceof StoreError) return new CliError(describeError(err));
+  if (err instanceof EngineError || err instanceof TerminalError || err instanceof StoreError)
+    return new CliError(describeError(err));
   return err;
 }

@@ -21,7 +21,7 @@ import { FolderSource } from "../../sources/folder.js";
 import { CliError } from "../errors.js";
 import { addConnectionOptions, addStateOptions } from "../options.js";
 import { readSavedPlan } from "../saved-plans.js";
-import { resultOf, type Session, withSession } from "../session.js";
+import { resultOf, type Session, toCliError, withSession } from "../session.js";
 
 /** Refusal to apply unattended without `--auto-approve`. */
 export const errNeedsApproval =
@@ -60,7 +60,9 @@ export async function applyCommand(dir: string, flags: ApplyFlags): Promise<numb
   if (!Number.isInteger(parallelism) || parallelism < 1) {
     throw new CliError(`--parallelism ${flags.parallelism}: allowed: a whole number of at least 1`, 2);
   }
-  const saved = await readSavedPlan(dir);
+  const saved = await readSavedPlan(dir).catch((err: unknown) => {
+    throw toCliError(err);
+  });
   const color = Boolean(process.stdout.isTTY);
   return withSession(flags, async (session) => {
     const deps = { ...session.deps, options: { parallelism } };
