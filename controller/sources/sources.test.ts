@@ -61,7 +61,7 @@ describe("MemorySource", () => {
   it("changes revision when a manifest changes, and back when it is restored", async () => {
     const source = new MemorySource(baseRepo);
     const a = (await source.read()).revision;
-    source.set("base/extra.yaml", head("Pbx", "{name: lab, tenant: ACME001}") + "spec: {kind: single}\n");
+    source.set("base/extra.yaml", `${head("Pbx", "{name: lab, tenant: ACME001}")}spec: {kind: single}\n`);
     const b = (await source.read()).revision;
     source.delete("base/extra.yaml");
     expect(b).not.toBe(a);
