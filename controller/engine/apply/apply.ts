@@ -12,11 +12,7 @@
  * the platform client already retries transient errors.
  */
 import pLimit from "p-limit";
-import type { Logger } from "pino";
-import type { KindName } from "../../model/desired-state.js";
-import type { AnyLiveResource } from "../../model/live-state.js";
 import type { Plan, PlannedChange } from "../../model/plan.js";
-import type { KindAdapter } from "../adapters/adapter.js";
 import {
   describeError,
   EngineError,
@@ -25,7 +21,6 @@ import {
   errPlanRefused,
   errRecordStep,
 } from "../errors.js";
-import type { ApplyRecorder } from "./recorder.js";
 import type { ApplyDeps, ApplyOptions, RunState, StepDone } from "./run-state.js";
 import { defaultParallelism } from "./run-state.js";
 import { runStep } from "./step.js";

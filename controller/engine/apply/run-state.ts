@@ -4,8 +4,6 @@
  */
 import type pLimit from "p-limit";
 import type { Logger } from "pino";
-import type { KindName } from "../../model/desired-state.js";
-import type { AnyLiveResource } from "../../model/live-state.js";
 import type { PlannedChange } from "../../model/plan.js";
 import type { StepEnd } from "../../model/run.js";
 import type { AdapterSet } from "../adapters/adapter.js";

@@ -7,7 +7,6 @@ import type { KindName } from "../../model/desired-state.js";
 import type { InventoryEntry } from "../../model/inventory.js";
 import type { AnyLiveResource } from "../../model/live-state.js";
 import type { PlannedChange } from "../../model/plan.js";
-import type { StepEnd } from "../../model/run.js";
 import type { ApplyContext, KindAdapter } from "../adapters/adapter.js";
 import {
   describeError,
