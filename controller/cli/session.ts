@@ -10,6 +10,7 @@ import { describeError, EngineError, TerminalError } from "../engine/errors.js";
 import type { Outcome } from "../engine/reconcile/outcome.js";
 import { LoadError } from "../engine/reconcile/outcome.js";
 import { formatProblem } from "../load/index.js";
+import { RuntimeError } from "../runtime/errors.js";
 import { openRuntime, type Runtime } from "../runtime/runtime.js";
 import {
   type ConnectionFlags,
@@ -85,7 +86,12 @@ export function toCliError(err: unknown): unknown {
       `${err.problems.length} problem(s) in the manifests:\n${err.problems.map((p) => formatProblem(p)).join("\n")}`,
     );
   }
-  if (err instanceof EngineError || err instanceof TerminalError || err instanceof StoreError)
+  if (
+    err instanceof EngineError ||
+    err instanceof TerminalError ||
+    err instanceof StoreError ||
+    err instanceof RuntimeError
+  )
     return new CliError(describeError(err));
   return err;
 }
