@@ -27,6 +27,9 @@ import { resultOf, type Session, toCliError, withSession } from "../session.js";
 export const errNeedsApproval =
   "stdin is not a terminal: nobody can confirm; pass --auto-approve to apply anyway";
 
+/** Largest `--parallelism`: more calls in flight than this only queue in the client's limiter. */
+export const maxParallelism = 64;
+
 /** Flags of `omnia apply`. */
 export interface ApplyFlags extends ConnectionFlags, StateFlags {
   tenant?: string[];
@@ -56,9 +59,10 @@ export function register(program: Command): void {
 
 /** Runs `omnia apply`; returns the exit code. */
 export async function applyCommand(dir: string, flags: ApplyFlags): Promise<number> {
-  const parallelism = Number(flags.parallelism ?? "8");
-  if (!Number.isInteger(parallelism) || parallelism < 1) {
-    throw new CliError(`--parallelism ${flags.parallelism}: allowed: a whole number of at least 1`, 2);
+  const text = flags.parallelism ?? "8";
+  const parallelism = /^[0-9]{1,4}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(parallelism >= 1 && parallelism <= maxParallelism)) {
+    throw new CliError(`--parallelism ${text}: allowed: a whole number from 1 to ${maxParallelism}`, 2);
   }
   const saved = await readSavedPlan(dir).catch((err: unknown) => {
     throw toCliError(err);
