@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { Lease } from "../../model/status.js";
 import { MemoryReconcileStore } from "../../test-support/memory-store.js";
-import { EngineError } from "../errors.js";
+import { describeError, EngineError } from "../errors.js";
 import { errLeaseHeld, errLeaseLost, holderIsGone, leaseHolder, withLeases } from "./leases.js";
 import { RetryLaterError } from "./outcome.js";
 
@@ -83,30 +83,34 @@ describe("withLeases", () => {
   });
 
   it.each([
-    ["resolves undefined (another holder took it)", async () => undefined],
+    ["resolves undefined (another holder took it)", "held by another run now", async () => undefined],
     [
       "throws (the store is down)",
+      "connection refused",
       async (): Promise<Lease | undefined> => {
         throw new Error("connection refused");
       },
     ],
-  ])("aborts the body's signal with errLeaseLost when a renewal %s", async (_case, renew) => {
-    const store = new MemoryReconcileStore();
-    store.renewLease = renew;
-    const reason = await withLeases(
-      store,
-      ["A"],
-      leaseHolder("r4"),
-      (signal) => abortedWithin(signal, 2_000),
-      {
-        ttlMs: 30,
-      },
-    );
-    expect(reason).toBeInstanceOf(EngineError);
-    expect((reason as EngineError).text).toBe(errLeaseLost);
-    expect((reason as EngineError).subject).toMatch(/^A: /);
-    expect(store.leases.size, "the lease is released after the body").toBe(0);
-  });
+  ])(
+    "aborts the body's signal with errLeaseLost, saying why once, when a renewal %s",
+    async (_case, why, renew) => {
+      const store = new MemoryReconcileStore();
+      store.renewLease = renew;
+      const reason = await withLeases(
+        store,
+        ["A"],
+        leaseHolder("r4"),
+        (signal) => abortedWithin(signal, 2_000),
+        {
+          ttlMs: 30,
+        },
+      );
+      expect(reason).toBeInstanceOf(EngineError);
+      expect((reason as EngineError).text).toBe(errLeaseLost);
+      expect(describeError(reason)).toBe(`${errLeaseLost}: A: ${why}`);
+      expect(store.leases.size, "the lease is released after the body").toBe(0);
+    },
+  );
 
   it("keeps the body's signal quiet while renewals succeed", async () => {
     const store = new MemoryReconcileStore();
