@@ -9,6 +9,7 @@ import type { AdapterSet } from "../engine/apply/apply.js";
 import { secretHashesOf } from "../engine/plan/diff.js";
 import { parentKeys } from "../engine/plan/graph.js";
 import { createSecretHasher } from "../engine/plan/policy.js";
+import type { SecretHashing } from "../engine/reconcile/secrets.js";
 import {
   type AnyDesiredResource,
   type DesiredState,
@@ -23,6 +24,9 @@ import type { AnyLiveResource, LiveState, LiveStatus } from "../model/live-state
 
 /** The hash function tests plan with. */
 export const testHash = createSecretHasher("engine-test-salt-0123456789");
+
+/** The secret hashing reconcile tests run with: `testHash`, every hash made with the current key. */
+export const testSecrets: SecretHashing = { hash: testHash, isCurrent: () => true };
 
 const bucket: Record<KindName, keyof DesiredState> = {
   Tenant: "tenants",

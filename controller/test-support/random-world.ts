@@ -1,14 +1,16 @@
 /**
  * Small random repositories for end-to-end properties: one tenant with a few users, at
  * most one trunk, one or two PBXs, number blocks and extensions, as manifest documents
- * (written to a folder like a partner repository) plus the environment their PINs and
- * passwords come from. Tenant codes are given by the caller so runs never collide.
+ * (held in memory as a `MemorySource`, or written to a folder like a partner repository
+ * for the CLI's tests) plus the environment their PINs and passwords come from. Tenant
+ * codes are given by the caller so runs never collide.
  */
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { renderManifestFile } from "../export/yaml.js";
+import { MemorySource } from "../sources/memory.js";
 
 /** The shape of one random repository, independent of its tenant code. */
 export interface WorldShape {
@@ -168,10 +170,27 @@ export function worldOf(shape: WorldShape, code: string, serial: number): World 
   return { tenant: code, docs, env };
 }
 
+/** The one manifest file a world is rendered to, in a folder or a `MemorySource`. */
+export const worldFile = "world.yaml";
+
+/** The world as source files: `{ [worldFile]: its documents as one YAML text }`. */
+export function worldFiles(world: World): Record<string, string> {
+  return { [worldFile]: renderManifestFile(world.docs, "x") };
+}
+
+/**
+ * The world as a `MemorySource` (nothing is written to disk), named `name` (default: the
+ * tenant code, so worlds sharing a store never own each other's objects), whose
+ * `fromEnv` secrets read the world's environment.
+ */
+export function worldSource(world: World, name: string = world.tenant): MemorySource {
+  return new MemorySource(worldFiles(world), { name, load: { env: world.env } });
+}
+
 /** Writes `world` to a fresh folder as one manifest file; returns the folder. */
 export async function writeWorld(world: World, dir?: string): Promise<string> {
   const out = dir ?? (await mkdtemp(join(tmpdir(), `omnia-world-${world.tenant}-`)));
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, "world.yaml"), renderManifestFile(world.docs, "x"));
+  for (const [file, text] of Object.entries(worldFiles(world))) await writeFile(join(out, file), text);
   return out;
 }

@@ -14,10 +14,10 @@ import {
   managedEntry,
   testHash,
 } from "../../test-support/fakes.js";
+import { MemoryRecorder, type MemoryRecorderOptions } from "../../test-support/memory-recorder.js";
 import { EngineError, errPlanRefused, errRecordStep, TerminalError } from "../errors.js";
 import { isEmptyPlan, plan, reasons } from "../plan/plan.js";
 import { apply } from "./apply.js";
-import { MemoryRecorder, type MemoryRecorderOptions } from "./recorder.js";
 
 const T = "ACME";
 const PIN = "pin-apply-5521";
@@ -129,7 +129,8 @@ describe("apply", () => {
       outcome: "terminal",
       error: "bad email",
     });
-    expect(w.recorder.finished().find((f) => f.key === user.key)?.outcome).toBe("terminal");
+    const finished = w.recorder.events.find((e) => e.op === "finishStep" && e.key === user.key);
+    expect(finished?.op === "finishStep" ? finished.step.state : finished).toBe("terminal");
   });
 
   it.each([1, 3, 8])("never has more than %i platform calls in flight", async (parallelism) => {
@@ -272,7 +273,7 @@ describe("apply", () => {
     const w = setup({
       recorder: {
         beforeWrite: (e) => {
-          if (e.op === "upsertManaged" && e.key === tenant.key) throw new Error("disk full");
+          if (e.op === "upsertInventory" && e.key === tenant.key) throw new Error("disk full");
         },
       },
     });

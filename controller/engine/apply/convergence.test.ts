@@ -6,10 +6,10 @@ import type { InventoryEntry } from "../../model/inventory.js";
 import type { LiveStatus } from "../../model/live-state.js";
 import type { Plan } from "../../model/plan.js";
 import { desiredStateOf, FakePlatform, liveOf, make, testHash } from "../../test-support/fakes.js";
+import { MemoryRecorder } from "../../test-support/memory-recorder.js";
 import { secretHashesOf } from "../plan/diff.js";
 import { plan } from "../plan/plan.js";
 import { apply } from "./apply.js";
-import { MemoryRecorder } from "./recorder.js";
 
 const T = "ACME";
 const pbxNames = ["p1", "p2"];

@@ -3,12 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { make } from "../../test-support/fakes.js";
+import { defaultSourceName, FolderSource } from "../../sources/folder.js";
+import { make, testSecrets } from "../../test-support/fakes.js";
 import { MemoryReconcileStore } from "../../test-support/memory-store.js";
 import { type EngineStandin, startEngineStandin } from "../../test-support/standin.js";
 import { isEmptyPlan } from "../plan/plan.js";
 import { errOutNotEmpty, errTenantNotFound, exportTenant } from "./export-tenant.js";
-import { reconcile, unknownSecretHash } from "./reconcile.js";
+import { planTenants } from "./plan-tenants.js";
+import { reconcileTenant } from "./reconcile-tenant.js";
+import { unknownSecretHash } from "./secrets.js";
 
 let e: EngineStandin;
 beforeAll(async () => {
@@ -37,7 +40,7 @@ describe("exportTenant", () => {
   it("writes the tenant, adopts it, and a plan of the written folder shows no change", async () => {
     const out = await mkdtemp(join(tmpdir(), "omnia-export-run-"));
     const store = new MemoryReconcileStore();
-    const r = await exportTenant(e.client, store, { tenant: "EX1", out });
+    const r = await exportTenant(e.client, store, { tenant: "EX1", out, source: defaultSourceName });
     expect((await readdir(join(out, "EX1"))).sort()).toEqual([
       "extensions.yaml",
       "numbers.yaml",
@@ -53,35 +56,45 @@ describe("exportTenant", () => {
       "spec.pin": unknownSecretHash,
     });
 
-    const deps = { client: e.client, store, logger, load: { env: await envFor(out) } };
-    const first = await reconcile({ dir: out, mode: "apply" }, deps);
-    const changed = first.plan.changes.filter((c) => c.action !== "noop").map((c) => `${c.action} ${c.key}`);
+    const deps = { client: e.client, store, logger, secrets: testSecrets };
+    const source = new FolderSource(out, { load: { env: await envFor(out) } });
+    const first = await reconcileTenant({ source, tenant: "EX1" }, deps);
+    if (first.status !== "done") throw new Error(`want done, got ${first.status}: ${first.reason}`);
+    const firstPlan = first.result.planned.plan;
+    const changed = firstPlan.changes.filter((c) => c.action !== "noop").map((c) => `${c.action} ${c.key}`);
     expect(changed, "changes planned right after export").toEqual([]);
-    expect(isEmptyPlan(first.plan)).toBe(true);
+    expect(isEmptyPlan(firstPlan)).toBe(true);
+    expect(first.result.executed, "nothing applied").toBeUndefined();
     // The first run recorded the declared secrets' hashes: a changed PIN now shows.
     expect(store.entries().find((x) => x.key === "Extension/EX1/hq/201")?.secretHashes["spec.pin"]).not.toBe(
       unknownSecretHash,
     );
     const env2 = { ...(await envFor(out)), PIN_EX1_HQ_201: "9999" };
-    const second = await reconcile({ dir: out, mode: "plan" }, { ...deps, load: { env: env2 } });
-    expect(second.plan.changes.filter((c) => c.action !== "noop").map((c) => [c.key, c.diffs])).toEqual([
-      ["Extension/EX1/hq/201", [{ path: "spec.pin", sensitive: true }]],
-    ]);
+    const second = await planTenants(
+      { source: new FolderSource(out, { load: { env: env2 } }), tenants: ["EX1"] },
+      deps,
+    );
+    if (second.status !== "done") throw new Error(`want done, got ${second.status}: ${second.reason}`);
+    expect(
+      second.result.plan.changes.filter((c) => c.action !== "noop").map((c) => [c.key, c.diffs]),
+    ).toEqual([["Extension/EX1/hq/201", [{ path: "spec.pin", sensitive: true }]]]);
   });
 
   it("says which tenant is not on the platform", async () => {
     const out = await mkdtemp(join(tmpdir(), "omnia-export-run-"));
-    await expect(exportTenant(e.client, undefined, { tenant: "NOPE", out })).rejects.toThrow(
-      `${errTenantNotFound}: NOPE`,
-    );
+    await expect(
+      exportTenant(e.client, undefined, { tenant: "NOPE", out, source: defaultSourceName }),
+    ).rejects.toThrow(`${errTenantNotFound}: NOPE`);
   });
 
   it("refuses to overwrite an existing tenant folder without force", async () => {
     const out = await mkdtemp(join(tmpdir(), "omnia-export-run-"));
     await mkdir(join(out, "EX1"));
     await writeFile(join(out, "EX1", "tenant.yaml"), "hand-written");
-    await expect(exportTenant(e.client, undefined, { tenant: "EX1", out })).rejects.toThrow(errOutNotEmpty);
-    await exportTenant(e.client, undefined, { tenant: "EX1", out, force: true });
+    await expect(
+      exportTenant(e.client, undefined, { tenant: "EX1", out, source: defaultSourceName }),
+    ).rejects.toThrow(errOutNotEmpty);
+    await exportTenant(e.client, undefined, { tenant: "EX1", out, source: defaultSourceName, force: true });
     expect(await readFile(join(out, "EX1", "tenant.yaml"), "utf8")).toContain("customerCode: EX1");
   });
 });

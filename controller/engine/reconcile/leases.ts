@@ -103,7 +103,8 @@ export async function withLeases<T>(
       try {
         if (!(await store.renewLease(t, holder, ttlMs))) throw new Error("held by another run now");
       } catch (err) {
-        lost.abort(new EngineError(errLeaseLost, `${t}: ${describeError(err)}`, { cause: err }));
+        // The cause's text follows the subject once (describeError adds it).
+        lost.abort(new EngineError(errLeaseLost, t, { cause: err }));
         return;
       }
     }

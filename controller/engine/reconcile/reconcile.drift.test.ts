@@ -1,22 +1,30 @@
 /**
  * Hand edits on the platform, end to end: random sets of edits made through the client
- * show up in drift exactly (no more, no less), and one apply repairs them all.
+ * show up in drift exactly (no more, no less), and one apply repairs them all. Through
+ * `reconcileTenant` (modes apply and drift), fed by an in-memory source.
  */
 import fc from "fast-check";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { OmniaClient } from "../../../platform/client/index.js";
 import type { LiveState } from "../../model/live-state.js";
-import { storePort } from "../../runtime/store-port.js";
-import { type WorldShape, worldOf, writeWorld } from "../../test-support/random-world.js";
+import { testSecrets } from "../../test-support/fakes.js";
+import { type WorldShape, worldOf, worldSource } from "../../test-support/random-world.js";
 import { useStandinAndStore } from "../../test-support/standin.js";
 import { observe } from "../observe/observe.js";
 import { driftOf } from "../plan/drift-report.js";
-import { reconcile } from "./reconcile.js";
+import type { Outcome } from "./outcome.js";
+import { reconcileTenant, type TenantReconcile } from "./reconcile-tenant.js";
 
 const setup = useStandinAndStore();
 
 const logger = pino({ level: "silent" });
+
+/** The drift a `done` reconcile planned; fails the test with the outcome's reason otherwise. */
+function driftIn(o: Outcome<TenantReconcile>) {
+  if (o.status !== "done") throw new Error(`want done, got ${o.status}: ${o.reason}`);
+  return driftOf(o.result.planned.plan);
+}
 
 /** Two users, a trunk with a password, two PBXs, a number block and three extensions. */
 const shape: WorldShape = {
@@ -126,23 +134,20 @@ describe("hand edits on the platform", () => {
       fc.asyncProperty(fc.subarray(edits, { minLength: 1 }), async (chosen) => {
         const n = serial++;
         const world = worldOf(shape, `DR${n}`, n);
-        const dir = await writeWorld(world);
-        const deps = {
-          client: setup.e.client,
-          store: storePort(setup.store),
-          logger,
-          load: { env: world.env },
-        };
-        const first = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
-        expect(first.applied?.failed, "failed steps of the first apply").toBe(0);
+        const source = worldSource(world);
+        const deps = { client: setup.e.client, store: setup.store, logger, secrets: testSecrets };
+        const req = { source, tenant: world.tenant };
+        const first = await reconcileTenant(req, deps);
+        expect(first.result?.executed?.applied.failed, "failed steps of the first apply").toBe(0);
+        expect(first.status, "the first apply's outcome").toBe("done");
         expect(
-          driftOf((await reconcile({ dir, source: world.tenant, mode: "drift" }, deps)).plan),
+          driftIn(await reconcileTenant({ ...req, mode: "drift" }, deps)),
           "drift before any edit",
         ).toEqual([]);
 
         const live = await observe(setup.e.client, { tenants: [world.tenant] });
         for (const edit of chosen) await edit.run(setup.e.client, live);
-        const items = driftOf((await reconcile({ dir, source: world.tenant, mode: "drift" }, deps)).plan);
+        const items = driftIn(await reconcileTenant({ ...req, mode: "drift" }, deps));
         const got = items.flatMap((i) =>
           i.kind === "changed" ? i.diffs.map((d) => `${i.key} ${d.path}`) : [`${i.key} ${i.kind}`],
         );
@@ -151,10 +156,11 @@ describe("hand edits on the platform", () => {
           .map((w) => w.replace("{serial}", String(n).padStart(3, "0")));
         expect(got.sort(), `drift after: ${chosen.map((x) => x.name).join(", ")}`).toEqual(want.sort());
 
-        const repaired = await reconcile({ dir, source: world.tenant, mode: "apply" }, deps);
-        expect(repaired.applied?.failed ?? 0, "failed repair steps").toBe(0);
+        const repaired = await reconcileTenant(req, deps);
+        expect(repaired.result?.executed?.applied.failed ?? 0, "failed repair steps").toBe(0);
+        expect(repaired.status, "the repair's outcome").toBe("done");
         expect(
-          driftOf((await reconcile({ dir, source: world.tenant, mode: "drift" }, deps)).plan),
+          driftIn(await reconcileTenant({ ...req, mode: "drift" }, deps)),
           "drift after the repair",
         ).toEqual([]);
       }),

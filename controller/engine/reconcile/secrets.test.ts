@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { InventoryEntry } from "../../model/inventory.js";
-import { desiredStateOf, make, testHash } from "../../test-support/fakes.js";
+import { desiredStateOf, make, testHash, testSecrets } from "../../test-support/fakes.js";
 import { secretHashesOf } from "../plan/diff.js";
-import { resolveUnknownSecrets, scopeOf, unknownSecretHash } from "./reconcile.js";
+import { resolveUnknownSecrets, type SecretHashing, unknownSecretHash } from "./secrets.js";
 
 const entry = (
   o: Partial<InventoryEntry> & Pick<InventoryEntry, "key" | "kind" | "tenant">,
@@ -12,17 +12,6 @@ const entry = (
   state: "managed",
   secretHashes: {},
   ...o,
-});
-
-describe("scopeOf", () => {
-  it("takes the tenants a source declares and the ones it owns objects of, not other sources' tenants", () => {
-    const desired = desiredStateOf([make.tenant("A"), make.user("B", "x@b.example")]);
-    const inventory = [
-      entry({ key: "Tenant/C", kind: "Tenant", tenant: "C" }),
-      entry({ key: "Tenant/D", kind: "Tenant", tenant: "D", source: "terraform:w" }),
-    ];
-    expect(scopeOf(desired, inventory, "default").sort()).toEqual(["A", "B", "C"]);
-  });
 });
 
 describe("resolveUnknownSecrets", () => {
@@ -37,7 +26,7 @@ describe("resolveUnknownSecrets", () => {
       tenant: "A",
       secretHashes: { "spec.pin": unknownSecretHash },
     });
-    const got = resolveUnknownSecrets([marked], desired, "default", testHash);
+    const got = resolveUnknownSecrets([marked], desired, "default", testSecrets);
     expect(want, "hash of the declared PIN").toBeDefined();
     expect(got.entries[0]?.secretHashes).toEqual({ "spec.pin": want });
     expect(got.resolved.map((e) => e.key)).toEqual([ext.key]);
@@ -50,7 +39,7 @@ describe("resolveUnknownSecrets", () => {
       tenant: "A",
       secretHashes: { "spec.pin": unknownSecretHash },
     });
-    const got = resolveUnknownSecrets([marked], desired, "default", testHash);
+    const got = resolveUnknownSecrets([marked], desired, "default", testSecrets);
     expect(got.entries[0]?.secretHashes).toEqual({});
   });
 
@@ -68,8 +57,21 @@ describe("resolveUnknownSecrets", () => {
       tenant: "A",
       secretHashes: { "spec.password": "abc" },
     });
-    const got = resolveUnknownSecrets([other, known], desired, "default", testHash);
+    const got = resolveUnknownSecrets([other, known], desired, "default", testSecrets);
     expect(got.entries).toEqual([other, known]);
     expect(got.resolved).toEqual([]);
+  });
+
+  it("treats a hash made with a rotated key as unknown and fills it with the current key's hash", () => {
+    const rotated: SecretHashing = { hash: testHash, isCurrent: (h) => h !== "old-key-hash" };
+    const old = entry({
+      key: ext.key,
+      kind: "Extension",
+      tenant: "A",
+      secretHashes: { "spec.pin": "old-key-hash" },
+    });
+    const got = resolveUnknownSecrets([old], desired, "default", rotated);
+    expect(got.entries[0]?.secretHashes).toEqual({ "spec.pin": want });
+    expect(got.resolved.map((e) => e.key)).toEqual([ext.key]);
   });
 });
