@@ -281,3 +281,27 @@ describe("apply", () => {
     expect(w.platform.calls.map((c) => c.key)).toEqual([tenant.key]);
   });
 });
+
+describe("apply stopped by its signal", () => {
+  it("makes no platform call for a step whose signal fires while its creating entry is written", async () => {
+    const controller = new AbortController();
+    const w = setup({
+      recorder: {
+        beforeWrite: (e) => {
+          if (e.op === "markCreating" && e.key === pbx.key) controller.abort(new Error("lease lost"));
+        },
+      },
+    });
+    const result = await apply(
+      w.replan(),
+      { adapters: w.platform.adapters(), store: w.recorder, logger: w.log.logger },
+      { source: "repo", runId: "run-1", parallelism: 1, signal: controller.signal },
+    );
+    const called = w.platform.calls.map((c) => c.key);
+    expect(called, "the PBX create never reached the platform").not.toContain(pbx.key);
+    const step = result.steps.find((s) => s.key === pbx.key);
+    expect(step?.outcome).toBe("skipped");
+    expect(step?.error).toBe("skipped: the apply was stopped: lease lost");
+    expect(result.steps.filter((s) => s.outcome === "ok").map((s) => s.key)).toEqual(called);
+  });
+});

@@ -26,6 +26,15 @@ import type { RunState, StepDone } from "./run-state.js";
 /** A store write failed: not the adapter's fault, and the whole apply must stop. */
 class StoreFailure extends Error {}
 
+/** The apply was stopped (its signal fired) after the step started: it makes no platform call. */
+class Stopped extends Error {}
+
+/** Throws `Stopped` when the apply's signal has fired: called right before each platform call. */
+function checkNotStopped(run: RunState): void {
+  const signal = run.options.signal;
+  if (signal?.aborted) throw new Stopped(describeError(signal.reason));
+}
+
 async function record(write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
@@ -109,6 +118,9 @@ async function execute(run: RunState, c: PlannedChange, head: Head): Promise<Ste
     return { ...head, outcome: "ok", durationMs: 0, requestId: ctx.lastRequestId, ...extra };
   } catch (err) {
     if (err instanceof StoreFailure) throw err.cause;
+    if (err instanceof Stopped) {
+      return { ...head, outcome: "skipped", durationMs: 0, error: `${errApplyCancelled}: ${err.message}` };
+    }
     return {
       ...head,
       outcome: isTerminal(err) ? "terminal" : "failed",
@@ -148,6 +160,7 @@ async function act(
     case "create": {
       if (!c.desired) throw new TerminalError(errNoDesiredResource);
       await record(() => store.markCreating(entry(null, "creating", {})));
+      checkNotStopped(run);
       const made = await adapter.create(ctx, c.desired);
       run.ids.set(c.key, made.id);
       // An adopted object kept its own secrets: record none, so the next plan sets them.
@@ -162,6 +175,7 @@ async function act(
       const live = c.live;
       await record(() => store.upsertInventory(entry(live.id, "managed", {})));
       if (c.diffs.length > 0) {
+        checkNotStopped(run);
         await adapter.update(ctx, c.desired, live, c.diffs);
         await record(() => store.upsertInventory(entry(live.id, "managed", c.secretHashes ?? {})));
       }
@@ -171,12 +185,14 @@ async function act(
       if (!c.desired) throw new TerminalError(errNoDesiredResource);
       if (!c.live) throw new TerminalError(errNoLiveObject);
       const live = c.live;
+      checkNotStopped(run);
       await adapter.update(ctx, c.desired, live, c.diffs);
       await record(() => store.upsertInventory(entry(live.id, "managed", c.secretHashes ?? {})));
       return { platformId: live.id };
     }
     case "delete": {
       if (!c.live) throw new TerminalError(errNoLiveObject);
+      checkNotStopped(run);
       await adapter.delete(ctx, c.live);
       run.ids.delete(c.key);
       await record(() => store.deleteInventory(c.key, source));
