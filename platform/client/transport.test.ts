@@ -234,6 +234,46 @@ describe("limits", () => {
   });
 });
 
+describe("rate limit", () => {
+  /** A bucket that notes every take, and a concurrency limit that notes entering and leaving. */
+  function tracedLimits(trace: string[]) {
+    class TracedBucket extends TokenBucket {
+      override take(signal?: AbortSignal): Promise<number> {
+        trace.push("take");
+        return super.take(signal);
+      }
+    }
+    const inner = pLimit(1);
+    const concurrency = (<T>(fn: () => Promise<T>) =>
+      inner(async () => {
+        trace.push("enter");
+        try {
+          return await fn();
+        } finally {
+          trace.push("leave");
+        }
+      })) as unknown as LimitFunction;
+    return { bucket: new TracedBucket({ requestsPerSecond: 10_000, burst: 10_000 }), concurrency };
+  }
+
+  it("takes a slot for every attempt, retries included, inside the concurrency slot", async () => {
+    const trace: string[] = [];
+    const { client } = await recordingClient({ limits: tracedLimits(trace) });
+    trace.length = 0;
+    standin.knobs.failNext.push({ status: 503, count: 2 });
+    await client.company.get();
+    expect(trace).toEqual(["enter", "take", "leave", "enter", "take", "leave", "enter", "take", "leave"]);
+  });
+
+  it("puts the salt request under the rate limit too", async () => {
+    const trace: string[] = [];
+    const client = new OmniaClient(standin.settings, { ...testClientOptions, limits: tracedLimits(trace) });
+    clients.push(client);
+    await client.company.get();
+    expect(trace).toEqual(["enter", "take", "take", "leave"]);
+  });
+});
+
 describe("paging", () => {
   it("iterates 5,000 extensions in pages of 500", async () => {
     const { client } = await recordingClient();

@@ -11,7 +11,7 @@ import pRetry from "p-retry";
 import { Agent, type Dispatcher, request } from "undici";
 import { digestPassword, signRequest } from "./auth.js";
 import { clientCodes, networkError, PlatformError, parseRetryAfter } from "./errors.js";
-import { TokenBucket } from "./rate-limit.js";
+import { defaultBurst, TokenBucket } from "./rate-limit.js";
 import type { ClientSettings } from "./settings.js";
 
 /** Options of the client; every field has a default. */
@@ -26,9 +26,12 @@ export interface ClientOptions {
   maxBackoffMs?: number;
   /** A Retry-After longer than this (ms) is not waited for: the error goes to the caller. Default 60000. */
   maxRetryAfterMs?: number;
-  /** Sustained request rate shared by every client of the same account. Default 20/s. */
+  /**
+   * Requests in any window of 1 s, bursts and retries included, shared by every client of
+   * the same account (rate-limit.ts says how). Default 20.
+   */
   requestsPerSecond?: number;
-  /** Token bucket size. Default 40. */
+  /** Requests released at once after a quiet period; capped by `requestsPerSecond`. Default 2 (`defaultBurst`). */
   burst?: number;
   /** Requests in flight at once, shared likewise. Default 8. */
   concurrency?: number;
@@ -113,6 +116,8 @@ export function limitsKey(
 /**
  * The process-wide limits of an account (created on first use with these options). The
  * bucket runs on real time: the `clock` option is the signing clock, not the limiter's.
+ * Clients of one account with different limit settings get different limiters: give
+ * them the same settings (or one `limits`) to keep the account under its limit.
  */
 export function sharedLimits(
   key: string,
@@ -160,7 +165,7 @@ export class Transport {
       maxBackoffMs: 10_000,
       maxRetryAfterMs: 60_000,
       requestsPerSecond: 20,
-      burst: 40,
+      burst: defaultBurst,
       concurrency: 8,
       pageSize: 500,
       idempotencyKeys: true,
@@ -223,21 +228,30 @@ export class Transport {
     return Math.round(this.o.random() * cap);
   }
 
-  private async attempt<T>(spec: CallSpec, route: string, idempotencyKey: string | undefined): Promise<T> {
-    this.counters.throttledMs += await this.limits.bucket.take();
-    return this.limits.concurrency(() => this.send<T>(spec, route, idempotencyKey));
+  /**
+   * One attempt: a concurrency slot first, then the rate limit, then the request at once.
+   * In that order the moment the bucket releases is the moment the request leaves; the
+   * other way round, requests released while the slots were busy would leave together
+   * when slots free up, above the rate.
+   */
+  private attempt<T>(spec: CallSpec, route: string, idempotencyKey: string | undefined): Promise<T> {
+    return this.limits.concurrency(async () => {
+      const digest = await this.digest();
+      this.counters.throttledMs += await this.limits.bucket.take();
+      return this.send<T>(spec, route, idempotencyKey, digest);
+    });
   }
 
-  private async send<T>(spec: CallSpec, route: string, idempotencyKey: string | undefined): Promise<T> {
+  private async send<T>(
+    spec: CallSpec,
+    route: string,
+    idempotencyKey: string | undefined,
+    digest: string,
+  ): Promise<T> {
     const headers: Record<string, string> = {
       accept: spec.accept ?? "application/json",
       // Fresh nonce and Created on every attempt: nonces are single-use.
-      "x-authenticate": signRequest(
-        this.settings.username,
-        this.settings.domain,
-        await this.digest(),
-        this.o.clock(),
-      ),
+      "x-authenticate": signRequest(this.settings.username, this.settings.domain, digest, this.o.clock()),
     };
     if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
     let body: string | undefined;
@@ -320,10 +334,11 @@ export class Transport {
     return `${this.settings.baseUrl}${path}${qs ? `?${qs}` : ""}`;
   }
 
-  /** The password digest, from the domain's salt (fetched once, unauthenticated). */
+  /** The password digest, from the domain's salt (fetched once, unauthenticated, under the rate limit). */
   private digest(): Promise<string> {
     this.passwordDigest ??= (async () => {
       const route = "GET /rest/salt/{domain}";
+      this.counters.throttledMs += await this.limits.bucket.take();
       try {
         const res = await request(
           `${this.settings.baseUrl}/rest/salt/${encodeURIComponent(this.settings.domain)}`,
