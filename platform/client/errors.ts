@@ -9,6 +9,8 @@ export const clientCodes = {
   network: "network",
   timeout: "timeout",
   badResponse: "bad_response",
+  /** The caller's AbortSignal fired (`client.withSignal`); never retried. */
+  aborted: "aborted",
 } as const;
 
 /** HTTP statuses worth retrying. */
@@ -79,6 +81,21 @@ export function networkError(route: string, err: unknown): PlatformError {
     route,
     retryable: known || e.message === "terminated" || e.name === "SocketError",
     cause: err,
+  });
+}
+
+/** Error text of a call stopped by the caller's signal. */
+export const errAborted = "call aborted";
+
+/** The error of a call whose signal fired: status 0, code `aborted`, not retryable, the reason as cause. */
+export function abortedError(route: string, reason: unknown): PlatformError {
+  return new PlatformError({
+    message: errAborted,
+    status: 0,
+    code: clientCodes.aborted,
+    route,
+    retryable: false,
+    cause: reason,
   });
 }
 

@@ -55,4 +55,6 @@ export interface PlatformPort {
     create(body: NumberBlockCreate): Promise<NumberBlock>;
     delete(id: string): Promise<unknown>;
   };
+  /** The same client with every call aborted when `signal` fires (PlatformError `aborted`). */
+  withSignal(signal: AbortSignal): PlatformPort;
 }
