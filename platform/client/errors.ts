@@ -84,6 +84,21 @@ export function networkError(route: string, err: unknown): PlatformError {
   });
 }
 
+/**
+ * The `Retry-After` (ms) a failure carries: that of the first `PlatformError` along
+ * `err` and its `cause` chain (the engine wraps platform errors once per layer), or
+ * undefined when there is none or it gave no Retry-After (429, 503). For a scheduler
+ * deciding when to try a tenant again.
+ */
+export function retryAfterOf(err: unknown): number | undefined {
+  let cur: unknown = err;
+  for (let depth = 0; depth < 16 && cur instanceof Error; depth++) {
+    if (cur instanceof PlatformError) return cur.retryAfterMs;
+    cur = cur.cause;
+  }
+  return undefined;
+}
+
 /** Error text of a call stopped by the caller's signal. */
 export const errAborted = "call aborted";
 

@@ -21,7 +21,7 @@ import { type CallPort, type ClientOptions, type ClientStats, Transport } from "
 
 /** API object types, generated from schemas/omnia-api.yaml. */
 export type * from "./api.gen.js";
-export { clientCodes, PlatformError, retryableStatuses } from "./errors.js";
+export { clientCodes, PlatformError, retryAfterOf, retryableStatuses } from "./errors.js";
 export type { ExtensionListOptions, Listing, ListOptions, LogListOptions } from "./resources.js";
 export { type ClientSettings, clientSettingsFromEnv } from "./settings.js";
 export type { CallPort, ClientOptions, ClientStats, ResponseEvent, SharedLimits } from "./transport.js";

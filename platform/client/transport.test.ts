@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestStandin, type TestStandin, testClientOptions } from "../standin/testing.js";
-import { OmniaClient, type PlatformError } from "./index.js";
+import { OmniaClient, type PlatformError, retryAfterOf } from "./index.js";
 import { TokenBucket } from "./rate-limit.js";
 import { type ClientOptions, limitsKey, sharedLimits } from "./transport.js";
 
@@ -126,6 +126,50 @@ describe("retries", () => {
       status: 0,
     });
     expect(client.stats().retries).toBe(1);
+  });
+});
+
+describe("error facts after retries are exhausted", () => {
+  it.each([
+    // [status, Retry-After (s), want retryable, want retryAfterMs, want attempts]
+    [401, undefined, false, undefined, 1],
+    [403, undefined, false, undefined, 1],
+    [400, undefined, false, undefined, 1],
+    [500, undefined, true, undefined, 3],
+    [502, undefined, true, undefined, 3],
+    [503, undefined, true, undefined, 3],
+    [503, 1, true, 1000, 3],
+    [504, undefined, true, undefined, 3],
+    [429, 2, true, 2000, 3],
+  ])(
+    "HTTP %d (Retry-After %s) gives retryable=%s, retryAfterMs=%s after %d attempts",
+    async (status, retryAfterSec, retryable, retryAfterMs, attempts) => {
+      const { client } = await recordingClient({ maxRetries: 2 });
+      standin.knobs.failNext.push({ status, count: 10, ...(retryAfterSec ? { retryAfterSec } : {}) });
+      const before = client.stats().requests;
+      const err = await failure(client.company.get());
+      expect({ status: err.status, retryable: err.retryable, retryAfterMs: err.retryAfterMs }).toEqual({
+        status,
+        retryable,
+        retryAfterMs,
+      });
+      expect(client.stats().requests - before, "attempts").toBe(attempts);
+    },
+  );
+
+  it("carries the Retry-After of the stand-in's own rate limit when it is too long to wait", async () => {
+    const { client, sleeps } = await recordingClient({ maxRetryAfterMs: 5_000 });
+    standin.knobs.rateLimit = { requestsPerSecond: 0.01, burst: 1 };
+    try {
+      await client.company.get().catch(() => {});
+      const err = await failure(client.company.get());
+      expect({ status: err.status, retryable: err.retryable }).toEqual({ status: 429, retryable: true });
+      expect(err.retryAfterMs).toBeGreaterThan(5_000);
+      expect(retryAfterOf(new Error("wrapped", { cause: err }))).toBe(err.retryAfterMs);
+      expect(sleeps).toEqual([]);
+    } finally {
+      standin.knobs.rateLimit = null;
+    }
   });
 });
 
