@@ -4,8 +4,9 @@ import { TokenBucket, windowMs } from "./rate-limit.js";
 
 /**
  * Simulated time: `sleep` registers a timer that `run` fires when the clock reaches it,
- * optionally up to `early()` ms early (< 1; Node's timers may, as they start on the
- * loop's cached time; like Node, a sleep below 1 ms lasts 1 ms), so the bucket must re-check.
+ * `early()` ms early (< 1; Node's timers may, as they start on the loop's cached time;
+ * like Node, a sleep below 1 ms lasts 1 ms), so the bucket must re-check; or late, when
+ * negative (a busy event loop).
  */
 class FakeTime {
   now = 0;
@@ -125,6 +126,18 @@ describe("TokenBucket", () => {
     const sends = await simulate({ requestsPerSecond: rate, burst }, Array(count).fill(0));
     expect(Math.max(...sends)).toBe(want);
   });
+
+  it.each([
+    [1, false],
+    [2, true],
+  ])(
+    "with every timer 5 ms late, burst %d keeps the full rate: %s (why the default is 2)",
+    async (burst, keeps) => {
+      const sends = await simulate({ requestsPerSecond: 50, burst }, Array(100).fill(0), () => -5);
+      const rate = (99 * 1000) / (Math.max(...sends) - Math.min(...sends));
+      expect(rate >= 49, `${rate.toFixed(1)}/s`).toBe(keeps);
+    },
+  );
 
   it("lets a burst through at once after a quiet period, then paces", async () => {
     const sends = await simulate({ requestsPerSecond: 10, burst: 3 }, [0, 0, 0, 0, 0]);

@@ -42,8 +42,8 @@ export interface TokenBucketOptions {
   requestsPerSecond: number;
   /**
    * Requests released at the same moment after a quiet period (>= 1). Values above
-   * `requestsPerSecond` act as `requestsPerSecond` (the window caps them). Default 1:
-   * pure pacing, see `defaultBurst`.
+   * `requestsPerSecond` act as `requestsPerSecond` (the window caps them). Default 2,
+   * see `defaultBurst`.
    */
   burst?: number;
   /** Clock in ms. Default Date.now. */
