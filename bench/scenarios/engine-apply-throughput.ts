@@ -11,12 +11,19 @@
  * is reached while `PGlite.create()` runs initdb in WASM (about 650 MB of WebAssembly
  * memory and compiled code that never shrink), before the first request. So the figures
  * also give the RSS right after the store opened, and the peak RSS and heap sampled
- * during the reconcile. `BENCH_STORE=postgres` puts the store on a throwaway PostgreSQL
- * cluster (another process, like the stand-in) to measure the engine and client alone.
+ * during the reconcile. `BENCH_STORE` picks the store:
+ * - `memory` (default, as the baseline of 2026-11-26): PGlite in memory, initdb in this
+ *   process on every run;
+ * - `folder`: PGlite in a data folder that another process created first, as every
+ *   `omnia` run after a partner's first one finds `.omnia/state` (no initdb here);
+ * - `postgres`: a throwaway PostgreSQL cluster (another process, like the stand-in), to
+ *   measure the engine and the client alone.
  */
+import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import pino from "pino";
 import { renderManifestFile } from "../../controller/engine/export-yaml.js";
 import { reconcile } from "../../controller/engine/run.js";
@@ -83,13 +90,23 @@ const scenario: Scenario = {
         },
       },
     );
-    const onPostgres = process.env.BENCH_STORE === "postgres";
+    const storeKind = process.env.BENCH_STORE ?? "memory";
     let cluster: TestCluster | undefined;
     let store: Store | undefined;
     const sampler = memorySampler();
     try {
-      cluster = onPostgres ? await startTestCluster() : undefined;
-      store = cluster ? await openStore({ databaseUrl: cluster.url }) : await openStore({ memory: true });
+      if (storeKind === "postgres") {
+        cluster = await startTestCluster();
+        store = await openStore({ databaseUrl: cluster.url });
+      } else if (storeKind === "folder") {
+        const dataDir = join(dir, "state");
+        await createStoreElsewhere(dataDir);
+        store = await openStore({ dataDir, env: {} });
+      } else if (storeKind === "memory") {
+        store = await openStore({ memory: true });
+      } else {
+        throw new Error(`BENCH_STORE: want memory, folder or postgres, got ${JSON.stringify(storeKind)}`);
+      }
       const rssAfterStoreOpen = mib(process.memoryUsage.rss());
       sampler.start();
       const t0 = performance.now();
@@ -121,7 +138,7 @@ const scenario: Scenario = {
         rate_limited_429: stats.rateLimited,
         standin_rate_limited_429: served.rateLimited,
         retries: stats.retries,
-        store: onPostgres ? "postgres (another process)" : "pglite in memory (this process)",
+        store: storeKind,
         rss_after_store_open_mib: rssAfterStoreOpen,
         rss_peak_during_reconcile_mib: sampler.peakRss,
         heap_used_peak_during_reconcile_mib: sampler.peakHeap,
@@ -136,6 +153,14 @@ const scenario: Scenario = {
   },
 };
 export default scenario;
+
+/** Creates and migrates a PGlite data folder in a child process (initdb happens there). */
+async function createStoreElsewhere(dataDir: string): Promise<void> {
+  const storeModule = new URL("../../controller/store/index.ts", import.meta.url).href;
+  const script = `const { openStore } = await import(${JSON.stringify(storeModule)});
+await (await openStore({ dataDir: ${JSON.stringify(dataDir)}, env: {} })).close();`;
+  await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
+}
 
 /** Events per second between the first and the last of `times` (ms). */
 function spanRate(times: number[]): number {
