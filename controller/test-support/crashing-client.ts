@@ -37,13 +37,16 @@ export function crashingClient(
         };
       },
     });
-  return {
-    customers: guard(client.customers),
-    users: (id) => guard(client.users(id)),
-    trunks: (id) => guard(client.trunks(id)),
-    pbxs: (id) => guard(client.pbxs(id)),
-    extensions: (id) => guard(client.extensions(id)),
-    numbers: (id) => guard(client.numbers(id)),
+  const wrap = (c: PlatformPort): PlatformPort & { writes(): number } => ({
+    customers: guard(c.customers),
+    users: (id) => guard(c.users(id)),
+    trunks: (id) => guard(c.trunks(id)),
+    pbxs: (id) => guard(c.pbxs(id)),
+    extensions: (id) => guard(c.extensions(id)),
+    numbers: (id) => guard(c.numbers(id)),
+    // A view bound to a signal dies with the client: same write count.
+    withSignal: (signal) => wrap(c.withSignal(signal)),
     writes: () => writes,
-  };
+  });
+  return wrap(client);
 }

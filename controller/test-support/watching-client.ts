@@ -28,10 +28,6 @@ export function watchingClient(client: PlatformPort, onWrite: (verb: string) => 
     pbxs: (id) => watch(client.pbxs(id)),
     extensions: (id) => watch(client.extensions(id)),
     numbers: (id) => watch(client.numbers(id)),
-    ...(client.withSignal
-      ? {
-          withSignal: (signal: AbortSignal) => watchingClient(client.withSignal?.(signal) ?? client, onWrite),
-        }
-      : {}),
+    withSignal: (signal: AbortSignal) => watchingClient(client.withSignal(signal), onWrite),
   };
 }

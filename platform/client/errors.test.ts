@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { networkError, PlatformError, parseRetryAfter } from "./errors.js";
+import { abortedError, networkError, PlatformError, parseRetryAfter, retryAfterOf } from "./errors.js";
 
 describe("PlatformError", () => {
   it.each([
@@ -7,7 +7,10 @@ describe("PlatformError", () => {
     [404, false],
     [400, false],
     [401, false],
+    [403, false],
+    [408, true],
     [429, true],
+    [502, true],
     [500, true],
     [503, true],
     [504, true],
@@ -47,5 +50,39 @@ describe("parseRetryAfter", () => {
     ["", undefined],
   ])("reads %j as %s ms", (value, want) => {
     expect(parseRetryAfter(value, now)).toBe(want);
+  });
+});
+
+describe("retryAfterOf", () => {
+  const limited = new PlatformError({
+    message: "m",
+    status: 429,
+    code: "rate_limited",
+    route: "GET /x",
+    retryAfterMs: 1500,
+  });
+  const unavailable = new PlatformError({ message: "m", status: 503, code: "unavailable", route: "GET /x" });
+  it.each([
+    ["a 429 with Retry-After", limited, 1500],
+    ["a 429 wrapped twice", new Error("a", { cause: new Error("b", { cause: limited }) }), 1500],
+    ["a 503 without Retry-After", unavailable, undefined],
+    ["the first platform error along the causes", new Error("a", { cause: unavailable }), undefined],
+    ["an error with no platform error", new Error("a", { cause: "text" }), undefined],
+    ["no error at all", "text", undefined],
+  ])("reads %s", (_name, err, want) => {
+    expect(retryAfterOf(err)).toBe(want);
+  });
+});
+
+describe("abortedError", () => {
+  it("is code aborted, status 0, not retryable, with the reason as cause", () => {
+    const reason = new Error("cancelled");
+    const err = abortedError("GET /rest/company", reason);
+    expect({ code: err.code, status: err.status, retryable: err.retryable, cause: err.cause }).toEqual({
+      code: "aborted",
+      status: 0,
+      retryable: false,
+      cause: reason,
+    });
   });
 });

@@ -9,6 +9,8 @@ export const clientCodes = {
   network: "network",
   timeout: "timeout",
   badResponse: "bad_response",
+  /** The caller's AbortSignal fired (`client.withSignal`); never retried. */
+  aborted: "aborted",
 } as const;
 
 /** HTTP statuses worth retrying. */
@@ -79,6 +81,36 @@ export function networkError(route: string, err: unknown): PlatformError {
     route,
     retryable: known || e.message === "terminated" || e.name === "SocketError",
     cause: err,
+  });
+}
+
+/**
+ * The `Retry-After` (ms) a failure carries: that of the first `PlatformError` along
+ * `err` and its `cause` chain (the engine wraps platform errors once per layer), or
+ * undefined when there is none or it gave no Retry-After (429, 503). For a scheduler
+ * deciding when to try a tenant again.
+ */
+export function retryAfterOf(err: unknown): number | undefined {
+  let cur: unknown = err;
+  for (let depth = 0; depth < 16 && cur instanceof Error; depth++) {
+    if (cur instanceof PlatformError) return cur.retryAfterMs;
+    cur = cur.cause;
+  }
+  return undefined;
+}
+
+/** Error text of a call stopped by the caller's signal. */
+export const errAborted = "call aborted";
+
+/** The error of a call whose signal fired: status 0, code `aborted`, not retryable, the reason as cause. */
+export function abortedError(route: string, reason: unknown): PlatformError {
+  return new PlatformError({
+    message: errAborted,
+    status: 0,
+    code: clientCodes.aborted,
+    route,
+    retryable: false,
+    cause: reason,
   });
 }
 

@@ -1,10 +1,10 @@
 /**
  * The sub-APIs of the client, one per area of the platform, each a thin typed layer over
- * `Transport.call` with the contract's paths. Lists are async iterators over every page
+ * `CallPort.call` (a Transport, or one bound to a signal) with the contract's paths. Lists are async iterators over every page
  * (cursor paging); `listAll` collects them.
  */
 import type * as Api from "./api.gen.js";
-import type { CallSpec, Transport } from "./transport.js";
+import type { CallPort, CallSpec } from "./transport.js";
 
 /** Query of a list: search, status filter, sort (`col` or `-col`). */
 export interface ListOptions {
@@ -19,7 +19,7 @@ interface PageShape<T> {
 }
 
 /** Iterates every item of a list, page by page, following `nextCursor`. */
-export async function* iteratePages<T>(t: Transport, spec: CallSpec): AsyncGenerator<T> {
+export async function* iteratePages<T>(t: CallPort, spec: CallSpec): AsyncGenerator<T> {
   let cursor: string | undefined;
   do {
     const page = await t.call<PageShape<T>>({
@@ -47,7 +47,7 @@ export interface Listing<T, Q = ListOptions> {
 }
 
 function listing<T, Q extends object = ListOptions>(
-  t: Transport,
+  t: CallPort,
   path: string,
   params: Record<string, string> = {},
 ): Listing<T, Q> {
@@ -57,13 +57,13 @@ function listing<T, Q extends object = ListOptions>(
 }
 
 /** CSV export of a list (the whole selection, header row first). */
-function exportCsv(t: Transport, path: string, params: Record<string, string> = {}) {
+function exportCsv(t: CallPort, path: string, params: Record<string, string> = {}) {
   return (query?: ListOptions): Promise<string> =>
     t.call<string>({ method: "GET", path, params, query: { ...query }, accept: "text/csv" });
 }
 
 /** Verbs of an object at `base/{idName}`. */
-function objectVerbs<T, C, U>(t: Transport, base: string, idName: string, params: Record<string, string>) {
+function objectVerbs<T, C, U>(t: CallPort, base: string, idName: string, params: Record<string, string>) {
   const at = `${base}/{${idName}}`;
   const p = (id: string) => ({ ...params, [idName]: id });
   return {
@@ -77,7 +77,7 @@ function objectVerbs<T, C, U>(t: Transport, base: string, idName: string, params
 }
 
 /** `client.company`: the partner's own company, read and edit. */
-export function companyApi(t: Transport) {
+export function companyApi(t: CallPort) {
   return {
     get: () => t.call<Api.Company>({ method: "GET", path: "/rest/company" }),
     update: (patch: Api.CompanyUpdate) =>
@@ -86,7 +86,7 @@ export function companyApi(t: Transport) {
 }
 
 /** `client.customers`: list, get, create, update, suspend, resume, delete, CSV export. */
-export function customersApi(t: Transport) {
+export function customersApi(t: CallPort) {
   const v = objectVerbs<Api.Customer, Api.CustomerCreate, Api.CustomerUpdate>(
     t,
     "/rest/customers",
@@ -106,7 +106,7 @@ export function customersApi(t: Transport) {
 }
 
 /** `client.users(customerId)`: invite (create), edit roles, delete, resend invitation. */
-export function usersApi(t: Transport, customerId: string) {
+export function usersApi(t: CallPort, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.User, Api.UserCreate, Api.UserUpdate>(
     t,
@@ -126,7 +126,7 @@ export function usersApi(t: Transport, customerId: string) {
 }
 
 /** `client.trunks(customerId)`: SIP trunks; the password is write-only. */
-export function trunksApi(t: Transport, customerId: string) {
+export function trunksApi(t: CallPort, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.SipTrunk, Api.SipTrunkCreate, Api.SipTrunkUpdate>(
     t,
@@ -144,7 +144,7 @@ export function trunksApi(t: Transport, customerId: string) {
 }
 
 /** `client.pbxs(customerId)`: PBXs, options (call center, hotel), suspend/resume. */
-export function pbxsApi(t: Transport, customerId: string) {
+export function pbxsApi(t: CallPort, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.Pbx, Api.PbxCreate, Api.PbxUpdate>(
     t,
@@ -170,7 +170,7 @@ export interface ExtensionListOptions extends ListOptions {
 }
 
 /** `client.extensions(customerId)`: extensions across PBXs; create names the PBX. */
-export function extensionsApi(t: Transport, customerId: string) {
+export function extensionsApi(t: CallPort, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.Extension, never, Api.ExtensionUpdate>(
     t,
@@ -198,7 +198,7 @@ export function extensionsApi(t: Transport, customerId: string) {
 }
 
 /** `client.numbers(customerId)`: number blocks; create and delete only. */
-export function numbersApi(t: Transport, customerId: string) {
+export function numbersApi(t: CallPort, customerId: string) {
   const params = { customerId };
   const v = objectVerbs<Api.NumberBlock, Api.NumberBlockCreate, never>(
     t,
@@ -222,7 +222,7 @@ export interface LogListOptions extends Omit<ListOptions, "status"> {
 }
 
 /** `client.logs`: the Admin Console and Omnia Manager audit logs. */
-export function logsApi(t: Transport) {
+export function logsApi(t: CallPort) {
   const admin = listing<Api.LogEntry, LogListOptions>(t, "/rest/logs/admin");
   const manager = listing<Api.LogEntry, LogListOptions>(t, "/rest/logs/manager");
   return {
@@ -236,6 +236,6 @@ export function logsApi(t: Transport) {
 }
 
 /** `client.dashboard`: the dashboard figures. */
-export function dashboardApi(t: Transport) {
+export function dashboardApi(t: CallPort) {
   return { get: () => t.call<Api.Dashboard>({ method: "GET", path: "/rest/dashboard" }) };
 }

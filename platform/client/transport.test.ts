@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestStandin, type TestStandin, testClientOptions } from "../standin/testing.js";
-import { OmniaClient, type PlatformError } from "./index.js";
+import { OmniaClient, type PlatformError, retryAfterOf } from "./index.js";
 import { TokenBucket } from "./rate-limit.js";
 import { type ClientOptions, limitsKey, sharedLimits } from "./transport.js";
 
@@ -129,6 +129,50 @@ describe("retries", () => {
   });
 });
 
+describe("error facts after retries are exhausted", () => {
+  it.each([
+    // [status, Retry-After (s), want retryable, want retryAfterMs, want attempts]
+    [401, undefined, false, undefined, 1],
+    [403, undefined, false, undefined, 1],
+    [400, undefined, false, undefined, 1],
+    [500, undefined, true, undefined, 3],
+    [502, undefined, true, undefined, 3],
+    [503, undefined, true, undefined, 3],
+    [503, 1, true, 1000, 3],
+    [504, undefined, true, undefined, 3],
+    [429, 2, true, 2000, 3],
+  ])(
+    "HTTP %d (Retry-After %s) gives retryable=%s, retryAfterMs=%s after %d attempts",
+    async (status, retryAfterSec, retryable, retryAfterMs, attempts) => {
+      const { client } = await recordingClient({ maxRetries: 2 });
+      standin.knobs.failNext.push({ status, count: 10, ...(retryAfterSec ? { retryAfterSec } : {}) });
+      const before = client.stats().requests;
+      const err = await failure(client.company.get());
+      expect({ status: err.status, retryable: err.retryable, retryAfterMs: err.retryAfterMs }).toEqual({
+        status,
+        retryable,
+        retryAfterMs,
+      });
+      expect(client.stats().requests - before, "attempts").toBe(attempts);
+    },
+  );
+
+  it("carries the Retry-After of the stand-in's own rate limit when it is too long to wait", async () => {
+    const { client, sleeps } = await recordingClient({ maxRetryAfterMs: 5_000 });
+    standin.knobs.rateLimit = { requestsPerSecond: 0.01, burst: 1 };
+    try {
+      await client.company.get().catch(() => {});
+      const err = await failure(client.company.get());
+      expect({ status: err.status, retryable: err.retryable }).toEqual({ status: 429, retryable: true });
+      expect(err.retryAfterMs).toBeGreaterThan(5_000);
+      expect(retryAfterOf(new Error("wrapped", { cause: err }))).toBe(err.retryAfterMs);
+      expect(sleeps).toEqual([]);
+    } finally {
+      standin.knobs.rateLimit = null;
+    }
+  });
+});
+
 describe("writes under a reset mid-body", () => {
   it("retries with the same Idempotency-Key and a fresh nonce, writing once", async () => {
     const { client } = await recordingClient();
@@ -231,6 +275,46 @@ describe("limits", () => {
     standin.knobs.latencyMs = 30;
     await Promise.all(Array.from({ length: 6 }, () => client.company.get()));
     expect(peak).toBe(2);
+  });
+});
+
+describe("rate limit", () => {
+  /** A bucket that notes every take, and a concurrency limit that notes entering and leaving. */
+  function tracedLimits(trace: string[]) {
+    class TracedBucket extends TokenBucket {
+      override take(signal?: AbortSignal): Promise<number> {
+        trace.push("take");
+        return super.take(signal);
+      }
+    }
+    const inner = pLimit(1);
+    const concurrency = (<T>(fn: () => Promise<T>) =>
+      inner(async () => {
+        trace.push("enter");
+        try {
+          return await fn();
+        } finally {
+          trace.push("leave");
+        }
+      })) as unknown as LimitFunction;
+    return { bucket: new TracedBucket({ requestsPerSecond: 10_000, burst: 10_000 }), concurrency };
+  }
+
+  it("takes a slot for every attempt, retries included, inside the concurrency slot", async () => {
+    const trace: string[] = [];
+    const { client } = await recordingClient({ limits: tracedLimits(trace) });
+    trace.length = 0;
+    standin.knobs.failNext.push({ status: 503, count: 2 });
+    await client.company.get();
+    expect(trace).toEqual(["enter", "take", "leave", "enter", "take", "leave", "enter", "take", "leave"]);
+  });
+
+  it("puts the salt request under the rate limit too", async () => {
+    const trace: string[] = [];
+    const client = new OmniaClient(standin.settings, { ...testClientOptions, limits: tracedLimits(trace) });
+    clients.push(client);
+    await client.company.get();
+    expect(trace).toEqual(["enter", "take", "take", "leave"]);
   });
 });
 

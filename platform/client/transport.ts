@@ -9,9 +9,10 @@ import { randomUUID } from "node:crypto";
 import pLimit, { type LimitFunction } from "p-limit";
 import pRetry from "p-retry";
 import { Agent, type Dispatcher, request } from "undici";
+import { eitherSignal, raceAbort } from "./abort.js";
 import { digestPassword, signRequest } from "./auth.js";
-import { clientCodes, networkError, PlatformError, parseRetryAfter } from "./errors.js";
-import { TokenBucket } from "./rate-limit.js";
+import { abortedError, clientCodes, networkError, PlatformError, parseRetryAfter } from "./errors.js";
+import { defaultBurst, TokenBucket } from "./rate-limit.js";
 import type { ClientSettings } from "./settings.js";
 
 /** Options of the client; every field has a default. */
@@ -26,9 +27,12 @@ export interface ClientOptions {
   maxBackoffMs?: number;
   /** A Retry-After longer than this (ms) is not waited for: the error goes to the caller. Default 60000. */
   maxRetryAfterMs?: number;
-  /** Sustained request rate shared by every client of the same account. Default 20/s. */
+  /**
+   * Requests in any window of 1 s, bursts and retries included, shared by every client of
+   * the same account (rate-limit.ts says how). Default 20.
+   */
   requestsPerSecond?: number;
-  /** Token bucket size. Default 40. */
+  /** Requests released at once after a quiet period; capped by `requestsPerSecond`. Default 2 (`defaultBurst`). */
   burst?: number;
   /** Requests in flight at once, shared likewise. Default 8. */
   concurrency?: number;
@@ -42,8 +46,8 @@ export interface ClientOptions {
   limits?: SharedLimits;
   /** Clock for `Created` and Retry-After. Default real time. */
   clock?: () => Date;
-  /** Sleep used by backoff and the rate limit. Default a timer. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Sleep used by the retry backoff; may honour the signal (it is raced with it anyway). Default a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Random in [0,1) for jitter. Default Math.random. */
   random?: () => number;
   /** Called after every HTTP attempt that got an answer (for logs and step records). */
@@ -93,6 +97,12 @@ export interface CallSpec {
   accept?: string;
 }
 
+/** What the sub-APIs (resources.ts) need of a transport: calls, and the page size. */
+export interface CallPort {
+  call<T>(spec: CallSpec): Promise<T>;
+  readonly pageSize: number;
+}
+
 const sharedByAccount = new Map<string, SharedLimits>();
 
 /** Clients with the same account and limit settings share one limiter in the process. */
@@ -113,6 +123,8 @@ export function limitsKey(
 /**
  * The process-wide limits of an account (created on first use with these options). The
  * bucket runs on real time: the `clock` option is the signing clock, not the limiter's.
+ * Clients of one account with different limit settings get different limiters: give
+ * them the same settings (or one `limits`) to keep the account under its limit.
  */
 export function sharedLimits(
   key: string,
@@ -160,7 +172,7 @@ export class Transport {
       maxBackoffMs: 10_000,
       maxRetryAfterMs: 60_000,
       requestsPerSecond: 20,
-      burst: 40,
+      burst: defaultBurst,
       concurrency: 8,
       pageSize: 500,
       idempotencyKeys: true,
@@ -181,29 +193,47 @@ export class Transport {
     return this.o.pageSize;
   }
 
-  /** Performs one logical call with retries; returns the parsed JSON (or text for CSV). */
-  async call<T>(spec: CallSpec): Promise<T> {
+  /**
+   * Performs one logical call with retries; returns the parsed JSON (or text for CSV).
+   * When `signal` fires, the call stops wherever it is (queued for a concurrency slot or
+   * the rate limit, in flight, in a backoff sleep), sends nothing more and throws a
+   * PlatformError `aborted` (status 0, not retryable, the signal's reason as cause).
+   */
+  async call<T>(spec: CallSpec, signal?: AbortSignal): Promise<T> {
     const route = `${spec.method} ${spec.path}`;
     const write = spec.method !== "GET";
     const idempotencyKey = write && this.o.idempotencyKeys ? randomUUID() : undefined;
     this.counters.calls++;
     try {
-      return await pRetry(() => this.attempt<T>(spec, route, idempotencyKey), {
+      if (signal?.aborted) throw signal.reason;
+      return await pRetry(() => this.attempt<T>(spec, route, idempotencyKey, signal), {
         retries: this.o.maxRetries,
         // The delay is ours (Retry-After, jitter, injectable sleep): p-retry's own is zero.
         minTimeout: 0,
         maxTimeout: 0,
+        signal,
         shouldRetry: ({ error }) => this.worthRetrying(error, write, idempotencyKey),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           if (retriesLeft === 0 || !this.worthRetrying(error, write, idempotencyKey)) return;
           this.counters.retries++;
-          await this.o.sleep(this.backoffMs(attemptNumber, (error as PlatformError).retryAfterMs));
+          const ms = this.backoffMs(attemptNumber, (error as PlatformError).retryAfterMs);
+          await raceAbort(this.o.sleep(ms, signal), signal);
         },
       });
     } catch (err) {
       this.counters.failures++;
+      // Whatever was interrupted (a wait, the request, the body), the caller asked for it.
+      if (signal?.aborted) throw abortedError(route, signal.reason);
       throw err;
     }
+  }
+
+  /** This transport with every call bound to `signal` (same limits, counters, pool). */
+  bound(signal: AbortSignal): CallPort {
+    return {
+      call: <T>(spec: CallSpec) => this.call<T>(spec, signal),
+      pageSize: this.pageSize,
+    };
   }
 
   /**
@@ -223,21 +253,41 @@ export class Transport {
     return Math.round(this.o.random() * cap);
   }
 
-  private async attempt<T>(spec: CallSpec, route: string, idempotencyKey: string | undefined): Promise<T> {
-    this.counters.throttledMs += await this.limits.bucket.take();
-    return this.limits.concurrency(() => this.send<T>(spec, route, idempotencyKey));
+  /**
+   * One attempt: a concurrency slot first, then the rate limit, then the request at once.
+   * In that order the moment the bucket releases is the moment the request leaves; the
+   * other way round, requests released while the slots were busy would leave together
+   * when slots free up, above the rate.
+   */
+  private attempt<T>(
+    spec: CallSpec,
+    route: string,
+    idempotencyKey: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    // p-limit's queue takes no signal: race it; a slot reached after the abort sends nothing.
+    return raceAbort(
+      this.limits.concurrency(async () => {
+        signal?.throwIfAborted();
+        const digest = await raceAbort(this.digest(), signal);
+        this.counters.throttledMs += await this.limits.bucket.take(signal);
+        return this.send<T>(spec, route, idempotencyKey, digest, signal);
+      }),
+      signal,
+    );
   }
 
-  private async send<T>(spec: CallSpec, route: string, idempotencyKey: string | undefined): Promise<T> {
+  private async send<T>(
+    spec: CallSpec,
+    route: string,
+    idempotencyKey: string | undefined,
+    digest: string,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     const headers: Record<string, string> = {
       accept: spec.accept ?? "application/json",
       // Fresh nonce and Created on every attempt: nonces are single-use.
-      "x-authenticate": signRequest(
-        this.settings.username,
-        this.settings.domain,
-        await this.digest(),
-        this.o.clock(),
-      ),
+      "x-authenticate": signRequest(this.settings.username, this.settings.domain, digest, this.o.clock()),
     };
     if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
     let body: string | undefined;
@@ -257,7 +307,8 @@ export class Transport {
         headers,
         body,
         dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.o.timeoutMs),
+        // Covers the body too: undici aborts the read when the signal fires.
+        signal: eitherSignal(AbortSignal.timeout(this.o.timeoutMs), signal),
       });
       status = res.statusCode;
       responseHeaders = res.headers;
@@ -320,10 +371,11 @@ export class Transport {
     return `${this.settings.baseUrl}${path}${qs ? `?${qs}` : ""}`;
   }
 
-  /** The password digest, from the domain's salt (fetched once, unauthenticated). */
+  /** The password digest, from the domain's salt (fetched once, unauthenticated, under the rate limit). */
   private digest(): Promise<string> {
     this.passwordDigest ??= (async () => {
       const route = "GET /rest/salt/{domain}";
+      this.counters.throttledMs += await this.limits.bucket.take();
       try {
         const res = await request(
           `${this.settings.baseUrl}/rest/salt/${encodeURIComponent(this.settings.domain)}`,

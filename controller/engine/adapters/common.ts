@@ -22,9 +22,14 @@ export function platformCode(err: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** True for an error retrying cannot fix: a platform error marked not retryable. */
+/**
+ * True for an error retrying cannot fix: a platform error marked not retryable. An
+ * aborted call (shutdown, lost lease) is not one: it never got an answer, and the next
+ * run retries it.
+ */
 function notRetryable(err: unknown): boolean {
-  return (err as { retryable?: unknown } | null)?.retryable === false;
+  const e = err as { retryable?: unknown; code?: unknown } | null;
+  return e?.retryable === false && e.code !== "aborted";
 }
 
 /** Wraps a platform error once: terminal when retrying cannot fix it; engine errors pass as they are. */

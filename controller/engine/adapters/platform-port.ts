@@ -40,11 +40,7 @@ interface Suspendable<T> {
 
 /** What the engine calls on the platform. */
 export interface PlatformPort {
-  /**
-   * The same client with every request bound to `signal`: when it fires, in-flight calls
-   * are aborted and queued ones never start. Absent: calls cannot be cancelled.
-   */
-  withSignal?(signal: AbortSignal): PlatformPort;
+
   customers: Collection<Customer, CustomerCreate, CustomerUpdate> & Suspendable<Customer>;
   users(customerId: string): Collection<User, UserCreate, UserUpdate>;
   trunks(customerId: string): Collection<SipTrunk, SipTrunkCreate, SipTrunkUpdate>;
@@ -60,4 +56,10 @@ export interface PlatformPort {
     create(body: NumberBlockCreate): Promise<NumberBlock>;
     delete(id: string): Promise<unknown>;
   };
+  /**
+   * The same client (limits, counters, connections) with every call bound to `signal`:
+   * when it fires, in-flight calls are aborted and queued ones never start
+   * (PlatformError `aborted`).
+   */
+  withSignal(signal: AbortSignal): PlatformPort;
 }

@@ -51,7 +51,7 @@ export function resolveOptions(o: ReconcileOptions = {}): Required<ReconcileOpti
   };
 }
 
-/** The client bound to `signal` when it supports cancellation, else as it is. */
+/** The client bound to `signal` (in-flight calls abort when it fires), or as it is without one. */
 export function clientFor(client: PlatformPort, signal: AbortSignal | undefined): PlatformPort {
-  return signal && client.withSignal ? client.withSignal(signal) : client;
+  return signal ? client.withSignal(signal) : client;
 }
