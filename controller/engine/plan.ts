@@ -21,9 +21,17 @@
 import type { AnyDesiredResource, DesiredState } from "../model/desired-state.js";
 import { tenantKey } from "../model/keys.js";
 import { compareSpecs, createDiffs, secretHashesOf } from "./diff.js";
-import { compareChanges, linkDependencies, parentKeys } from "./graph.js";
+import { linkDependencies, parentKeys, sortChanges } from "./graph.js";
 import { type PlanPolicyInput, replaceOnlyKinds, resolvePlanPolicy } from "./policy.js";
-import type { AnyLiveResource, InventoryEntry, LiveState, Plan, PlannedChange, PlanPolicy } from "./types.js";
+import type {
+  AnyLiveResource,
+  FieldDiff,
+  InventoryEntry,
+  LiveState,
+  Plan,
+  PlannedChange,
+  PlanPolicy,
+} from "./types.js";
 
 /** Reasons shown beside each change (exported so tests and the CLI can match them). */
 export const reasons = {
@@ -67,23 +75,33 @@ export function plan(
   const others = new Map<string, InventoryEntry>();
   for (const e of inventory) (e.source === policy.source ? mine : others).set(e.key, e);
 
+  // One map lookup per table and resource: at 100k resources each pass over the objects
+  // costs tens of ms in cache misses alone.
+  let matched = 0;
   for (const d of desiredByKey.values()) {
-    const other = others.get(d.key);
-    if (other && !mine.has(d.key)) {
-      out.refusals.push(
-        `${d.key} is owned by source "${other.source}" and also declared by source "${policy.source}" ` +
-          `(${d.source.file}:${d.source.line}:${d.source.col}); remove it from one of them`,
-      );
-      continue;
+    const entry = mine.get(d.key);
+    if (entry) matched++;
+    else if (others.size > 0) {
+      const other = others.get(d.key);
+      if (other) {
+        out.refusals.push(
+          `${d.key} is owned by source "${other.source}" and also declared by source "${policy.source}" ` +
+            `(${d.source.file}:${d.source.line}:${d.source.col}); remove it from one of them`,
+        );
+        continue;
+      }
     }
-    planDesired(d, liveByKey.get(d.key), mine.get(d.key), policy, out);
+    planDesired(d, liveByKey.get(d.key), entry, policy, out);
   }
-  for (const e of mine.values()) {
-    if (!scope.has(e.tenant) || desiredByKey.has(e.key)) continue;
-    planRemoved(e, liveByKey.get(e.key), desiredByKey.get(tenantKey(e.tenant)), policy, out);
+  // Skipped when every owned entry is still declared (the usual plan): nothing was removed.
+  if (matched < mine.size) {
+    for (const e of mine.values()) {
+      if (!scope.has(e.tenant) || desiredByKey.has(e.key)) continue;
+      planRemoved(e, liveByKey.get(e.key), desiredByKey.get(tenantKey(e.tenant)), policy, out);
+    }
   }
   guardMassDelete(out, mine.values(), policy, scope);
-  out.changes.sort(compareChanges);
+  out.changes = sortChanges(out.changes);
   dropUnreachableCreates(out, liveByKey);
   linkDependencies(out.changes);
   out.drift.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -117,7 +135,11 @@ function where(d: AnyDesiredResource): string {
   return `${d.source.file}:${d.source.line}:${d.source.col}`;
 }
 
-/** The change (or drift) for one declared resource. */
+/**
+ * The change (or drift) for one declared resource. Each change object is built in one
+ * literal (not spread from shared parts): this runs once per resource, and a plan of
+ * 100k resources is mostly noops.
+ */
 function planDesired(
   d: AnyDesiredResource,
   l: AnyLiveResource | undefined,
@@ -127,11 +149,11 @@ function planDesired(
 ): void {
   const mode = d.policy.driftMode;
   const hashes = secretHashesOf(d.kind, d.spec, policy.hashSecret);
-  const base = { kind: d.kind, key: d.key, tenant: d.tenant, dependsOn: [], desired: d, policy: d.policy };
+  const { kind, key, tenant } = d;
   if (!l) {
-    const diffs = createDiffs(d.kind, d.spec, Object.keys(hashes));
+    const diffs = createDiffs(kind, d.spec, Object.keys(hashes));
     if (mode !== "enforce") {
-      out.drift.push({ key: d.key, kind: d.kind, tenant: d.tenant, mode, diffs, missing: true });
+      out.drift.push({ key, kind, tenant, mode, diffs, missing: true });
       return;
     }
     const reason = !entry
@@ -139,54 +161,112 @@ function planDesired(
       : entry.state === "creating"
         ? reasons.createResume
         : reasons.recreate;
-    out.changes.push({ ...base, action: "create", diffs, reason, secretHashes: hashes });
+    out.changes.push({
+      kind,
+      key,
+      tenant,
+      dependsOn: [],
+      desired: d,
+      policy: d.policy,
+      action: "create",
+      diffs,
+      reason,
+      secretHashes: hashes,
+    });
     return;
   }
   const recorded = entry?.state === "managed" ? entry.secretHashes : {};
-  const diffs = compareSpecs(d.kind, d.spec, l, d.policy.ignore, hashes, recorded);
+  const diffs = compareSpecs(kind, d.spec, l, d.policy.ignore, hashes, recorded);
   const fix = mode === "enforce" ? diffs : [];
-  const withLive = { ...base, id: l.id, live: l, secretHashes: hashesAfter(hashes, recorded, fix) };
+  const secretHashes = hashesAfter(hashes, recorded, fix);
   if (mode !== "enforce" && diffs.length > 0) {
-    out.drift.push({ key: d.key, kind: d.kind, tenant: d.tenant, mode, diffs });
+    out.drift.push({ key, kind, tenant, mode, diffs });
   }
-  const replace = fix.length > 0 && replaceOnlyKinds.has(d.kind);
+  const replace = fix.length > 0 && replaceOnlyKinds.has(kind);
   if (!entry || entry.state === "creating") {
     const reason = entry ? reasons.adoptResume : reasons.adopt;
-    out.changes.push({ ...withLive, action: "adopt", diffs: replace ? [] : fix, reason });
+    out.changes.push(withLive(d, l, secretHashes, "adopt", replace ? [] : fix, reason));
   } else if (fix.length === 0) {
-    out.changes.push({
-      ...withLive,
-      action: "noop",
-      diffs: [],
-      reason: diffs.length ? reasons.driftOnly : reasons.noop,
-    });
+    // `fix` is the empty result of this comparison (or a fresh [] in warn/observe mode).
+    out.changes.push(
+      withLive(d, l, secretHashes, "noop", fix, diffs.length ? reasons.driftOnly : reasons.noop),
+    );
   } else if (!replace) {
-    out.changes.push({ ...withLive, action: "update", diffs: fix, reason: reasons.update });
+    out.changes.push(withLive(d, l, secretHashes, "update", fix, reasons.update));
   }
   if (replace) {
-    out.changes.push({ ...withLive, action: "delete", diffs: fix, reason: reasons.replace, replaces: true });
-    const { id: _id, live: _live, ...fresh } = withLive;
-    out.changes.push({ ...fresh, action: "create", diffs: fix, reason: reasons.replace, replaces: true });
+    out.changes.push({ ...withLive(d, l, secretHashes, "delete", fix, reasons.replace), replaces: true });
+    out.changes.push({
+      kind,
+      key,
+      tenant,
+      dependsOn: [],
+      desired: d,
+      policy: d.policy,
+      secretHashes,
+      action: "create",
+      diffs: fix,
+      reason: reasons.replace,
+      replaces: true,
+    });
   }
+}
+
+/** A change of a declared resource that is on the platform. */
+function withLive(
+  d: AnyDesiredResource,
+  l: AnyLiveResource,
+  secretHashes: Record<string, string>,
+  action: PlannedChange["action"],
+  diffs: FieldDiff[],
+  reason: string,
+): PlannedChange {
+  return {
+    kind: d.kind,
+    key: d.key,
+    tenant: d.tenant,
+    dependsOn: [],
+    desired: d,
+    policy: d.policy,
+    id: l.id,
+    live: l,
+    secretHashes,
+    action,
+    diffs,
+    reason,
+  };
 }
 
 /**
  * The secret hashes the inventory holds once a change succeeded: the new hash of each
  * secret the change writes or that is already equal, the old one of any other (an ignored
- * secret keeps its record; one never applied stays unrecorded).
+ * secret keeps its record; one never applied stays unrecorded). When every secret keeps
+ * its new hash (the usual case) that is `desired` itself, returned as is.
  */
 function hashesAfter(
   desired: Record<string, string>,
   recorded: Record<string, string>,
   fix: readonly { path: string; sensitive?: boolean }[],
 ): Record<string, string> {
-  const after: Record<string, string> = {};
-  for (const [path, hash] of Object.entries(desired)) {
-    const written = fix.some((d) => d.sensitive && d.path === path);
-    const kept = written || recorded[path] === hash ? hash : recorded[path];
+  let after: Record<string, string> | undefined;
+  for (const path in desired) {
+    const hash = desired[path] as string;
+    if (recorded[path] === hash || fix.some((d) => d.sensitive && d.path === path)) {
+      if (after) after[path] = hash;
+      continue;
+    }
+    if (!after) {
+      // The first secret that keeps its old record: copy the ones before it.
+      after = {};
+      for (const p in desired) {
+        if (p === path) break;
+        after[p] = desired[p] as string;
+      }
+    }
+    const kept = recorded[path];
     if (kept !== undefined) after[path] = kept;
   }
-  return after;
+  return after ?? desired;
 }
 
 /** The change for an owned resource whose document left the source. */
@@ -227,12 +307,13 @@ function guardMassDelete(
   scope: Set<string>,
 ): void {
   if (policy.allowMassDelete) return;
-  const managed = new Map<string, number>();
-  for (const e of mine) if (scope.has(e.tenant)) managed.set(e.tenant, (managed.get(e.tenant) ?? 0) + 1);
   const deletes = new Map<string, number>();
   for (const c of out.changes) {
     if (c.action === "delete" && !c.replaces) deletes.set(c.tenant, (deletes.get(c.tenant) ?? 0) + 1);
   }
+  if (deletes.size === 0) return; // nothing to guard: skip counting the whole inventory
+  const managed = new Map<string, number>();
+  for (const e of mine) if (scope.has(e.tenant)) managed.set(e.tenant, (managed.get(e.tenant) ?? 0) + 1);
   for (const [tenant, n] of [...deletes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const total = managed.get(tenant) ?? n;
     const share = n / total;
@@ -251,6 +332,7 @@ function guardMassDelete(
  * are decided before their children and the drop cascades.
  */
 function dropUnreachableCreates(out: Plan, liveByKey: Map<string, AnyLiveResource>): void {
+  if (!out.changes.some((c) => c.action === "create")) return;
   const created = new Set<string>();
   out.changes = out.changes.filter((c) => {
     if (c.action !== "create" || !c.desired) return true;
