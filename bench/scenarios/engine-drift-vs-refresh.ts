@@ -19,7 +19,6 @@
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import pLimit from "p-limit";
 import { secretHashesOf } from "../../controller/engine/diff.js";
 import { observe } from "../../controller/engine/observe.js";
 import { plan } from "../../controller/engine/plan.js";
@@ -189,10 +188,18 @@ async function measure(extensions: number, projectedRefreshMs: number | undefine
         : 1;
     const step = Math.max(1, Math.round(1 / share));
     const targets = managed.filter((_, i) => i % step === 0);
-    const limit = pLimit(parallelism);
+    // Ten workers, as Terraform's walker: each reads the next object when its read is done.
+    // The answers are kept, as Terraform keeps the refreshed state until it plans.
+    const answers: unknown[] = new Array(targets.length);
     const refreshed = await measured(client, async () => {
-      await Promise.all(targets.map((m) => limit(() => readOne(client, m))));
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < targets.length; i = next++)
+          answers[i] = await readOne(client, targets[i] as Managed);
+      };
+      await Promise.all(Array.from({ length: parallelism }, worker));
     });
+    if (answers.some((a) => a === undefined)) throw new Error("refresh missed an object");
     const scale = managed.length / targets.length;
     const refresh: Cost =
       scale === 1
