@@ -28,8 +28,11 @@ const perPbx = 500;
 const at = "2026-01-01T00:00:00.000Z";
 const apiVersion = "omnia.kalliope.io/v1";
 
-/** A stand-in state and the matching repository for `extensions` extensions. */
-async function world(extensions: number) {
+/**
+ * A stand-in state and the matching repository for `extensions` extensions (exported for
+ * engine-drift-vs-refresh, which measures the same world).
+ */
+export async function world(extensions: number) {
   const state = new StandinState();
   const partner = seedPartners(state).demo;
   const dir = await mkdtemp(join(tmpdir(), `omnia-bench-noop-${extensions}-`));

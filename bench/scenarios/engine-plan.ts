@@ -23,7 +23,8 @@ import type { Scenario } from "../scenario.js";
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-function world(extensions: number) {
+/** The synthetic desired state, live state and inventory of `extensions` extensions (exported for profiling). */
+export function world(extensions: number) {
   const desired: AnyDesiredResource[] = [];
   const live: AnyLiveResource[] = [];
   const inventory: InventoryEntry[] = [];
@@ -72,6 +73,8 @@ const scenario: Scenario = {
     ] as const) {
       const w = world(n);
       gc();
+      // What the input alone holds, so the plan's own share of the peak can be told apart.
+      const rssBefore = process.memoryUsage().rss;
       const heapBefore = process.memoryUsage().heapUsed;
       const cpu = process.cpuUsage();
       const t0 = performance.now();
@@ -87,6 +90,7 @@ const scenario: Scenario = {
       figures[`${label}_plan_wall_ms`] = Math.round(wall);
       figures[`${label}_plan_heap_growth_MiB`] = mib(heapPeak - heapBefore);
       figures[`${label}_plan_retained_MiB`] = mib(heapAfter - heapBefore);
+      figures[`${label}_rss_before_plan_MiB`] = Math.round(rssBefore / 2 ** 20);
       figures[`${label}_max_rss_MiB`] = Math.round(process.resourceUsage().maxRSS / 1024);
       figures[`${label}_updates`] = counts.update;
       figures[`${label}_noops`] = counts.noop;

@@ -12,7 +12,11 @@ describe("wrapError", () => {
     ["a 400 validation refusal", platformError(400, "invalid", false), true],
     ["a 503 after retries", platformError(503, "unavailable", true), false],
     ["a timeout", platformError(0, "timeout", true), false],
-    ["an aborted call (shutdown or lost lease), which got no answer", platformError(0, "aborted", false), false],
+    [
+      "an aborted call (shutdown or lost lease), which got no answer",
+      platformError(0, "aborted", false),
+      false,
+    ],
   ])("wraps %s as terminal: %s", (_case, err, terminal) => {
     const wrapped = wrapError("cannot create", "Pbx/A/hq", err);
     expect(isTerminal(wrapped)).toBe(terminal);

@@ -40,7 +40,6 @@ interface Suspendable<T> {
 
 /** What the engine calls on the platform. */
 export interface PlatformPort {
-
   customers: Collection<Customer, CustomerCreate, CustomerUpdate> & Suspendable<Customer>;
   users(customerId: string): Collection<User, UserCreate, UserUpdate>;
   trunks(customerId: string): Collection<SipTrunk, SipTrunkCreate, SipTrunkUpdate>;

@@ -74,12 +74,40 @@ function rank(c: PlannedChange): number {
 
 /** Total order of changes: phase, kind depth, key, action. Stable and locale-free. */
 export function compareChanges(a: PlannedChange, b: PlannedChange): number {
+  return phase(a) - phase(b) || rank(a) - rank(b) || compareKeyAction(a, b);
+}
+
+function compareKeyAction(a: PlannedChange, b: PlannedChange): number {
   return (
-    phase(a) - phase(b) ||
-    rank(a) - rank(b) ||
-    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
-    (a.action < b.action ? -1 : a.action > b.action ? 1 : 0)
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) || (a.action < b.action ? -1 : a.action > b.action ? 1 : 0)
   );
+}
+
+/**
+ * The changes in `compareChanges` order, as a new array. Phase and kind depth take 16
+ * values, so changes are first put into those buckets (in input order) and only each
+ * bucket is sorted, by key and action: the comparator a plan of 100k changes calls a few
+ * million times then compares two strings, not phases and ranks as well. Same result as
+ * a stable `sort(compareChanges)`.
+ */
+export function sortChanges(changes: readonly PlannedChange[]): PlannedChange[] {
+  const buckets: PlannedChange[][] = [];
+  for (const c of changes) {
+    const b = phase(c) * 4 + rank(c);
+    let bucket = buckets[b];
+    if (!bucket) {
+      bucket = [];
+      buckets[b] = bucket;
+    }
+    bucket.push(c);
+  }
+  const sorted: PlannedChange[] = [];
+  for (const bucket of buckets) {
+    if (!bucket) continue;
+    bucket.sort(compareKeyAction);
+    for (const c of bucket) sorted.push(c);
+  }
+  return sorted;
 }
 
 /**
@@ -103,6 +131,8 @@ export function linkDependencies(sorted: PlannedChange[]): void {
     }
   }
   for (const c of sorted) {
+    // Noops and forgets wait for nothing: keep their empty list (no set, no new array).
+    if ((c.action === "noop" || c.action === "forget") && c.dependsOn.length === 0) continue;
     const deps = new Set<string>();
     if (c.action === "create" || c.action === "adopt" || c.action === "update") {
       if (c.desired) for (const p of parentKeys(c.desired)) if (writes.has(p)) deps.add(p);

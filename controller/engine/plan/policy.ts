@@ -84,10 +84,18 @@ export function isIgnored(path: string, ignore: readonly string[]): boolean {
 
 /** Whether two leaf values are equal for the planner: null and absent are the same; emails ignore case. */
 export function sameValue(path: string, a: unknown, b: unknown): boolean {
+  return sameLeaf(path.endsWith("email"), a, b);
+}
+
+/**
+ * `sameValue` with the path's one rule taken out: `email` says the path ends in "email"
+ * (compared case-insensitively). Lets the planner compare before it builds a path string.
+ */
+export function sameLeaf(email: boolean, a: unknown, b: unknown): boolean {
   const x = a ?? undefined;
   const y = b ?? undefined;
   if (x === y) return true;
-  if (typeof x === "string" && typeof y === "string" && path.endsWith("email")) {
+  if (email && typeof x === "string" && typeof y === "string") {
     return x.toLowerCase() === y.toLowerCase();
   }
   if (typeof x === "object" && typeof y === "object") return JSON.stringify(x) === JSON.stringify(y);
