@@ -1,10 +1,9 @@
 /**
- * The state store: inventory, runs and steps, per-resource status, tenant leases and the
- * salt of secret hashes. `openStore` picks the database: a PostgreSQL server when a
+ * The state store: inventory, runs and steps, per-resource status and tenant leases (the
+ * key of secret hashes is kept outside it: controller/runtime/secret-key.ts). `openStore` picks the database: a PostgreSQL server when a
  * database URL is given (option or `DATABASE_URL`), else embedded PGlite in
  * `.omnia/state/` so a first run needs no server. See README.md.
  */
-import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -49,8 +48,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const { db, location } = await openDriver(options);
   try {
     await migrate(db, migrations);
-    const salt = await installationSalt(db);
-    return new SqlStore(db, salt, { location, clock: options.clock });
+    return new SqlStore(db, { location, clock: options.clock });
   } catch (err) {
     await db.close().catch(() => {});
     if (err instanceof StoreError) throw err;
@@ -76,17 +74,6 @@ async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; loca
     await lock.release();
     throw new StoreError(errOpen, `${dataDir}: ${(err as Error).message}`, { cause: err });
   }
-}
-
-/** The salt of this installation, made on first open; racing first opens agree on one. */
-async function installationSalt(db: Driver): Promise<string> {
-  await db.query("INSERT INTO installation (salt) VALUES ($1) ON CONFLICT (id) DO NOTHING", [
-    randomBytes(32).toString("base64url"),
-  ]);
-  const { rows } = await db.query<{ salt: string }>("SELECT salt FROM installation");
-  const salt = rows[0]?.salt;
-  if (!salt) throw new StoreError(errOpen, "the installation row is missing after it was written");
-  return salt;
 }
 
 /** `url` with its password replaced by `***`, safe for messages and logs. */

@@ -1,10 +1,10 @@
 /**
  * The state store's operations, written once in SQL for both drivers: the inventory of
- * managed objects, runs and steps, per-resource status, tenant leases and the salt of
- * secret hashes. `openStore` (index.ts) opens a driver, migrates, and builds a `SqlStore`.
+ * managed objects, runs and steps, per-resource status and tenant leases. Secrets are
+ * kept as hashes made by the caller with a key the store never sees
+ * (controller/runtime/secret-key.ts). `openStore` (index.ts) opens a driver, migrates, and builds a `SqlStore`.
  */
 import { randomUUID } from "node:crypto";
-import { createSecretHasher } from "../engine/policy.js";
 import type { InventoryEntry } from "../engine/types.js";
 import { type Driver, guardDriver } from "./driver.js";
 import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
@@ -19,7 +19,6 @@ import type {
   RunFinish,
   RunRecord,
   RunStart,
-  SecretHasher,
   StepFinish,
   StepRecord,
   StepStart,
@@ -72,11 +71,6 @@ export interface Store {
   releaseLease(tenant: string, holder: string): Promise<boolean>;
   /** Leases in force. */
   listLeases(): Promise<Lease[]>;
-
-  /** The installation's salt of secret hashes (random, made once, kept for good). */
-  secretSalt(): string;
-  /** HMAC-SHA256 keyed by the salt (the engine's `createSecretHasher`). */
-  secretHasher(): SecretHasher;
 
   close(): Promise<void>;
 }
@@ -151,15 +145,11 @@ const statusColumns = `key, kind, tenant, last_outcome AS "lastOutcome", last_er
 /** `Store` over any `Driver`. Build it with `openStore`; it assumes a migrated database. */
 export class SqlStore implements Store {
   readonly #db: Driver;
-  readonly #salt: string;
-  readonly #hasher: SecretHasher;
   readonly #clock: (() => Date) | undefined;
   readonly #location: string;
 
-  constructor(db: Driver, salt: string, options: SqlStoreOptions) {
+  constructor(db: Driver, options: SqlStoreOptions) {
     this.#db = guardDriver(db);
-    this.#salt = salt;
-    this.#hasher = createSecretHasher(salt);
     this.#clock = options.clock;
     this.#location = options.location;
   }
@@ -363,14 +353,6 @@ export class SqlStore implements Store {
 
   listLeases(): Promise<Lease[]> {
     return leases.listLeases(this.#db, this.#now());
-  }
-
-  secretSalt(): string {
-    return this.#salt;
-  }
-
-  secretHasher(): SecretHasher {
-    return this.#hasher;
   }
 
   close(): Promise<void> {

@@ -163,6 +163,3 @@ export interface Lease {
 
 /** What `acquireLease` got: the lease, or the live lease of the holder that has it. */
 export type LeaseResult = { acquired: true; lease: Lease } | { acquired: false; heldBy: Lease };
-
-/** `(field path, secret value) -> hash`: salted, one-way, stable for one installation. */
-export type SecretHasher = (field: string, value: string) => string;
