@@ -4,12 +4,12 @@
  * database URL is given (option or `DATABASE_URL`), else embedded PGlite in
  * `.omnia/state/` so a first run needs no server. See README.md.
  */
-import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import { type Driver, pgDriver, pgliteDriver } from "./driver.js";
 import { errOpen, StoreError } from "./errors.js";
+import { checkDataDir, damagedDataDir, makeDataDir } from "./fs-errors.js";
 import { loadMigrations, migrate } from "./migrate.js";
 import { SqlStore, type Store } from "./store.js";
 
@@ -65,13 +65,22 @@ async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; loca
     return { db: pgDriver(url, { maxConnections: options.maxConnections }), location: redactUrl(url) };
   }
   const dataDir = resolve(options.dataDir ?? defaultDataDir);
-  await mkdir(dataDir, { recursive: true });
+  await makeDataDir(dataDir);
   const lock: DataDirLock = await lockDataDir(dataDir);
   try {
-    const pglite = await PGlite.create(dataDir);
+    await checkDataDir(dataDir);
+    // PGlite reports damaged files at create or at its first query (WASM "Aborted()").
+    const pglite = await PGlite.create(dataDir).catch((err: unknown) => {
+      throw damagedDataDir(err, dataDir);
+    });
+    await pglite.query("SELECT 1").catch(async (err: unknown) => {
+      await pglite.close().catch(() => {});
+      throw damagedDataDir(err, dataDir);
+    });
     return { db: pgliteDriver(pglite, { onClose: () => lock.release() }), location: dataDir };
   } catch (err) {
     await lock.release();
+    if (err instanceof StoreError) throw err;
     throw new StoreError(errOpen, `${dataDir}: ${(err as Error).message}`, { cause: err });
   }
 }
