@@ -16,6 +16,7 @@ import { SqlStore, type Store } from "./store.js";
 export type { Driver, Queryable } from "./driver.js";
 export * from "./errors.js";
 export { loadMigrations, type Migration, migrate } from "./migrate.js";
+export { interruptedRunError, type MarkInterruptedOptions } from "./runs.js";
 export type { Store } from "./store.js";
 export * from "./types.js";
 
@@ -45,10 +46,13 @@ export interface OpenStoreOptions {
 /** Opens (creating and migrating as needed) the state store. Throws `StoreError`. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const migrations = await loadMigrations(options.migrationsDir);
-  const { db, location } = await openDriver(options);
+  const { db, location, exclusive } = await openDriver(options);
   try {
     await migrate(db, migrations);
-    return new SqlStore(db, { location, clock: options.clock });
+    const store = new SqlStore(db, { location, clock: options.clock });
+    // The folder lock proves no other process runs: every unfinished run was interrupted.
+    if (exclusive) await store.markInterruptedRuns({ staleBefore: endOfTime });
+    return store;
   } catch (err) {
     await db.close().catch(() => {});
     if (err instanceof StoreError) throw err;
@@ -56,7 +60,13 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   }
 }
 
-async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; location: string }> {
+/** Later than any heartbeat: every unfinished run is stale. */
+const endOfTime = new Date(8.64e15);
+
+/** The driver of `options`; `exclusive` when this process alone may use the database (a locked PGlite folder). */
+async function openDriver(
+  options: OpenStoreOptions,
+): Promise<{ db: Driver; location: string; exclusive?: boolean }> {
   if (options.pglite)
     return { db: pgliteDriver(options.pglite, { owned: false }), location: "pglite (given instance)" };
   if (options.memory) return { db: pgliteDriver(await PGlite.create()), location: "pglite in memory" };
@@ -77,7 +87,11 @@ async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; loca
       await pglite.close().catch(() => {});
       throw damagedDataDir(err, dataDir);
     });
-    return { db: pgliteDriver(pglite, { onClose: () => lock.release() }), location: dataDir };
+    return {
+      db: pgliteDriver(pglite, { onClose: () => lock.release() }),
+      location: dataDir,
+      exclusive: true,
+    };
   } catch (err) {
     await lock.release();
     if (err instanceof StoreError) throw err;

@@ -5,10 +5,12 @@
  * (controller/runtime/secret-key.ts). `openStore` (index.ts) opens a driver, migrates, and builds a `SqlStore`.
  */
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { InventoryEntry } from "../engine/types.js";
 import { type Driver, guardDriver } from "./driver.js";
 import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import * as leases from "./leases.js";
+import * as runs from "./runs.js";
 import type {
   InventoryFilter,
   Lease,
@@ -43,9 +45,20 @@ export interface Store {
   /** Removes `source`'s entry for `key`; false when it had none. */
   deleteInventory(key: string, source: string): Promise<boolean>;
 
-  /** Records a run as started; returns its id. */
+  /** Records a run as started (its start is its first heartbeat); returns its id. */
   startRun(run: RunStart): Promise<string>;
   finishRun(run: RunFinish): Promise<void>;
+  /**
+   * Says run `id` is alive (call it as often as tenant leases are renewed). False when
+   * the run is finished or unknown, e.g. marked interrupted by another process: stop.
+   */
+  heartbeatRun(id: string): Promise<boolean>;
+  /**
+   * Ends as `interrupted` the unfinished runs whose heartbeat is older than
+   * `staleBefore`, or whose holder `holderIsGone` says is gone; returns their ids, oldest
+   * first. `openStore` on a PGlite folder does it for every unfinished run (see runs.ts).
+   */
+  markInterruptedRuns(options: runs.MarkInterruptedOptions): Promise<string[]>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
@@ -66,8 +79,11 @@ export interface Store {
 
   /** Takes a tenant's lease (see leases.ts): one writer per tenant across processes. */
   acquireLease(tenant: string, holder: string, ttlMs: number): Promise<LeaseResult>;
-  /** Extends a held lease; undefined when it is no longer the holder's. */
-  renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined>;
+  /**
+   * Extends a held lease to `ttlMs` from now. True when the renewal held; false when the
+   * lease was released, or lapsed and was taken over: the holder must stop writing.
+   */
+  renewLease(tenant: string, holder: string, ttlMs: number): Promise<boolean>;
   releaseLease(tenant: string, holder: string): Promise<boolean>;
   /** Leases in force. */
   listLeases(): Promise<Lease[]>;
@@ -102,7 +118,7 @@ const upsertInventorySql = `
   RETURNING key`;
 
 const runColumns = `id, mode, source, tenants, started_at AS "startedAt", finished_at AS "finishedAt",
-  outcome, summary, error`;
+  outcome, summary, error, holder, heartbeat_at AS "heartbeatAt"`;
 
 const stepColumns = `run_id AS "runId", seq, action, kind, key, tenant, state, request_id AS "requestId",
   platform_id AS "platformId", adopted, started_at AS "startedAt", finished_at AS "finishedAt",
@@ -222,11 +238,27 @@ export class SqlStore implements Store {
   async startRun(run: RunStart): Promise<string> {
     const id = run.id ?? randomUUID();
     await this.#db.query(
-      `INSERT INTO runs (id, mode, source, tenants, started_at)
-       VALUES ($1, $2, $3, $4::text[], coalesce($5::timestamptz, clock_timestamp()))`,
-      [id, run.mode, run.source, [...run.tenants], run.startedAt ?? this.#now()],
+      `INSERT INTO runs (id, mode, source, tenants, started_at, heartbeat_at, holder)
+       SELECT $1, $2, $3, $4::text[], t.now, t.now, $6
+       FROM (SELECT coalesce($5::timestamptz, clock_timestamp()) AS now) t`,
+      [
+        id,
+        run.mode,
+        run.source,
+        [...run.tenants],
+        run.startedAt ?? this.#now(),
+        run.holder ?? `${hostname()}/${process.pid}/${id}`,
+      ],
     );
     return id;
+  }
+
+  heartbeatRun(id: string): Promise<boolean> {
+    return runs.heartbeatRun(this.#db, this.#now(), id);
+  }
+
+  markInterruptedRuns(options: runs.MarkInterruptedOptions): Promise<string[]> {
+    return runs.markInterruptedRuns(this.#db, this.#now(), options);
   }
 
   async finishRun(run: RunFinish): Promise<void> {
@@ -343,8 +375,8 @@ export class SqlStore implements Store {
     return leases.acquireLease(this.#db, this.#now(), tenant, holder, ttlMs);
   }
 
-  renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
-    return leases.renewLease(this.#db, this.#now(), tenant, holder, ttlMs);
+  async renewLease(tenant: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await leases.renewLease(this.#db, this.#now(), tenant, holder, ttlMs)) !== undefined;
   }
 
   releaseLease(tenant: string, holder: string): Promise<boolean> {

@@ -22,8 +22,11 @@ export interface InventoryFilter {
 
 /** plan: show what would change; apply: make it so; drift: report differences only. */
 export type RunMode = "plan" | "apply" | "drift";
-/** How a run ended (the engine's vocabulary). */
-export type RunOutcome = "ok" | "changes" | "failed" | "refused" | "cancelled";
+/**
+ * How a run ended (the engine's vocabulary), or `interrupted`: ended by the store's
+ * `markInterruptedRuns` because its process was gone or silent.
+ */
+export type RunOutcome = "ok" | "changes" | "failed" | "refused" | "cancelled" | "interrupted";
 
 /** A run as it starts. */
 export interface RunStart {
@@ -32,8 +35,13 @@ export interface RunStart {
   mode: RunMode;
   source: string;
   tenants: readonly string[];
-  /** Default: the store's clock. */
+  /** Default: the store's clock. Also the run's first heartbeat. */
   startedAt?: Date;
+  /**
+   * Who runs it, as `host/pid/runId` (the holder name of its tenant leases). Default this
+   * host and process and the run's id.
+   */
+  holder?: string;
 }
 
 /** A run as it ends. */
@@ -58,6 +66,10 @@ export interface RunRecord {
   outcome: RunOutcome | null;
   summary: Record<string, number>;
   error: string | null;
+  /** `host/pid/runId` of the process running it; null for runs recorded before it was kept. */
+  holder: string | null;
+  /** When its process last said it is alive (`heartbeatRun`), else when it started. */
+  heartbeatAt: Date | null;
 }
 
 /** Which runs to list, newest first. */
