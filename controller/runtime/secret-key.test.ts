@@ -6,10 +6,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultDataDir } from "../store/index.js";
 import {
   createSecretHasher,
   decodeKey,
   defaultSecretKeyPath,
+  defaultStateDir,
   errSecretKeyAmbiguous,
   errSecretKeyCreate,
   errSecretKeyEncoding,
@@ -136,7 +138,9 @@ describe("resolveSecretKey from OMNIA_SECRET_KEY_FILE", () => {
 });
 
 describe("the default key file", () => {
-  it("lives in the parent of the state folder", () => {
+  it("lives in the parent of the state folder, by default the store's", () => {
+    expect(defaultSecretKeyPath()).toBe(join(process.cwd(), ".omnia", "secret.key"));
+    expect(defaultStateDir).toBe(defaultDataDir);
     expect(defaultSecretKeyPath("/x/.omnia/state")).toBe("/x/.omnia/secret.key");
     expect(defaultSecretKeyPath("/x/.omnia/state/")).toBe("/x/.omnia/secret.key");
   });
