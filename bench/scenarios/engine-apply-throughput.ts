@@ -31,6 +31,7 @@ import { renderManifestFile } from "../../controller/export/yaml.js";
 import { FolderSource } from "../../controller/sources/folder.js";
 import { openStore, type Store } from "../../controller/store/index.js";
 import { startTestCluster, type TestCluster } from "../../controller/store/test-support/postgres.js";
+import { testSecrets } from "../../controller/test-support/fakes.js";
 import { OmniaClient } from "../../platform/client/index.js";
 import { startStandinProcess } from "../../platform/standin/process.js";
 import { demoLogin } from "../../platform/standin/seeds/partners.js";
@@ -112,7 +113,7 @@ const scenario: Scenario = {
       sampler.start();
       const t0 = performance.now();
       const source = new FolderSource(dir, { load: { env } });
-      const secrets = { hash: store.secretHasher(), isCurrent: () => true };
+      const secrets = testSecrets;
       const deps = { client, store, logger: pino({ level: "silent" }), secrets, options: { parallelism: 8 } };
       const planned = await planTenants({ source }, deps);
       if (planned.status !== "done") throw new Error(`plan failed: ${planned.reason}`);

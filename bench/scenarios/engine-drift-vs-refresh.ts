@@ -23,14 +23,18 @@ import { observe } from "../../controller/engine/observe/observe.js";
 import { secretHashesOf } from "../../controller/engine/plan/diff.js";
 import { driftOf } from "../../controller/engine/plan/drift-report.js";
 import { plan } from "../../controller/engine/plan/plan.js";
-import { createSecretHasher } from "../../controller/engine/plan/policy.js";
 import { loadDirectory } from "../../controller/load/index.js";
 import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
 import type { InventoryEntry } from "../../controller/model/inventory.js";
+import { createSecretHasher, secretKeyId } from "../../controller/runtime/secret-key.js";
 import { OmniaClient } from "../../platform/client/index.js";
 import { startStandinProcess } from "../../platform/standin/process.js";
 import { demoLogin } from "../../platform/standin/seeds/partners.js";
 import type { Scenario } from "../scenario.js";
+
+/** A fixed key for the benchmark's secret hashes (32 bytes). */
+const benchKey = Buffer.alloc(32, 0x42);
+
 import { world } from "./engine-noop-plan.js";
 
 setFlagsFromString("--expose-gc");
@@ -170,7 +174,7 @@ async function recorded(
 }
 
 async function measure(extensions: number, projectedRefreshMs: number | undefined) {
-  const hashSecret = createSecretHasher("bench-salt-0123456789abcdef");
+  const hashSecret = createSecretHasher({ key: benchKey, id: secretKeyId(benchKey) });
   const { standin, client, dir, env, tenants, inventory, managed } = await setUp(extensions, hashSecret);
   try {
     let driftItems = -1;

@@ -12,16 +12,19 @@ import { join } from "node:path";
 import { observe } from "../../controller/engine/observe/observe.js";
 import { secretHashesOf } from "../../controller/engine/plan/diff.js";
 import { countActions, isEmptyPlan, plan } from "../../controller/engine/plan/plan.js";
-import { createSecretHasher } from "../../controller/engine/plan/policy.js";
 import { renderManifestFile } from "../../controller/export/yaml.js";
 import { loadDirectory } from "../../controller/load/index.js";
 import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
 import type { InventoryEntry } from "../../controller/model/inventory.js";
+import { createSecretHasher, secretKeyId } from "../../controller/runtime/secret-key.js";
 import { OmniaClient } from "../../platform/client/index.js";
 import { startStandinProcess } from "../../platform/standin/process.js";
 import { demoLogin, seedPartners } from "../../platform/standin/seeds/partners.js";
 import { hashSecret, StandinState } from "../../platform/standin/state.js";
 import type { Scenario } from "../scenario.js";
+
+/** A fixed key for the benchmark's secret hashes (32 bytes). */
+const benchKey = Buffer.alloc(32, 0x42);
 
 const perTenant = 1000;
 const perPbx = 500;
@@ -122,7 +125,7 @@ async function measure(extensions: number): Promise<Record<string, number>> {
     { baseUrl: standin.url, ...demoLogin },
     { requestsPerSecond: 1000, burst: 1000 },
   );
-  const hashSecret = createSecretHasher("bench-salt-0123456789abcdef");
+  const hashSecret = createSecretHasher({ key: benchKey, id: secretKeyId(benchKey) });
   try {
     // The inventory a previous apply would have left: everything managed, PIN hashes recorded.
     const first = await loadDirectory(w.dir, { env: w.env });

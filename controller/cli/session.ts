@@ -12,6 +12,7 @@ import { LoadError } from "../engine/reconcile/outcome.js";
 import { formatProblem } from "../load/index.js";
 import { RuntimeError } from "../runtime/errors.js";
 import { openRuntime, type Runtime } from "../runtime/runtime.js";
+import { SecretKeyError } from "../runtime/secret-key.js";
 import {
   type ConnectionFlags,
   errMissingSetting,
@@ -90,7 +91,8 @@ export function toCliError(err: unknown): unknown {
     err instanceof EngineError ||
     err instanceof TerminalError ||
     err instanceof StoreError ||
-    err instanceof RuntimeError
+    err instanceof RuntimeError ||
+    err instanceof SecretKeyError
   )
     return new CliError(describeError(err));
   return err;

@@ -6,9 +6,9 @@ import { parseAllDocuments } from "yaml";
 import { toLiveState } from "../engine/adapters/live-from-api.js";
 import { secretHashesOf } from "../engine/plan/diff.js";
 import { isEmptyPlan, plan } from "../engine/plan/plan.js";
-import { createSecretHasher } from "../engine/plan/policy.js";
 import { formatProblem, loadDirectory } from "../load/index.js";
 import { apiCustomer, apiListing, apiPbx, apiTrunk, apiUser } from "../test-support/api-fixtures.js";
+import { testHash } from "../test-support/fakes.js";
 import { liveToManifests, toDocName, trunkPasswordEnvName } from "./manifests-from-live.js";
 
 const docsOf = (content: string) => parseAllDocuments(content).map((d) => d.toJS());
@@ -183,7 +183,7 @@ describe("export round trip", () => {
     const loaded = await loadDirectory(out, { env });
     expect(loaded.problems.map((p) => formatProblem(p))).toEqual([]);
 
-    const hashSecret = createSecretHasher("a-salt-of-sixteen-chars");
+    const hashSecret = testHash;
     const all = [
       ...loaded.state.tenants,
       ...loaded.state.users,

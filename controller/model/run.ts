@@ -21,8 +21,13 @@ export interface RunStart {
   mode: RunMode;
   source: string;
   tenants: readonly string[];
-  /** Default: the store's clock. */
+  /** Default: the store's clock. Also the run's first heartbeat. */
   startedAt?: Date;
+  /**
+   * Who runs it, as `host/pid/runId` (the holder name of its tenant leases). Default this
+   * host and process and the run's id.
+   */
+  holder?: string;
 }
 
 /** A run as it ends. */
@@ -47,6 +52,10 @@ export interface RunRecord {
   outcome: RunOutcome | null;
   summary: Record<string, number>;
   error: string | null;
+  /** `host/pid/runId` of the process running it; null for runs recorded before it was kept. */
+  holder: string | null;
+  /** When its process last said it is alive (`heartbeatRun`), else when it started. */
+  heartbeatAt: Date | null;
 }
 
 /** Where a step stands: `started`, or how it ended (`terminal`: retrying cannot fix it). */

@@ -11,6 +11,7 @@ import type { ReconcileDeps } from "../engine/reconcile/deps.js";
 import type { SecretHashing } from "../engine/reconcile/secrets.js";
 import { openStore, type Store } from "../store/index.js";
 import { createRunLogger } from "./logger.js";
+import { createSecretHasher, isCurrentSecretHash, resolveSecretKey } from "./secret-key.js";
 import { defaultLogFile, defaultStateDir } from "./settings.js";
 
 /** What a runtime is made from; every field but `platform` has a default. */
@@ -40,13 +41,21 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Opens the store (throws `StoreError`), the logger and the client. */
+/**
+ * Opens the logger (throws `RuntimeError`), resolves the secret key (throws
+ * `SecretKeyError`; runtime/secret-key.ts says where it comes from), opens the store
+ * (throws `StoreError`) and the client.
+ */
 export async function openRuntime(settings: RuntimeSettings): Promise<Runtime> {
   const env = settings.env ?? process.env;
   const logger = settings.logger ?? createRunLogger(settings.logFile ?? env.OMNIA_LOG_FILE ?? defaultLogFile);
-  const store = await openStore({ dataDir: settings.stateDir ?? defaultStateDir, env });
-  const hash = store.secretHasher();
-  const secrets: SecretHashing = { hash, isCurrent: () => true };
+  const stateDir = settings.stateDir ?? defaultStateDir;
+  const key = await resolveSecretKey({ env, stateDir });
+  const store = await openStore({ dataDir: stateDir, env });
+  const secrets: SecretHashing = {
+    hash: createSecretHasher(key),
+    isCurrent: (hash) => isCurrentSecretHash(hash, key.id),
+  };
   const client = new OmniaClient(settings.platform, settings.client);
   return {
     client,

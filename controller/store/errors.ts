@@ -12,6 +12,16 @@ export const errMigrate = "cannot migrate the state store";
 export const errSchemaTooNew = "the state store was migrated by a newer omnia";
 /** Another process has the embedded store's data folder open. */
 export const errDataDirInUse = "the embedded state store is in use by another process";
+/** The embedded store's folder (or its lock file) is on a read-only file system. */
+export const errStateReadOnly = "the embedded state store's folder is read-only";
+/** This user may not write the embedded store's folder (owner, mode, immutable flag). */
+export const errStateNoPermission = "no permission to write the embedded state store's folder";
+/** A file stands where the embedded store's folder should be (or the reverse). */
+export const errStateNotFolder = "the embedded state store's folder is not a folder";
+/** The embedded store's files are damaged, or the folder holds something else. */
+export const errStateCorrupt = "the embedded state store's files are damaged";
+/** Any other filesystem failure of the embedded store's folder (disk full, ...). */
+export const errStateUnusable = "cannot use the embedded state store's folder";
 /** The database cannot be reached or opened. */
 export const errOpen = "cannot open the state store";
 /** A query failed in the database (connection lost, constraint violated, store closed). */

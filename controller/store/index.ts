@@ -1,22 +1,22 @@
 /**
- * The state store: inventory, runs and steps, per-resource status, tenant leases and the
- * salt of secret hashes. `openStore` picks the database: a PostgreSQL server when a
+ * The state store: inventory, runs and steps, per-resource status and tenant leases (the
+ * key of secret hashes is kept outside it: controller/runtime/secret-key.ts). `openStore` picks the database: a PostgreSQL server when a
  * database URL is given (option or `DATABASE_URL`), else embedded PGlite in
  * `.omnia/state/` so a first run needs no server. See README.md.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import { type Driver, pgDriver, pgliteDriver } from "./driver.js";
 import { errOpen, StoreError } from "./errors.js";
+import { checkDataDir, damagedDataDir, makeDataDir } from "./fs-errors.js";
 import { loadMigrations, migrate } from "./migrate.js";
 import { SqlStore, type Store } from "./store.js";
 
 export type { Driver, Queryable } from "./driver.js";
 export * from "./errors.js";
 export { loadMigrations, type Migration, migrate } from "./migrate.js";
+export { interruptedRunError, type MarkInterruptedOptions } from "./runs.js";
 export type { Store } from "./store.js";
 export * from "./types.js";
 
@@ -46,11 +46,13 @@ export interface OpenStoreOptions {
 /** Opens (creating and migrating as needed) the state store. Throws `StoreError`. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const migrations = await loadMigrations(options.migrationsDir);
-  const { db, location } = await openDriver(options);
+  const { db, location, exclusive } = await openDriver(options);
   try {
     await migrate(db, migrations);
-    const salt = await installationSalt(db);
-    return new SqlStore(db, salt, { location, clock: options.clock });
+    const store = new SqlStore(db, { location, clock: options.clock });
+    // The folder lock proves no other process runs: every unfinished run was interrupted.
+    if (exclusive) await store.markInterruptedRuns({ staleBefore: endOfTime });
+    return store;
   } catch (err) {
     await db.close().catch(() => {});
     if (err instanceof StoreError) throw err;
@@ -58,7 +60,13 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   }
 }
 
-async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; location: string }> {
+/** Later than any heartbeat: every unfinished run is stale. */
+const endOfTime = new Date(8.64e15);
+
+/** The driver of `options`; `exclusive` when this process alone may use the database (a locked PGlite folder). */
+async function openDriver(
+  options: OpenStoreOptions,
+): Promise<{ db: Driver; location: string; exclusive?: boolean }> {
   if (options.pglite)
     return { db: pgliteDriver(options.pglite, { owned: false }), location: "pglite (given instance)" };
   if (options.memory) return { db: pgliteDriver(await PGlite.create()), location: "pglite in memory" };
@@ -67,26 +75,28 @@ async function openDriver(options: OpenStoreOptions): Promise<{ db: Driver; loca
     return { db: pgDriver(url, { maxConnections: options.maxConnections }), location: redactUrl(url) };
   }
   const dataDir = resolve(options.dataDir ?? defaultDataDir);
-  await mkdir(dataDir, { recursive: true });
+  await makeDataDir(dataDir);
   const lock: DataDirLock = await lockDataDir(dataDir);
   try {
-    const pglite = await PGlite.create(dataDir);
-    return { db: pgliteDriver(pglite, { onClose: () => lock.release() }), location: dataDir };
+    await checkDataDir(dataDir);
+    // PGlite reports damaged files at create or at its first query (WASM "Aborted()").
+    const pglite = await PGlite.create(dataDir).catch((err: unknown) => {
+      throw damagedDataDir(err, dataDir);
+    });
+    await pglite.query("SELECT 1").catch(async (err: unknown) => {
+      await pglite.close().catch(() => {});
+      throw damagedDataDir(err, dataDir);
+    });
+    return {
+      db: pgliteDriver(pglite, { onClose: () => lock.release() }),
+      location: dataDir,
+      exclusive: true,
+    };
   } catch (err) {
     await lock.release();
+    if (err instanceof StoreError) throw err;
     throw new StoreError(errOpen, `${dataDir}: ${(err as Error).message}`, { cause: err });
   }
-}
-
-/** The salt of this installation, made on first open; racing first opens agree on one. */
-async function installationSalt(db: Driver): Promise<string> {
-  await db.query("INSERT INTO installation (salt) VALUES ($1) ON CONFLICT (id) DO NOTHING", [
-    randomBytes(32).toString("base64url"),
-  ]);
-  const { rows } = await db.query<{ salt: string }>("SELECT salt FROM installation");
-  const salt = rows[0]?.salt;
-  if (!salt) throw new StoreError(errOpen, "the installation row is missing after it was written");
-  return salt;
 }
 
 /** `url` with its password replaced by `***`, safe for messages and logs. */

@@ -67,17 +67,27 @@ describe.each(storeTargets)("tenant leases on $name", (target) => {
       acquired: true,
       lease: { holder: "cli-2" },
     });
-    expect(await store.renewLease("ACME", "dead-process", 1_000)).toBeUndefined();
+    expect(await store.renewLease("ACME", "dead-process", 1_000)).toBe(false);
   });
 
   it("renews only the holder's lease", async () => {
     await store.acquireLease("ACME", "cli-1", 1_000);
     clock.advance(900);
-    expect(await store.renewLease("ACME", "cli-2", 1_000)).toBeUndefined();
-    const renewed = await store.renewLease("ACME", "cli-1", 1_000);
-    expect(renewed?.expiresAt).toEqual(new Date(clock.now().getTime() + 1_000));
+    expect(await store.renewLease("ACME", "cli-2", 1_000)).toBe(false);
+    expect(await store.renewLease("ACME", "cli-1", 1_000)).toBe(true);
+    expect((await store.listLeases())[0]?.expiresAt).toEqual(new Date(clock.now().getTime() + 1_000));
     clock.advance(999);
     expect(await store.acquireLease("ACME", "cli-2", 1_000)).toMatchObject({ acquired: false });
+  });
+
+  it("renews a lapsed lease nobody took (nobody else can have written), not one taken and given back", async () => {
+    await store.acquireLease("ACME", "cli-1", 1_000);
+    clock.advance(5_000);
+    expect(await store.renewLease("ACME", "cli-1", 1_000)).toBe(true);
+    clock.advance(5_000);
+    expect(await store.acquireLease("ACME", "cli-2", 1_000)).toMatchObject({ acquired: true });
+    expect(await store.releaseLease("ACME", "cli-2")).toBe(true);
+    expect(await store.renewLease("ACME", "cli-1", 1_000)).toBe(false);
   });
 
   it("frees a released lease at once, and only for its holder", async () => {
@@ -85,7 +95,7 @@ describe.each(storeTargets)("tenant leases on $name", (target) => {
     expect(await store.releaseLease("ACME", "cli-2")).toBe(false);
     expect(await store.releaseLease("ACME", "cli-1")).toBe(true);
     expect(await store.acquireLease("ACME", "cli-2", 60_000)).toMatchObject({ acquired: true });
-    expect(await store.renewLease("ACME", "cli-1", 60_000)).toBeUndefined();
+    expect(await store.renewLease("ACME", "cli-1", 60_000)).toBe(false);
   });
 
   it("keeps tenants apart and lists only leases in force", async () => {
@@ -142,7 +152,7 @@ describe("tenant leases across processes (two stores on one server)", () => {
       acquired: true,
       lease: { holder: "b" },
     });
-    expect(await a.renewLease("ACME", "a", 60_000)).toBeUndefined();
+    expect(await a.renewLease("ACME", "a", 60_000)).toBe(false);
   });
 
   it("frees a lease released by one store for the other", async () => {

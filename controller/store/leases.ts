@@ -72,7 +72,9 @@ export async function acquireLease(
 
 /**
  * Extends `holder`'s lease of `tenant` to `ttlMs` from now. Undefined when the holder has
- * no lease any more (released, or lapsed and taken by another): it must stop writing.
+ * no lease any more (released, or lapsed and taken by another): it must stop writing. A
+ * lapsed lease still in the holder's name is renewed: whoever took it meanwhile would have
+ * changed the row's holder, and a release deletes the row.
  */
 export async function renewLease(
   db: Queryable,

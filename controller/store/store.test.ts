@@ -347,47 +347,6 @@ describe.each(storeTargets)("store on $name", (target) => {
       await expect(store.listRuns()).rejects.toThrow(errQuery);
     });
   });
-
-  describe("secret hasher", () => {
-    const secret = "Sup3r-secret-PIN-value";
-
-    it("gives the same hash for the same field and value, on every call and reopen", async () => {
-      const first = store.secretHasher()("spec.pin", secret);
-      expect(store.secretHasher()("spec.pin", secret)).toBe(first);
-      if (target.name === "postgres") {
-        const again = await db.open();
-        expect(again.secretHasher()("spec.pin", secret)).toBe(first);
-      }
-    });
-
-    it("gives different hashes for another field, another value, another installation", async () => {
-      const hash = store.secretHasher();
-      const other = await target.fresh();
-      try {
-        const otherStore = await other.open();
-        const hashes = [
-          hash("spec.pin", secret),
-          hash("spec.password", secret),
-          hash("spec.pin", `${secret}x`),
-          otherStore.secretHasher()("spec.pin", secret),
-        ];
-        expect(new Set(hashes).size, hashes.join("\n")).toBe(hashes.length);
-        expect(otherStore.secretSalt()).not.toBe(store.secretSalt());
-      } finally {
-        await other.dispose();
-      }
-    });
-
-    it("never contains the secret, and no table holds it", async () => {
-      const hash = store.secretHasher()("spec.pin", secret);
-      expect(hash).not.toContain(secret);
-      expect(hash).toMatch(/^[0-9a-f]{64}$/);
-      await store.upsertInventory(entry({ secretHashes: { "spec.pin": hash } }));
-      const stored = JSON.stringify(await store.listInventory());
-      expect(stored).toContain(hash);
-      expect(stored).not.toContain(secret);
-    });
-  });
 });
 
 describe("writes seen by another process (two stores on one server)", () => {

@@ -1,14 +1,16 @@
 /**
  * The state store's operations, written once in SQL for both drivers: the inventory of
- * managed objects, runs and steps, per-resource status, tenant leases and the salt of
- * secret hashes. `openStore` (index.ts) opens a driver, migrates, and builds a `SqlStore`.
+ * managed objects, runs and steps, per-resource status and tenant leases. Secrets are
+ * kept as hashes made by the caller with a key the store never sees
+ * (controller/runtime/secret-key.ts). `openStore` (index.ts) opens a driver, migrates, and builds a `SqlStore`.
  */
 import { randomUUID } from "node:crypto";
-import { createSecretHasher } from "../engine/plan/policy.js";
+import { hostname } from "node:os";
 import type { InventoryEntry } from "../model/inventory.js";
 import { type Driver, guardDriver } from "./driver.js";
 import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import * as leases from "./leases.js";
+import * as runs from "./runs.js";
 import type {
   InventoryFilter,
   Lease,
@@ -19,7 +21,6 @@ import type {
   RunFinish,
   RunRecord,
   RunStart,
-  SecretHasher,
   StepFinish,
   StepRecord,
   StepStart,
@@ -44,9 +45,20 @@ export interface Store {
   /** Removes `source`'s entry for `key`; false when it had none. */
   deleteInventory(key: string, source: string): Promise<boolean>;
 
-  /** Records a run as started; returns its id. */
+  /** Records a run as started (its start is its first heartbeat); returns its id. */
   startRun(run: RunStart): Promise<string>;
   finishRun(run: RunFinish): Promise<void>;
+  /**
+   * Says run `id` is alive (call it as often as tenant leases are renewed). False when
+   * the run is finished or unknown, e.g. marked interrupted by another process: stop.
+   */
+  heartbeatRun(id: string): Promise<boolean>;
+  /**
+   * Ends as `interrupted` the unfinished runs whose heartbeat is older than
+   * `staleBefore`, or whose holder `holderIsGone` says is gone; returns their ids, oldest
+   * first. `openStore` on a PGlite folder does it for every unfinished run (see runs.ts).
+   */
+  markInterruptedRuns(options: runs.MarkInterruptedOptions): Promise<string[]>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
@@ -67,16 +79,14 @@ export interface Store {
 
   /** Takes a tenant's lease (see leases.ts): one writer per tenant across processes. */
   acquireLease(tenant: string, holder: string, ttlMs: number): Promise<LeaseResult>;
-  /** Extends a held lease; undefined when it is no longer the holder's. */
-  renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined>;
+  /**
+   * Extends a held lease to `ttlMs` from now. True when the renewal held; false when the
+   * lease was released, or lapsed and was taken over: the holder must stop writing.
+   */
+  renewLease(tenant: string, holder: string, ttlMs: number): Promise<boolean>;
   releaseLease(tenant: string, holder: string): Promise<boolean>;
   /** Leases in force. */
   listLeases(): Promise<Lease[]>;
-
-  /** The installation's salt of secret hashes (random, made once, kept for good). */
-  secretSalt(): string;
-  /** HMAC-SHA256 keyed by the salt (the engine's `createSecretHasher`). */
-  secretHasher(): SecretHasher;
 
   close(): Promise<void>;
 }
@@ -108,7 +118,7 @@ const upsertInventorySql = `
   RETURNING key`;
 
 const runColumns = `id, mode, source, tenants, started_at AS "startedAt", finished_at AS "finishedAt",
-  outcome, summary, error`;
+  outcome, summary, error, holder, heartbeat_at AS "heartbeatAt"`;
 
 const stepColumns = `run_id AS "runId", seq, action, kind, key, tenant, state, request_id AS "requestId",
   platform_id AS "platformId", adopted, started_at AS "startedAt", finished_at AS "finishedAt",
@@ -151,15 +161,11 @@ const statusColumns = `key, kind, tenant, last_outcome AS "lastOutcome", last_er
 /** `Store` over any `Driver`. Build it with `openStore`; it assumes a migrated database. */
 export class SqlStore implements Store {
   readonly #db: Driver;
-  readonly #salt: string;
-  readonly #hasher: SecretHasher;
   readonly #clock: (() => Date) | undefined;
   readonly #location: string;
 
-  constructor(db: Driver, salt: string, options: SqlStoreOptions) {
+  constructor(db: Driver, options: SqlStoreOptions) {
     this.#db = guardDriver(db);
-    this.#salt = salt;
-    this.#hasher = createSecretHasher(salt);
     this.#clock = options.clock;
     this.#location = options.location;
   }
@@ -232,11 +238,27 @@ export class SqlStore implements Store {
   async startRun(run: RunStart): Promise<string> {
     const id = run.id ?? randomUUID();
     await this.#db.query(
-      `INSERT INTO runs (id, mode, source, tenants, started_at)
-       VALUES ($1, $2, $3, $4::text[], coalesce($5::timestamptz, clock_timestamp()))`,
-      [id, run.mode, run.source, [...run.tenants], run.startedAt ?? this.#now()],
+      `INSERT INTO runs (id, mode, source, tenants, started_at, heartbeat_at, holder)
+       SELECT $1, $2, $3, $4::text[], t.now, t.now, $6
+       FROM (SELECT coalesce($5::timestamptz, clock_timestamp()) AS now) t`,
+      [
+        id,
+        run.mode,
+        run.source,
+        [...run.tenants],
+        run.startedAt ?? this.#now(),
+        run.holder ?? `${hostname()}/${process.pid}/${id}`,
+      ],
     );
     return id;
+  }
+
+  heartbeatRun(id: string): Promise<boolean> {
+    return runs.heartbeatRun(this.#db, this.#now(), id);
+  }
+
+  markInterruptedRuns(options: runs.MarkInterruptedOptions): Promise<string[]> {
+    return runs.markInterruptedRuns(this.#db, this.#now(), options);
   }
 
   async finishRun(run: RunFinish): Promise<void> {
@@ -353,8 +375,8 @@ export class SqlStore implements Store {
     return leases.acquireLease(this.#db, this.#now(), tenant, holder, ttlMs);
   }
 
-  renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
-    return leases.renewLease(this.#db, this.#now(), tenant, holder, ttlMs);
+  async renewLease(tenant: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await leases.renewLease(this.#db, this.#now(), tenant, holder, ttlMs)) !== undefined;
   }
 
   releaseLease(tenant: string, holder: string): Promise<boolean> {
@@ -363,14 +385,6 @@ export class SqlStore implements Store {
 
   listLeases(): Promise<Lease[]> {
     return leases.listLeases(this.#db, this.#now());
-  }
-
-  secretSalt(): string {
-    return this.#salt;
-  }
-
-  secretHasher(): SecretHasher {
-    return this.#hasher;
   }
 
   close(): Promise<void> {

@@ -27,6 +27,3 @@ export interface RunFilter {
   limit?: number;
   source?: string;
 }
-
-/** `(field path, secret value) -> hash`: salted, one-way, stable for one installation. */
-export type SecretHasher = (field: string, value: string) => string;

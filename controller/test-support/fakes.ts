@@ -8,7 +8,6 @@ import type { KindAdapter } from "../engine/adapters/adapter.js";
 import type { AdapterSet } from "../engine/apply/apply.js";
 import { secretHashesOf } from "../engine/plan/diff.js";
 import { parentKeys } from "../engine/plan/graph.js";
-import { createSecretHasher } from "../engine/plan/policy.js";
 import type { SecretHashing } from "../engine/reconcile/secrets.js";
 import {
   type AnyDesiredResource,
@@ -21,9 +20,12 @@ import {
 import type { InventoryEntry } from "../model/inventory.js";
 import { extensionKey, numberKey, pbxKey, sipTrunkKey, tenantKey, userKey } from "../model/keys.js";
 import type { AnyLiveResource, LiveState, LiveStatus } from "../model/live-state.js";
+import { createSecretHasher, secretKeyId } from "../runtime/secret-key.js";
 
 /** The hash function tests plan with. */
-export const testHash = createSecretHasher("engine-test-salt-0123456789");
+/** The secret key of engine tests: 32 fixed bytes (runtime/secret-key.ts makes real ones). */
+const testKey = Buffer.alloc(32, 0x5a);
+export const testHash = createSecretHasher({ key: testKey, id: secretKeyId(testKey) });
 
 /** The secret hashing reconcile tests run with: `testHash`, every hash made with the current key. */
 export const testSecrets: SecretHashing = { hash: testHash, isCurrent: () => true };

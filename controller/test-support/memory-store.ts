@@ -48,6 +48,8 @@ export class MemoryReconcileStore extends MemoryRecorder implements ReconcileSto
       outcome: null,
       summary: {},
       error: null,
+      holder: run.holder ?? null,
+      heartbeatAt: run.startedAt ?? new Date(this.#now()),
     });
     return id;
   }
@@ -73,11 +75,34 @@ export class MemoryReconcileStore extends MemoryRecorder implements ReconcileSto
     return { acquired: true, lease };
   }
 
-  async renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+  async renewLease(tenant: string, holder: string, ttlMs: number): Promise<boolean> {
     const have = this.leases.get(tenant);
-    if (!have || have.holder !== holder) return undefined;
+    if (!have || have.holder !== holder) return false;
     have.expiresAt = new Date(this.#now() + ttlMs);
-    return have;
+    return true;
+  }
+
+  async heartbeatRun(id: string): Promise<boolean> {
+    const run = this.runs.find((r) => r.id === id);
+    if (!run || run.finishedAt) return false;
+    run.heartbeatAt = new Date(this.#now());
+    return true;
+  }
+
+  async markInterruptedRuns(options: {
+    staleBefore: Date;
+    holderIsGone?: (holder: string) => boolean;
+  }): Promise<string[]> {
+    const ended: string[] = [];
+    for (const r of this.runs) {
+      if (r.finishedAt) continue;
+      const beat = r.heartbeatAt ?? r.startedAt;
+      const gone = r.holder !== null && (options.holderIsGone?.(r.holder) ?? false);
+      if (beat.getTime() >= options.staleBefore.getTime() && !gone) continue;
+      Object.assign(r, { outcome: "interrupted", finishedAt: new Date(this.#now()) });
+      ended.push(r.id);
+    }
+    return ended;
   }
 
   async releaseLease(tenant: string, holder: string): Promise<boolean> {

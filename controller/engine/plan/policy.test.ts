@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createSecretHasher, isIgnored, resolvePlanPolicy, sameValue } from "./policy.js";
-
-const hash = createSecretHasher("policy-test-salt-000");
+import { testHash as hash } from "../../test-support/fakes.js";
+import { isIgnored, resolvePlanPolicy, sameValue } from "./policy.js";
 
 describe("isIgnored", () => {
   const cases = [
@@ -43,24 +42,5 @@ describe("resolvePlanPolicy", () => {
     expect(() => resolvePlanPolicy({ hashSecret: hash, maxDeleteShare: share })).toThrow(
       `maxDeleteShare must be between 0 and 1, got ${share}`,
     );
-  });
-});
-
-describe("createSecretHasher", () => {
-  it("is stable, depends on field, value and salt, and does not contain the value", () => {
-    const h = hash("spec.pin", "1234");
-    expect(h).toBe(hash("spec.pin", "1234"));
-    expect(h).toMatch(/^[0-9a-f]{64}$/);
-    expect(
-      new Set([
-        h,
-        hash("spec.password", "1234"),
-        hash("spec.pin", "1235"),
-        createSecretHasher("another-salt-00000")("spec.pin", "1234"),
-      ]).size,
-    ).toBe(4);
-  });
-  it("refuses a short salt", () => {
-    expect(() => createSecretHasher("short")).toThrow("the secret-hash salt must be at least 16 characters");
   });
 });

@@ -3,7 +3,6 @@
  * secrets (compared by salted hash), which are not compared at all and why, which kinds
  * carry a suspend/resume status, and how `ignore` paths match.
  */
-import { createHmac, createSecretKey } from "node:crypto";
 import type { KindName } from "../../model/desired-state.js";
 
 /** Options of `plan()`; every field has a default. */
@@ -100,15 +99,4 @@ export function sameLeaf(email: boolean, a: unknown, b: unknown): boolean {
   }
   if (typeof x === "object" && typeof y === "object") return JSON.stringify(x) === JSON.stringify(y);
   return false;
-}
-
-/**
- * A `hashSecret` for plan policies: HMAC-SHA256 keyed by a salt the store keeps, over the
- * field path and the value, so equal secrets in two fields hash differently and a leaked
- * hash cannot be checked against a word list without the salt.
- */
-export function createSecretHasher(salt: string): (field: string, value: string) => string {
-  if (salt.length < 16) throw new RangeError("the secret-hash salt must be at least 16 characters");
-  const key = createSecretKey(Buffer.from(salt, "utf8"));
-  return (field, value) => createHmac("sha256", key).update(field).update("\0").update(value).digest("hex");
 }

@@ -12,7 +12,7 @@ import { TerminalError } from "../errors.js";
 import { observe } from "../observe/observe.js";
 import { secretHashesOf } from "../plan/diff.js";
 import { basisOf, type PlanBasis, type SavedPlan, staleness } from "../plan/saved-plan.js";
-import { clientFor, type ReconcileDeps, resolveOptions } from "./deps.js";
+import { clientFor, type ReconcileDeps, resolveOptions, sweepInterruptedRuns } from "./deps.js";
 import { type ExecutedPlan, executePlan } from "./execute.js";
 import { withLeases } from "./leases.js";
 import type { Outcome } from "./outcome.js";
@@ -73,12 +73,14 @@ export async function applyPlan(
   let started = false;
   try {
     const fresh = await readSource(p.source, signal);
+    await sweepInterruptedRuns(deps);
     await deps.store.startRun({
       id: runId,
       mode: "apply",
       source,
       tenants: p.tenants,
       startedAt: new Date(o.now()),
+      holder: o.holderOf(runId),
     });
     started = true;
     log.info({ tenants: p.tenants, revision: fresh.revision }, "run started");
@@ -111,7 +113,7 @@ export async function applyPlan(
         }
         return executePlan({ ...p.plan, changes }, deps, { runId, source, resolved, signal: leased });
       },
-      { ttlMs: o.leaseTtlMs, now: o.now, isGone: o.isGone, signal },
+      { ttlMs: o.leaseTtlMs, now: o.now, isGone: o.isGone, signal, runId },
     );
   } catch (err) {
     return failed(err, deps.store, started ? runId : undefined, log, o.now);

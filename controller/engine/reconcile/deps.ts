@@ -55,3 +55,16 @@ export function resolveOptions(o: ReconcileOptions = {}): Required<ReconcileOpti
 export function clientFor(client: PlatformPort, signal: AbortSignal | undefined): PlatformPort {
   return signal ? client.withSignal(signal) : client;
 }
+
+/**
+ * Ends as `interrupted` the runs that will never record their end: their process is gone
+ * (this host), or silent for three lease times (another host). Called as each run starts.
+ */
+export async function sweepInterruptedRuns(deps: ReconcileDeps): Promise<void> {
+  const o = resolveOptions(deps.options);
+  const ended = await deps.store.markInterruptedRuns({
+    staleBefore: new Date(o.now() - 3 * o.leaseTtlMs),
+    holderIsGone: o.isGone,
+  });
+  if (ended.length > 0) deps.logger.warn({ runs: ended }, "runs marked interrupted");
+}

@@ -7,7 +7,7 @@ import type { InventoryEntry } from "../../model/inventory.js";
 import type { Plan } from "../../model/plan.js";
 import { adapters } from "../adapters/index.js";
 import { type ApplyResult, apply } from "../apply/apply.js";
-import { errApplyCancelled } from "../errors.js";
+import { describeError, errApplyCancelled } from "../errors.js";
 import { clientFor, type ReconcileDeps, resolveOptions } from "./deps.js";
 import {
   defaultRetryDelayMs,
@@ -52,7 +52,7 @@ export async function executePlan(
   );
   await recordResolved(deps.store, at.resolved, plan);
   await markAdoptedSecretsUnknown(deps.store, plan, applied, at.source);
-  const outcome = outcomeOfSteps({ runId: at.runId, plan, applied });
+  const outcome = outcomeOfSteps({ runId: at.runId, plan, applied }, at.signal);
   await finishRun(
     deps.store,
     at.runId,
@@ -76,12 +76,21 @@ export async function executePlan(
 }
 
 /**
- * The outcome of an apply from its steps: a retryable failure, retry (after the longest
- * Retry-After any step got, else the default); a stopped apply (shutdown, lost lease),
- * retry at once; only terminal failures, terminal; otherwise done.
+ * The outcome of an apply from its steps: a stopped apply (its signal fired: shutdown, a
+ * lost lease; the call in flight was aborted), retry at once; a retryable failure, retry
+ * after the longest Retry-After any step got, else the default; only terminal failures,
+ * terminal; otherwise done.
  */
-export function outcomeOfSteps(result: ExecutedPlan): Outcome<ExecutedPlan> {
+export function outcomeOfSteps(result: ExecutedPlan, signal?: AbortSignal): Outcome<ExecutedPlan> {
   const steps = result.applied.steps;
+  if (signal?.aborted && steps.some((s) => s.outcome !== "ok")) {
+    return {
+      status: "retry",
+      reason: `${errCancelled}: ${describeError(signal.reason)}`,
+      delayMs: 0,
+      result,
+    };
+  }
   const failed = steps.filter((s) => s.outcome === "failed");
   const terminal = steps.filter((s) => s.outcome === "terminal");
   const stopped = steps.filter((s) => s.outcome === "skipped" && s.error?.startsWith(errApplyCancelled));

@@ -68,26 +68,49 @@ describe("withLeases", () => {
     expect([...store.leases.keys()]).toEqual(["B"]);
   });
 
-  it("takes over the lease of a killed process of this host, and says whose", async () => {
+  it("takes over the lease of a killed process of this host, and ends its run as interrupted", async () => {
     const store = new MemoryReconcileStore();
     const dead = leaseHolder("killed-run", undefined, 2 ** 22 + 7);
-    store.leases.set("A", lease("A", dead, Date.now() + 60_000));
-    const takenOver: string[] = [];
-    const ran = await withLeases(store, ["A"], leaseHolder("r3"), async () => store.leases.get("A")?.holder, {
-      onTakeover: (h) => {
-        takenOver.push(h);
-      },
+    await store.startRun({ id: "killed-run", mode: "apply", source: "s", tenants: ["A"], holder: dead });
+    await store.startRun({
+      id: "live-run",
+      mode: "plan",
+      source: "s",
+      tenants: ["B"],
+      holder: leaseHolder("live-run"),
     });
+    store.leases.set("A", lease("A", dead, Date.now() + 60_000));
+    const ran = await withLeases(store, ["A"], leaseHolder("r3"), async () => store.leases.get("A")?.holder);
     expect(ran).toBe(leaseHolder("r3"));
-    expect(takenOver).toEqual([dead]);
+    expect(store.runs.map((r) => [r.id, r.outcome])).toEqual([
+      ["killed-run", "interrupted"],
+      ["live-run", null],
+    ]);
+  });
+
+  it("stops the body when the store says its run is over (marked interrupted elsewhere)", async () => {
+    const store = new MemoryReconcileStore();
+    await store.startRun({ id: "r5", mode: "apply", source: "s", tenants: ["A"] });
+    await store.finishRun({ id: "r5", outcome: "interrupted" });
+    const reason = await withLeases(
+      store,
+      ["A"],
+      leaseHolder("r5"),
+      (signal) => abortedWithin(signal, 2_000),
+      {
+        ttlMs: 30,
+        runId: "r5",
+      },
+    );
+    expect(String(reason)).toContain(`${errLeaseLost}: run r5 was ended by another process`);
   });
 
   it.each([
-    ["resolves undefined (another holder took it)", "held by another run now", async () => undefined],
+    ["resolves false (another holder took it)", "held by another run now", async () => false],
     [
       "throws (the store is down)",
       "connection refused",
-      async (): Promise<Lease | undefined> => {
+      async (): Promise<boolean> => {
         throw new Error("connection refused");
       },
     ],

@@ -32,8 +32,11 @@ export interface LeaseOptions {
   now?: () => number;
   /** Whether a holder names a gone process of this host. Default `holderIsGone`. */
   isGone?: (holder: string) => boolean;
-  /** Called with each holder whose lease was taken over (to mark its run interrupted). */
-  onTakeover?: (holder: string) => Promise<void> | void;
+  /**
+   * The run holding the leases: its heartbeat is renewed with them, and a run that the
+   * store says is over (marked interrupted by another process) stops like a lost lease.
+   */
+  runId?: string;
   /** The caller's signal; the body's signal also fires with it. */
   signal?: AbortSignal;
 }
@@ -83,7 +86,9 @@ export async function withLeases<T>(
       const gone = got.heldBy.holder;
       await store.releaseLease(t, gone);
       got = await store.acquireLease(t, holder, ttlMs);
-      if (got.acquired) await options.onTakeover?.(gone);
+      // The gone holder's run will never record its end: record it as interrupted.
+      if (got.acquired)
+        await store.markInterruptedRuns({ staleBefore: new Date(0), holderIsGone: (h) => h === gone });
     }
     if (!got.acquired) {
       await release();
@@ -99,6 +104,13 @@ export async function withLeases<T>(
   const lost = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
   const renew = async () => {
+    if (options.runId !== undefined) {
+      const alive = await store.heartbeatRun(options.runId).catch(() => false);
+      if (!alive) {
+        lost.abort(new EngineError(errLeaseLost, `run ${options.runId} was ended by another process`));
+        return;
+      }
+    }
     for (const t of held) {
       try {
         if (!(await store.renewLease(t, holder, ttlMs))) throw new Error("held by another run now");

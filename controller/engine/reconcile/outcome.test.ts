@@ -5,10 +5,10 @@
  */
 import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { errAborted } from "../../../platform/client/errors.js";
 import { OmniaClient, PlatformError } from "../../../platform/client/index.js";
 import { defaultKnobs } from "../../../platform/standin/knobs.js";
 import type { Problem } from "../../load/index.js";
-import type { Lease } from "../../model/status.js";
 import { MemorySource } from "../../sources/memory.js";
 import { testSecrets } from "../../test-support/fakes.js";
 import { MemoryReconcileStore } from "../../test-support/memory-store.js";
@@ -139,10 +139,10 @@ describe("reconcileTenant outcomes", () => {
     const events: string[] = [];
     class LosingStore extends MemoryReconcileStore {
       // The renewal fails once the first platform write has started.
-      override async renewLease(tenant: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+      override async renewLease(tenant: string, holder: string, ttlMs: number): Promise<boolean> {
         if (!events.some((x) => x.startsWith("write"))) return super.renewLease(tenant, holder, ttlMs);
         events.push("renewal failed");
-        return undefined;
+        return false;
       }
     }
     e.standin.knobs.latencyMs = 40; // each write outlasts a renewal period (20 ms)
@@ -162,15 +162,15 @@ describe("reconcileTenant outcomes", () => {
     if (out.status !== "retry") throw new Error(`want retry, got ${out.status}`);
     expect(out.reason).toContain(errLeaseLost);
     const steps = out.result?.executed?.applied.steps ?? [];
-    const skipped = steps.filter((s) => s.outcome === "skipped");
-    expect(skipped.length, "steps left undone").toBeGreaterThan(0);
-    // The first step not started names the lost lease; its dependents name that step.
-    expect(skipped[0]?.error).toBe(
-      `${errApplyCancelled}: ${errLeaseLost}: ${tenant}: held by another run now`,
-    );
-    for (const s of skipped.slice(1))
-      expect(s.error, s.key).toMatch(
-        new RegExp(`^(${errApplyCancelled}: ${errLeaseLost}|${errDependencyFailed})`),
+    const undone = steps.filter((s) => s.outcome !== "ok");
+    expect(undone.length, "steps left undone").toBeGreaterThan(0);
+    // The call in flight when the lease was lost is aborted; no later step starts: each
+    // names the lost lease, or the aborted step it depends on.
+    for (const s of undone)
+      expect(`${s.outcome} ${s.error}`, s.key).toMatch(
+        new RegExp(
+          `^(failed .*${errAborted}|skipped ${errApplyCancelled}: ${errLeaseLost}|skipped ${errDependencyFailed})`,
+        ),
       );
     expect(store.runs.map((r) => r.outcome)).toEqual(["cancelled"]);
   });
@@ -192,7 +192,7 @@ describe("reconcileTenant outcomes", () => {
     expect(store.leases.get(tenant)?.holder, "the holder keeps its lease").toBe(holder);
   });
 
-  it("stops between steps when its AbortSignal fires mid-apply, and gives retry at once", async () => {
+  it("aborts the call in flight and starts no step when its AbortSignal fires mid-apply, and gives retry at once", async () => {
     const events: string[] = [];
     const stop = new AbortController();
     e.standin.knobs.latencyMs = 40;
@@ -222,12 +222,14 @@ describe("reconcileTenant outcomes", () => {
     expect(out.delayMs).toBe(0);
     expect(out.reason).toContain(errCancelled);
     const steps = out.result?.executed?.applied.steps ?? [];
-    const ok = steps.filter((s) => s.outcome === "ok").length;
-    const skipped = steps.filter((s) => s.outcome === "skipped");
-    expect(ok, "the write in flight finished").toBeGreaterThanOrEqual(1);
-    expect(skipped.length, "steps not started").toBe(steps.length - ok);
-    expect(skipped.length, "steps not started").toBeGreaterThan(0);
-    expect(skipped[0]?.error).toBe(`${errApplyCancelled}: shutting down`);
+    // The write in flight is aborted (the client is bound to the signal); nothing after it starts.
+    expect(`${steps[0]?.outcome} ${steps[0]?.error}`).toMatch(new RegExp(`^failed .*${errAborted}`));
+    const rest = steps.slice(1);
+    expect(rest.length, "steps not started").toBeGreaterThan(0);
+    for (const s of rest)
+      expect(`${s.outcome} ${s.error}`, s.key).toMatch(
+        new RegExp(`^skipped (${errApplyCancelled}: shutting down|${errDependencyFailed})`),
+      );
     expect(store.runs.map((r) => r.outcome)).toEqual(["cancelled"]);
   });
 });

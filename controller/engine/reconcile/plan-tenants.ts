@@ -16,7 +16,7 @@ import { describeError } from "../errors.js";
 import { observe } from "../observe/observe.js";
 import { driftOf } from "../plan/drift-report.js";
 import { isEmptyPlan, plan } from "../plan/plan.js";
-import { clientFor, type ReconcileDeps, resolveOptions } from "./deps.js";
+import { clientFor, type ReconcileDeps, resolveOptions, sweepInterruptedRuns } from "./deps.js";
 import { failureOutcome, isCancellation, LoadError, type Outcome } from "./outcome.js";
 import { recordResolved, resolveUnknownSecrets } from "./secrets.js";
 import type { DesiredStateSource, SourceSnapshot } from "./source-port.js";
@@ -78,12 +78,14 @@ export async function planTenants(
     const snapshot = await readSource(req.source, signal);
     const inventory = await deps.store.listInventory();
     const tenants = tenantsOf(req.tenants, snapshot.desired, inventory, req.source.name);
+    await sweepInterruptedRuns(deps);
     await deps.store.startRun({
       id: runId,
       mode,
       source: req.source.name,
       tenants,
       startedAt: new Date(o.now()),
+      holder: o.holderOf(runId),
     });
     started = true;
     log.info({ tenants, revision: snapshot.revision, files: snapshot.files }, "run started");

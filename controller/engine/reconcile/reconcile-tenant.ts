@@ -10,7 +10,7 @@
  * under another writer between the two.
  */
 import { errPlanRefused } from "./apply-plan.js";
-import { type ReconcileDeps, resolveOptions } from "./deps.js";
+import { type ReconcileDeps, resolveOptions, sweepInterruptedRuns } from "./deps.js";
 import { type ExecutedPlan, executePlan } from "./execute.js";
 import { withLeases } from "./leases.js";
 import type { Outcome } from "./outcome.js";
@@ -80,12 +80,14 @@ export async function reconcileTenant(
       o.holderOf(runId),
       async (leased) => {
         const inventory = await deps.store.listInventory();
+        await sweepInterruptedRuns(deps);
         await deps.store.startRun({
           id: runId,
           mode: "apply",
           source,
           tenants,
           startedAt: new Date(o.now()),
+          holder: o.holderOf(runId),
         });
         started = true;
         log.info({ revision: snapshot.revision }, "run started");
@@ -108,7 +110,7 @@ export async function reconcileTenant(
         const result: TenantReconcile = { planned, executed: out.result };
         return out.status === "done" ? { status: "done", result } : { ...out, result };
       },
-      { ttlMs: o.leaseTtlMs, now: o.now, isGone: o.isGone, signal },
+      { ttlMs: o.leaseTtlMs, now: o.now, isGone: o.isGone, signal, runId },
     );
   } catch (err) {
     return failed(err, deps.store, started ? runId : undefined, log, o.now);

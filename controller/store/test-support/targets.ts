@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { pgliteDriver } from "../driver.js";
+import { type Driver, pgDriver, pgliteDriver } from "../driver.js";
 import { type OpenStoreOptions, openStore, type Store } from "../index.js";
 import { loadMigrations, migrate } from "../migrate.js";
 
@@ -80,7 +80,7 @@ async function migratedPgliteImage(): Promise<Blob> {
 // Instances whose test has ended, emptied and handed to the next test of the file.
 const idlePglites: PGlite[] = [];
 
-/** Empties every table but `schema_migrations` (the next store makes a new salt). */
+/** Empties every table but `schema_migrations`. */
 async function emptyTables(db: PGlite): Promise<void> {
   const { rows } = await db.query<{ name: string }>(
     "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'",
@@ -132,3 +132,65 @@ export const postgresTarget: StoreTarget = {
 
 /** Both targets, for `describe.each(storeTargets)`. */
 export const storeTargets: StoreTarget[] = [pgliteTarget, postgresTarget];
+
+/** A database reached through a bare driver (no store): for migrations and table dumps. */
+export interface RawDatabase {
+  db: Driver;
+  /** A store over the same database (migrating it to the newest version). */
+  openStore(
+    options?: Omit<OpenStoreOptions, "databaseUrl" | "dataDir" | "memory" | "pglite">,
+  ): Promise<Store>;
+  /** Closes the driver and the stores opened, and drops the database. */
+  dispose(): Promise<void>;
+}
+
+/** A database engine reached through a bare driver. */
+export interface DriverTarget {
+  name: "pglite" | "postgres";
+  open(): Promise<RawDatabase>;
+}
+
+/** Empty, unmigrated databases on both engines, for `describe.each(driverTargets)`. */
+export const driverTargets: DriverTarget[] = [
+  {
+    name: "pglite",
+    open: async () => {
+      const pglite = await PGlite.create();
+      const db = pgliteDriver(pglite);
+      const stores: Store[] = [];
+      return {
+        db,
+        openStore: async (options = {}) => {
+          const store = await openStore({ ...options, pglite });
+          stores.push(store);
+          return store;
+        },
+        dispose: async () => {
+          for (const s of stores) await s.close().catch(() => {});
+          await db.close();
+        },
+      };
+    },
+  },
+  {
+    name: "postgres",
+    open: async () => {
+      const database = await createDatabase();
+      const db = pgDriver(database.url);
+      const stores: Store[] = [];
+      return {
+        db,
+        openStore: async (options = {}) => {
+          const store = await openStore({ ...options, databaseUrl: database.url, maxConnections: 2 });
+          stores.push(store);
+          return store;
+        },
+        dispose: async () => {
+          for (const s of stores) await s.close().catch(() => {});
+          await db.close();
+          await database.drop();
+        },
+      };
+    },
+  },
+];
