@@ -5,6 +5,7 @@
 import { inspect } from "node:util";
 import type {
   ExtensionSpec,
+  KindName,
   NumberSpec,
   PbxSpec,
   SipTrunkSpec,
@@ -12,8 +13,8 @@ import type {
   UserSpec,
 } from "./resources.gen.js";
 
-/** The document kinds. */
-export type KindName = "Tenant" | "User" | "Pbx" | "Extension" | "Number" | "SipTrunk";
+/** The document kinds, generated from `schemas/` (resources.gen.ts). */
+export type { KindName } from "./resources.gen.js";
 
 /** Where a document (or a field of it) stands in its file; line and col are 1-based. */
 export interface SourceLocation {
