@@ -196,6 +196,7 @@ describe("facts read from the schemas and the contract", () => {
       {
         properties: {
           a: { allOf: [{ properties: { b: { $ref: "common.schema.json#/$defs/secretRef" } } }] },
+          // biome-ignore lint/suspicious/noThenProperty: `then` is the JSON Schema keyword, not a promise
           c: { then: { properties: { d: { $ref: "common.schema.json#/$defs/secretRef" } } } },
         },
       },

@@ -15,10 +15,14 @@ import {
   kindDescriptorInputs,
   type ParentRef,
 } from "./kind-descriptors.js";
-import { schemaFacts } from "./registry.gen.js";
+import { apiVersions, schemaFacts } from "./registry.gen.js";
 import type { KindName } from "./resources.gen.js";
 
 export type { KindRefs, ParentRef } from "./kind-descriptors.js";
+/** The manifest apiVersions this version reads (from common.schema.json). */
+export { apiVersions };
+/** The apiVersion documents are written with (`omnia export`, users defined inline): the newest. */
+export const currentApiVersion = apiVersions[apiVersions.length - 1] as (typeof apiVersions)[number];
 
 type Facts<K extends KindName> = (typeof schemaFacts)[K];
 
@@ -81,6 +85,38 @@ export function isKindName(value: unknown): value is KindName {
  */
 export function keyOf(kind: KindName, r: KindRefs): string {
   return registry[kind].key(r as never);
+}
+
+/** The envelope of a manifest document, as far as keys are concerned. */
+export interface DocumentLike {
+  metadata?: { name?: unknown; tenant?: unknown; pbx?: unknown } | null;
+  spec?: unknown;
+}
+
+/**
+ * The key-making fields of a document of `kind`: its tenant (the root kind's own key field,
+ * else `metadata.tenant`), name, PBX and spec. Undefined when the tenant, or the field that
+ * holds the natural key, is not a string (an invalid document).
+ */
+export function documentRefs(kind: KindName, doc: DocumentLike): KindRefs | undefined {
+  const d = registry[kind];
+  const meta = doc.metadata ?? {};
+  const spec = (doc.spec ?? {}) as Record<string, unknown>;
+  const [section, field] = d.keyField;
+  const keyValue = section === "spec" ? spec[field] : (meta as Record<string, unknown>)[field];
+  const tenant = d.root ? keyValue : meta.tenant;
+  if (typeof tenant !== "string" || typeof keyValue !== "string") return undefined;
+  return {
+    tenant,
+    name: typeof meta.name === "string" ? meta.name : "",
+    ...(typeof meta.pbx === "string" ? { pbx: meta.pbx } : {}),
+    spec,
+  };
+}
+
+/** Kinds some other kind names as a parent: the ones references resolve to. */
+export function isReferenced(kind: KindName): boolean {
+  return kindNames.some((k) => registry[k].parentKinds.includes(kind));
 }
 
 /** Top-level spec fields an update changes that are not secrets: the plain part of an update body. */

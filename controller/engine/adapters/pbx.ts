@@ -1,5 +1,6 @@
 /** PBX adapter (client.pbxs): kind and group, call-center and hotel modules, suspend/resume. */
 import type { DesiredPbx } from "../../model/desired-state.js";
+import { plainUpdatable } from "../../model/registry.js";
 import { livePbx } from "../observe/live-from-api.js";
 import type { KindAdapter, LivePbx } from "../types.js";
 import {
@@ -16,8 +17,11 @@ import {
 } from "./common.js";
 import type { PlatformPort } from "./platform-port.js";
 
-/** Fields a PBX update can change (the name is its identity). */
-const updatable = ["kind", "group", "callCenter", "hotel"] as const;
+/**
+ * Fields an update can change besides secrets (sent on their own): the contract's update
+ * schema, read by the kind registry (registry.ts).
+ */
+const updatable = plainUpdatable("Pbx");
 
 /** The four verbs for PBXs. */
 export function pbxAdapter(client: PlatformPort): KindAdapter<"Pbx", DesiredPbx["spec"], LivePbx> {
