@@ -28,6 +28,8 @@ export interface KindRefs<S = unknown> {
 /** A parent of a kind: a resource that must exist before it. */
 export interface ParentRef {
   kind: KindName;
+  /** Document path of the field that names the parent (where an unknown reference is reported). */
+  field: readonly [string, string];
   /** The parent's natural key, or undefined when this resource names no such parent. */
   key(r: Pick<KindRefs, "tenant" | "pbx" | "spec">): string | undefined;
   /**
@@ -39,6 +41,8 @@ export interface ParentRef {
 
 /** The hand-written part of a kind's descriptor. */
 export interface KindDescriptorInput<K extends KindName> {
+  /** What people call a resource of this kind in messages, e.g. "SIP trunk". */
+  label: string;
   /** Collection of `DesiredState` and `LiveState` that holds resources of this kind. */
   collection: keyof DesiredState;
   /** Natural key (keys.ts) of a resource of this kind. */
@@ -76,6 +80,7 @@ const specOf = (r: { spec: unknown }) =>
 /** One hand-written descriptor per kind, in the order kinds are listed to people (messages, help). */
 export const kindDescriptorInputs: { readonly [K in KindName]: KindDescriptorInput<K> } = {
   Tenant: {
+    label: "tenant",
     collection: "tenants",
     key: (r) => tenantKey(r.tenant),
     keyField: ["spec", "customerCode"],
@@ -86,6 +91,7 @@ export const kindDescriptorInputs: { readonly [K in KindName]: KindDescriptorInp
     exportFile: "tenant.yaml",
   },
   User: {
+    label: "user",
     collection: "users",
     key: (r) => userKey(r.tenant, r.spec.email),
     keyField: ["spec", "email"],
@@ -95,6 +101,7 @@ export const kindDescriptorInputs: { readonly [K in KindName]: KindDescriptorInp
     exportFile: "users.yaml",
   },
   Pbx: {
+    label: "PBX",
     collection: "pbxs",
     key: (r) => pbxKey(r.tenant, r.name),
     keyField: ["metadata", "name"],
@@ -105,13 +112,15 @@ export const kindDescriptorInputs: { readonly [K in KindName]: KindDescriptorInp
     exportFile: "pbxs.yaml",
   },
   Extension: {
+    label: "extension",
     collection: "extensions",
     key: (r) => extensionKey(r.tenant, r.pbx ?? "", r.spec.number),
     keyField: ["spec", "number"],
     parents: [
-      { kind: "Pbx", key: (r) => (r.pbx ? pbxKey(r.tenant, r.pbx) : undefined) },
+      { kind: "Pbx", field: ["metadata", "pbx"], key: (r) => (r.pbx ? pbxKey(r.tenant, r.pbx) : undefined) },
       {
         kind: "User",
+        field: ["spec", "user"],
         key: (r) => {
           const email = specOf(r).user?.email;
           return typeof email === "string" ? userKey(r.tenant, email) : undefined;
@@ -128,17 +137,20 @@ export const kindDescriptorInputs: { readonly [K in KindName]: KindDescriptorInp
     exportFile: "extensions.yaml",
   },
   Number: {
+    label: "number block",
     collection: "numbers",
     key: (r) => numberKey(r.spec.number),
     keyField: ["spec", "number"],
     parents: [
       {
         kind: "Pbx",
+        field: ["spec", "pbx"],
         key: (r) =>
           typeof specOf(r).pbx === "string" ? pbxKey(r.tenant, specOf(r).pbx as string) : undefined,
       },
       {
         kind: "SipTrunk",
+        field: ["spec", "trunk"],
         key: (r) =>
           typeof specOf(r).trunk === "string" ? sipTrunkKey(r.tenant, specOf(r).trunk as string) : undefined,
       },
@@ -149,6 +161,7 @@ export const kindDescriptorInputs: { readonly [K in KindName]: KindDescriptorInp
     exportFile: "numbers.yaml",
   },
   SipTrunk: {
+    label: "SIP trunk",
     collection: "trunks",
     key: (r) => sipTrunkKey(r.tenant, r.name),
     keyField: ["metadata", "name"],
