@@ -3,6 +3,7 @@
  * secrets resolved and each document's source position. Plain data, no I/O.
  */
 import { inspect } from "node:util";
+import type { ResolvedSpec } from "./registry.js";
 import type {
   ExtensionSpec,
   KindName,
@@ -58,9 +59,9 @@ export class Secret {
   }
 }
 
-/** A spec with its secret references replaced by resolved `Secret`s. */
-export type ResolvedSipTrunkSpec = Omit<SipTrunkSpec, "password"> & { password?: Secret };
-export type ResolvedExtensionSpec = Omit<ExtensionSpec, "pin"> & { pin: Secret };
+/** A spec with its secret references (the registry's `secretPaths`) replaced by resolved `Secret`s. */
+export type ResolvedSipTrunkSpec = ResolvedSpec<"SipTrunk", Secret>;
+export type ResolvedExtensionSpec = ResolvedSpec<"Extension", Secret>;
 
 /** One declared resource. */
 export interface DesiredResource<K extends KindName, S> {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { kindRank as planKindRank, parentKeys as planParentKeys } from "../engine/plan/graph.js";
 import {
   notCompared as planNotCompared,
@@ -10,7 +10,7 @@ import {
   secretFields as planSecretFields,
   statusKinds as planStatusKinds,
 } from "../engine/plan/policy.js";
-import type { KindName } from "./desired-state.js";
+import type { KindName, Secret } from "./desired-state.js";
 import {
   errNoContract,
   errNoDescriptor,
@@ -25,16 +25,20 @@ import {
   keyOf,
   kindNames,
   kindRank,
+  type LiveSpec,
   maxRank,
   notCompared,
   parentKeys,
   plainUpdatable,
+  type ResolvedSpec,
   registry,
   replaceOnlyKinds,
   rootKind,
+  type SecretFieldOf,
   secretFields,
   statusKinds,
 } from "./registry.js";
+import type { ExtensionSpec, SipTrunkSpec } from "./resources.gen.js";
 import { readKindSchemas, schemasDir } from "./schema-files.js";
 
 describe("the registry's drop-in equivalents of the planner's hand-written tables", () => {
@@ -283,5 +287,19 @@ describe("adding a kind", () => {
     });
     expect(facts.Pbx?.secretPaths).toEqual(["spec.adminPassword"]);
     expect(facts.Pbx?.replaceOnly).toEqual(["adminPassword"]);
+  });
+});
+
+describe("types derived from the registry", () => {
+  it("resolve a kind's secrets to Secret, keeping each field's optionality", () => {
+    type Trunk = ResolvedSpec<"SipTrunk", Secret>;
+    type Ext = ResolvedSpec<"Extension", Secret>;
+    expectTypeOf<Trunk>().toExtend<Omit<SipTrunkSpec, "password"> & { password?: Secret }>();
+    expectTypeOf<Omit<SipTrunkSpec, "password"> & { password?: Secret }>().toExtend<Trunk>();
+    expectTypeOf<Ext>().toExtend<Omit<ExtensionSpec, "pin"> & { pin: Secret }>();
+    expectTypeOf<Omit<ExtensionSpec, "pin"> & { pin: Secret }>().toExtend<Ext>();
+    expectTypeOf<LiveSpec<"Extension">>().toEqualTypeOf<Omit<ExtensionSpec, "pin">>();
+    expectTypeOf<SecretFieldOf<"SipTrunk">>().toEqualTypeOf<"password">();
+    expectTypeOf<SecretFieldOf<"Pbx">>().toEqualTypeOf<never>();
   });
 });
