@@ -151,11 +151,7 @@ export function liveToManifests(live: LiveState, options: ExportOptions = {}): M
         const variable = pinEnvName(code, pbx, e.spec.number);
         pinVars.push(variable);
         const { status: extStatus, user, ...rest } = e.spec;
-        const spec: Record<string, unknown> = {
-          number: rest.number,
-          license: rest.license,
-          pin: { fromEnv: variable },
-        };
+        const spec: Record<string, unknown> = { ...rest, pin: { fromEnv: variable } };
         if (user) spec.user = { email: user.email };
         Object.assign(spec, suspended(extStatus));
         return {
