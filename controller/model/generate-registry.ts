@@ -35,6 +35,12 @@ export interface SchemaFacts {
   specFields: string[];
   /** Document paths whose schema is a secret reference (`common.schema.json#/$defs/secretRef`). */
   secretPaths: string[];
+  /**
+   * Per secret path, the boolean the contract's object answers instead of the write-only
+   * value (`pin` -> `hasPin`, as the contract's convention is), null when it has none, and
+   * whether the spec requires the secret.
+   */
+  secretFacts: Record<string, { fact: string | null; required: boolean }>;
   /** Document paths whose schema is the administrative status (`common.schema.json#/$defs/status`). */
   statusPaths: string[];
   /** Name of the update schema in the contract; null when the platform cannot update the kind. */
@@ -154,6 +160,17 @@ export function readSchemaFacts(dir: string = schemasDir): Record<string, Schema
     for (const f of Object.keys(renamed)) {
       if (!specFields.includes(f)) throw new Error(`${errUnknownSpecField}: ${kind}.${f}`);
     }
+    const required = new Set((spec as { required?: string[] } | undefined)?.required ?? []);
+    const objectFields = new Set(Object.keys(contractSchema.properties ?? {}));
+    const secretFacts: SchemaFacts["secretFacts"] = {};
+    for (const path of secretPaths) {
+      const field = path.split(".").at(-1) ?? "";
+      const fact = `has${field.charAt(0).toUpperCase()}${field.slice(1)}`;
+      secretFacts[path] = {
+        fact: objectFields.has(fact) ? fact : null,
+        required: path === `spec.${field}` && required.has(field),
+      };
+    }
     const contractUpdate = updateSchemaOf(api, input.contract) ?? null;
     const updateFields = new Set(
       Object.keys((contractUpdate && api.components?.schemas?.[contractUpdate]?.properties) || {}),
@@ -170,6 +187,7 @@ export function readSchemaFacts(dir: string = schemasDir): Record<string, Schema
       schemaId: String(schema.$id),
       specFields,
       secretPaths,
+      secretFacts,
       statusPaths,
       contractUpdate,
       updatable,

@@ -18,6 +18,12 @@ export const schemaFacts = {
     "secretPaths": [
       "spec.pin"
     ],
+    "secretFacts": {
+      "spec.pin": {
+        "fact": "hasPin",
+        "required": true
+      }
+    },
     "statusPaths": [
       "spec.status"
     ],
@@ -41,6 +47,7 @@ export const schemaFacts = {
       "trunk"
     ],
     "secretPaths": [],
+    "secretFacts": {},
     "statusPaths": [],
     "contractUpdate": null,
     "updatable": [],
@@ -62,6 +69,7 @@ export const schemaFacts = {
       "status"
     ],
     "secretPaths": [],
+    "secretFacts": {},
     "statusPaths": [
       "spec.status"
     ],
@@ -88,6 +96,12 @@ export const schemaFacts = {
     "secretPaths": [
       "spec.password"
     ],
+    "secretFacts": {
+      "spec.password": {
+        "fact": "hasPassword",
+        "required": false
+      }
+    },
     "statusPaths": [],
     "contractUpdate": "SipTrunkUpdate",
     "updatable": [
@@ -112,6 +126,7 @@ export const schemaFacts = {
       "status"
     ],
     "secretPaths": [],
+    "secretFacts": {},
     "statusPaths": [
       "spec.status"
     ],
@@ -139,6 +154,7 @@ export const schemaFacts = {
       "mayManageCustomers"
     ],
     "secretPaths": [],
+    "secretFacts": {},
     "statusPaths": [],
     "contractUpdate": "UserUpdate",
     "updatable": [

@@ -10,7 +10,7 @@ import {
   secretFields as planSecretFields,
   statusKinds as planStatusKinds,
 } from "../engine/plan/policy.js";
-import type { KindName, Secret } from "./desired-state.js";
+import { emptyDesiredState, type KindName, type Secret } from "./desired-state.js";
 import {
   errNoContract,
   errNoDescriptor,
@@ -22,6 +22,7 @@ import {
 import { extensionKey, numberKey, pbxKey, sipTrunkKey, tenantKey, userKey } from "./keys.js";
 import {
   exportPath,
+  heldSecretPaths,
   keyOf,
   kindNames,
   kindRank,
@@ -100,8 +101,9 @@ describe("descriptors", () => {
     for (const k of kindNames) expect(registry[k].parentKinds.includes(rootKind)).toBe(k !== rootKind);
   });
 
-  it("have distinct collections and export files", () => {
+  it("have distinct collections and export files, the collections of DesiredState", () => {
     const collections = kindNames.map((k) => registry[k].collection);
+    expect([...collections].sort()).toEqual(Object.keys(emptyDesiredState()).sort());
     const files = kindNames.map((k) => registry[k].exportFile);
     expect(new Set(collections).size).toBe(kindNames.length);
     expect(new Set(files).size).toBe(kindNames.length);
@@ -175,6 +177,20 @@ describe("facts read from the schemas and the contract", () => {
       expect(d.replaceOnly).toEqual(replace);
     },
   );
+
+  it.each([
+    // Today's rule (engine/reconcile/export-tenant.ts, reconcile.ts): a PIN is held unless
+    // hasPin is false; a trunk password only when hasPassword is true.
+    ["Extension", {}, ["spec.pin"]],
+    ["Extension", { hasPin: true }, ["spec.pin"]],
+    ["Extension", { hasPin: false }, []],
+    ["SipTrunk", {}, []],
+    ["SipTrunk", { hasPassword: false }, []],
+    ["SipTrunk", { hasPassword: true }, ["spec.password"]],
+    ["Pbx", { hasPin: true, hasPassword: true }, []],
+  ] as const)("says a live %s with facts %j holds the secrets %j", (kind, facts, want) => {
+    expect(heldSecretPaths(kind, facts)).toEqual(want);
+  });
 
   it("leaves secrets out of the plain part of an update", () => {
     expect(plainUpdatable("SipTrunk")).toEqual([

@@ -47,6 +47,8 @@ export interface KindDescriptor<K extends KindName = KindName> extends KindDescr
   specFields: Facts<K>["specFields"];
   /** Document paths of secrets: write-only, compared by hash, never shown (from the schema's secret references). */
   secretPaths: Facts<K>["secretPaths"];
+  /** Per secret path, the contract's boolean that says whether the platform holds it (from omnia-api.yaml). */
+  secretFacts: Facts<K>["secretFacts"];
   /** Document paths set by suspend/resume rather than by an update (from the schema's status references). */
   statusPaths: Facts<K>["statusPaths"];
   /** The contract's update schema, or null: the platform cannot update the kind (from omnia-api.yaml). */
@@ -134,6 +136,23 @@ export function plainUpdatable(kind: KindName): readonly string[] {
   const d = registry[kind];
   const secret = new Set(d.secretPaths.map((p) => p.replace(/^spec\./, "")));
   return d.updatable.filter((f) => !secret.has(f));
+}
+
+/**
+ * The secret paths a live object of `kind` holds, from the facts observe recorded (the
+ * contract's `hasPin`, `hasPassword`, ...): a secret the spec requires counts as held unless
+ * the platform says it is not; an optional one only when the platform says it is.
+ */
+export function heldSecretPaths(kind: KindName, facts: Readonly<Record<string, unknown>>): string[] {
+  const held: string[] = [];
+  const secretFacts = registry[kind].secretFacts as Readonly<
+    Record<string, { fact: string | null; required: boolean }>
+  >;
+  for (const [path, { fact, required }] of Object.entries(secretFacts)) {
+    const said = fact === null ? undefined : facts[fact];
+    if (said === true || (said !== false && required)) held.push(path);
+  }
+  return held;
 }
 
 /** `<tenant>/<file>`: where `omnia export` writes the documents of `kind` for one tenant. */
