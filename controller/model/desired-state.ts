@@ -3,16 +3,8 @@
  * secrets resolved and each document's source position. Plain data, no I/O.
  */
 import { inspect } from "node:util";
-import type { ResolvedSpec } from "./registry.js";
-import type {
-  ExtensionSpec,
-  KindName,
-  NumberSpec,
-  PbxSpec,
-  SipTrunkSpec,
-  TenantSpec,
-  UserSpec,
-} from "./resources.gen.js";
+import type { KindName, NumberSpec, PbxSpec, TenantSpec, UserSpec } from "./resources.gen.js";
+import type { ResolvedSpec } from "./specs.js";
 
 /** The document kinds, generated from `schemas/` (resources.gen.ts). */
 export type { KindName } from "./resources.gen.js";

@@ -104,7 +104,7 @@ describe("kinds are named only by the registry and each kind's adapter", () => {
 
   it.each([
     ['  case "SipTrunk":', true],
-    ["const k = `Extension/${t}`;", true],
+    ["const k = `Extension/` + t;", true],
     ["  Tenant: tenantAdapter(client),", true],
     ["  Number?: 3,", true],
     ["export type LiveSipTrunk = LiveResource<Kind>;", false],

@@ -16,7 +16,7 @@ import {
   type ParentRef,
 } from "./kind-descriptors.js";
 import { apiVersions, schemaFacts } from "./registry.gen.js";
-import type { KindName, KindSpecs } from "./resources.gen.js";
+import type { KindName } from "./resources.gen.js";
 
 export type { KindRefs, ParentRef } from "./kind-descriptors.js";
 /** The manifest apiVersions this version reads (from common.schema.json). */
@@ -26,16 +26,7 @@ export const currentApiVersion = apiVersions[apiVersions.length - 1] as (typeof 
 
 type Facts<K extends KindName> = (typeof schemaFacts)[K];
 
-type SpecField<P> = P extends `spec.${infer F}` ? F : never;
-/** The top-level spec fields of `K` that are secrets (from its schema's secret references). */
-export type SecretFieldOf<K extends KindName> = SpecField<Facts<K>["secretPaths"][number]>;
-/** A spec of `K` as the platform shows it: the secrets (write-only) left out. */
-export type LiveSpec<K extends KindName> = Omit<KindSpecs[K], SecretFieldOf<K>>;
-/** A spec of `K` with each secret reference resolved to `S` (a `Secret`), optionality kept. */
-export type ResolvedSpec<K extends KindName, S> = {
-  [P in keyof KindSpecs[K]]: P extends SecretFieldOf<K> ? S : KindSpecs[K][P];
-};
-
+export type { LiveSpec, ResolvedSpec, SecretFieldOf } from "./specs.js";
 /** Everything the project knows of one kind. */
 export interface KindDescriptor<K extends KindName = KindName> extends KindDescriptorInput<K> {
   kind: K;
