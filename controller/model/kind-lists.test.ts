@@ -37,6 +37,8 @@ const pending: Readonly<Record<string, string>> = {
   "controller/engine/types.ts": "Live* types per kind (moving to model/live-state.ts)",
   "controller/engine/reconcile/export-tenant.ts":
     "secret hashes per kind: read registry secretPaths (being rewritten)",
+  "controller/engine/observe/live-from-api.ts":
+    "API object -> live resource per kind: move each into its adapter file",
   "controller/export/manifests-from-live.ts":
     "live resource -> document per kind: move each beside its descriptor",
   "platform/standin/seeds/demo.ts": "the demo seed reads manifests by kind: use the loader's DesiredState",

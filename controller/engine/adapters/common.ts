@@ -4,12 +4,9 @@
  * that retrying cannot fix (a 4xx) becomes a `TerminalError`, anything else an
  * `EngineError` that a later run may retry.
  */
-
-import type { KindName } from "../../model/desired-state.js";
 import { tenantKey } from "../../model/keys.js";
-import { registry } from "../../model/registry.js";
 import { EngineError, TerminalError } from "../errors.js";
-import type { ApplyContext, FieldDiff, LiveStatus } from "../types.js";
+import type { ApplyContext, FieldDiff } from "../types.js";
 
 export const errCreate = "cannot create";
 export const errUpdate = "cannot update";
@@ -139,32 +136,4 @@ export async function withStatus(
   if (resume) await call(errUpdate, key, ops.resume);
   if (ops.update) await call(errUpdate, key, ops.update);
   if (suspend) await call(errUpdate, key, ops.suspend);
-}
-
-/** The declarable status of a live object: the platform's `pending` counts as active. */
-export const adminStatus = (status: LiveStatus): "active" | "suspended" =>
-  status === "suspended" ? "suspended" : "active";
-
-/**
- * The spec fields of `kind` (the kind registry's `specFields`) copied from an API object of
- * the same names: a status field as the declarable status; secrets (write-only) and fields
- * the contract names otherwise (`contractFields`, mapped by the caller) left out; absent,
- * null and empty values left out, as a spec leaves out what it does not declare.
- */
-export function specFromApi(kind: KindName, obj: object): Record<string, unknown> {
-  const d = registry[kind];
-  const skip = new Set([
-    ...d.secretPaths.map((p) => p.replace(/^spec\./, "")),
-    ...Object.keys(d.contractFields ?? {}),
-  ]);
-  const status = new Set(d.statusPaths.map((p) => p.replace(/^spec\./, "")));
-  const api = obj as Record<string, unknown>;
-  const spec: Record<string, unknown> = {};
-  for (const f of d.specFields) {
-    if (skip.has(f)) continue;
-    const v = api[f];
-    if (status.has(f)) spec[f] = adminStatus(v as LiveStatus);
-    else if (v !== undefined && v !== null && v !== "") spec[f] = v;
-  }
-  return spec;
 }

@@ -4,14 +4,11 @@
  * the same tenant), else created with the extension from the inline names (`newUser`).
  */
 
-import type {
-  Extension as ApiExtension,
-  ExtensionUpdate,
-  NewUser,
-} from "../../../platform/client/api.gen.js";
+import type { ExtensionUpdate, NewUser } from "../../../platform/client/api.gen.js";
 import type { DesiredExtension } from "../../model/desired-state.js";
-import { extensionKey, pbxKey, userKey } from "../../model/keys.js";
+import { pbxKey, userKey } from "../../model/keys.js";
 import { TerminalError } from "../errors.js";
+import { liveExtension } from "../observe/live-from-api.js";
 import type { ApplyContext, KindAdapter, LiveExtension } from "../types.js";
 import {
   call,
@@ -23,7 +20,6 @@ import {
   errFind,
   findFirst,
   idOf,
-  specFromApi,
   withStatus,
 } from "./common.js";
 import type { PlatformPort } from "./platform-port.js";
@@ -104,22 +100,5 @@ export function extensionAdapter(
     async find(ctx, d) {
       return call(errFind, d.key, () => find(ctx, d));
     },
-  };
-}
-
-/** An extension as a live Extension of its PBX (by name); its user by email only. */
-export function liveExtension(code: string, e: ApiExtension, pbxNames: Map<string, string>): LiveExtension {
-  const pbx = pbxNames.get(e.pbxId) ?? e.pbxId;
-  const spec = specFromApi("Extension", e) as LiveExtension["spec"];
-  if (e.user) spec.user = { email: e.user.email };
-  return {
-    kind: "Extension",
-    key: extensionKey(code, pbx, e.number),
-    id: e.id,
-    tenant: code,
-    pbx,
-    spec,
-    status: e.status,
-    facts: { meetingId: e.meetingId, hasPin: e.hasPin, userId: e.user?.id ?? null, createdAt: e.createdAt },
   };
 }

@@ -2,22 +2,12 @@
  * Number adapter (client.numbers): a block of direct-dial numbers routed to a PBX over a
  * trunk. The platform has no update: the planner replaces a changed block (delete, create).
  */
-
-import type { NumberBlock as ApiNumberBlock } from "../../../platform/client/api.gen.js";
 import type { DesiredNumber } from "../../model/desired-state.js";
-import { numberKey, pbxKey, sipTrunkKey } from "../../model/keys.js";
+import { pbxKey, sipTrunkKey } from "../../model/keys.js";
 import { TerminalError } from "../errors.js";
+import { liveNumber } from "../observe/live-from-api.js";
 import type { KindAdapter, LiveNumber } from "../types.js";
-import {
-  call,
-  collect,
-  createOrAdopt,
-  customerIdOf,
-  deleteIfPresent,
-  errFind,
-  idOf,
-  specFromApi,
-} from "./common.js";
+import { call, collect, createOrAdopt, customerIdOf, deleteIfPresent, errFind, idOf } from "./common.js";
 import type { PlatformPort } from "./platform-port.js";
 
 /** A Number update reached the adapter: the planner should have replaced the block. */
@@ -68,31 +58,5 @@ export function numberAdapter(
       const customerId = customerIdOf(ctx, d.tenant);
       return call(errFind, d.key, () => find(customerId, d.tenant, d.spec.number));
     },
-  };
-}
-
-/**
- * A number block as a live Number; its PBX and trunk by name. An id that matches no listed
- * object (the platform changed between two list calls) is kept as the id, so the planner
- * sees a difference rather than a guess.
- */
-export function liveNumber(
-  code: string,
-  n: ApiNumberBlock,
-  pbxNames: Map<string, string>,
-  trunkNames: Map<string, string>,
-): LiveNumber {
-  return {
-    kind: "Number",
-    key: numberKey(n.number),
-    id: n.id,
-    tenant: code,
-    spec: {
-      ...(specFromApi("Number", n) as Pick<LiveNumber["spec"], "number" | "blockDigits">),
-      pbx: pbxNames.get(n.pbxId) ?? n.pbxId,
-      trunk: trunkNames.get(n.trunkId) ?? n.trunkId,
-    },
-    status: n.status,
-    facts: { lastNumber: n.lastNumber, operator: n.operator, createdAt: n.createdAt },
   };
 }

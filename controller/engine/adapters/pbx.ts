@@ -1,9 +1,7 @@
 /** PBX adapter (client.pbxs): kind and group, call-center and hotel modules, suspend/resume. */
-
-import type { Pbx as ApiPbx } from "../../../platform/client/api.gen.js";
 import type { DesiredPbx } from "../../model/desired-state.js";
-import { pbxKey } from "../../model/keys.js";
 import { plainUpdatable } from "../../model/registry.js";
+import { livePbx } from "../observe/live-from-api.js";
 import type { KindAdapter, LivePbx } from "../types.js";
 import {
   call,
@@ -14,7 +12,6 @@ import {
   errCreate,
   errFind,
   findFirst,
-  specFromApi,
   updateBody,
   withStatus,
 } from "./common.js";
@@ -68,27 +65,6 @@ export function pbxAdapter(client: PlatformPort): KindAdapter<"Pbx", DesiredPbx[
     async find(ctx, d) {
       const customerId = customerIdOf(ctx, d.tenant);
       return call(errFind, d.key, () => find(customerId, d.tenant, d.name));
-    },
-  };
-}
-
-/** A PBX as a live Pbx, its counts as facts. */
-export function livePbx(code: string, p: ApiPbx): LivePbx {
-  const spec = specFromApi("Pbx", p) as LivePbx["spec"];
-  return {
-    kind: "Pbx",
-    key: pbxKey(code, p.name),
-    id: p.id,
-    tenant: code,
-    name: p.name,
-    spec,
-    status: p.status,
-    facts: {
-      numbers: p.counts.numbers,
-      extensions: p.counts.extensions,
-      startLicenses: p.counts.start,
-      plusLicenses: p.counts.plus,
-      createdAt: p.createdAt,
     },
   };
 }

@@ -1,9 +1,9 @@
 /** SIP trunk adapter (client.trunks). The password goes out only in a create or update body. */
 
-import type { SipTrunk as ApiSipTrunk, SipTrunkUpdate } from "../../../platform/client/api.gen.js";
+import type { SipTrunkUpdate } from "../../../platform/client/api.gen.js";
 import type { DesiredSipTrunk } from "../../model/desired-state.js";
-import { sipTrunkKey } from "../../model/keys.js";
 import { plainUpdatable } from "../../model/registry.js";
+import { liveTrunk } from "../observe/live-from-api.js";
 import type { KindAdapter, LiveSipTrunk } from "../types.js";
 import {
   call,
@@ -14,7 +14,6 @@ import {
   errFind,
   errUpdate,
   findFirst,
-  specFromApi,
   updateBody,
 } from "./common.js";
 import type { PlatformPort } from "./platform-port.js";
@@ -63,20 +62,5 @@ export function sipTrunkAdapter(
       const customerId = customerIdOf(ctx, d.tenant);
       return call(errFind, d.key, () => find(customerId, d.tenant, d.name));
     },
-  };
-}
-
-/** A SIP trunk as a live SipTrunk; whether it has a password is a fact, never a value. */
-export function liveTrunk(code: string, t: ApiSipTrunk): LiveSipTrunk {
-  const spec = specFromApi("SipTrunk", t) as LiveSipTrunk["spec"];
-  return {
-    kind: "SipTrunk",
-    key: sipTrunkKey(code, t.name),
-    id: t.id,
-    tenant: code,
-    name: t.name,
-    spec,
-    status: t.status,
-    facts: { hasPassword: t.hasPassword, createdAt: t.createdAt },
   };
 }

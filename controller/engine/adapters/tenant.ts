@@ -1,9 +1,7 @@
 /** Tenant adapter: a customer of the partner (client.customers). */
-
-import type { Customer as ApiCustomer } from "../../../platform/client/api.gen.js";
 import type { DesiredTenant } from "../../model/desired-state.js";
-import { tenantKey } from "../../model/keys.js";
 import { plainUpdatable } from "../../model/registry.js";
+import { liveTenant } from "../observe/live-from-api.js";
 import type { KindAdapter, LiveTenant } from "../types.js";
 import {
   call,
@@ -13,7 +11,6 @@ import {
   errCreate,
   errFind,
   findFirst,
-  specFromApi,
   updateBody,
   withStatus,
 } from "./common.js";
@@ -62,18 +59,5 @@ export function tenantAdapter(
     async find(_ctx, d) {
       return call(errFind, d.key, () => find(d.spec.customerCode));
     },
-  };
-}
-
-/** A customer as a live Tenant. */
-export function liveTenant(c: ApiCustomer): LiveTenant {
-  return {
-    kind: "Tenant",
-    key: tenantKey(c.customerCode),
-    id: c.id,
-    tenant: c.customerCode,
-    spec: specFromApi("Tenant", c) as LiveTenant["spec"],
-    status: c.status,
-    facts: { createdAt: c.createdAt },
   };
 }

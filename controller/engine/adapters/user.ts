@@ -1,9 +1,7 @@
 /** User adapter: a person of a customer (client.users). Creating one sends an invitation. */
-
-import type { User as ApiUser } from "../../../platform/client/api.gen.js";
 import type { DesiredUser } from "../../model/desired-state.js";
-import { userKey } from "../../model/keys.js";
 import { plainUpdatable } from "../../model/registry.js";
+import { liveUser } from "../observe/live-from-api.js";
 import type { KindAdapter, LiveUser } from "../types.js";
 import {
   call,
@@ -14,7 +12,6 @@ import {
   errFind,
   errUpdate,
   findFirst,
-  specFromApi,
   updateBody,
 } from "./common.js";
 import type { PlatformPort } from "./platform-port.js";
@@ -56,19 +53,5 @@ export function userAdapter(client: PlatformPort): KindAdapter<"User", DesiredUs
       const customerId = customerIdOf(ctx, d.tenant);
       return call(errFind, d.key, () => find(customerId, d.tenant, d.spec.email));
     },
-  };
-}
-
-/** A platform user as a live User of tenant `code`. */
-export function liveUser(code: string, u: ApiUser): LiveUser {
-  const spec = specFromApi("User", u) as LiveUser["spec"];
-  return {
-    kind: "User",
-    key: userKey(code, u.email),
-    id: u.id,
-    tenant: code,
-    spec,
-    status: u.status,
-    facts: { createdAt: u.createdAt },
   };
 }
