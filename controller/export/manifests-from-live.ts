@@ -12,6 +12,7 @@
 import { join } from "node:path";
 import type { KindName } from "../model/desired-state.js";
 import type { AnyLiveResource, LiveState } from "../model/live-state.js";
+import { currentApiVersion, exportPath } from "../model/registry.js";
 import { pinEnvName } from "../sheet/extensions-from-sheet.js";
 import { renderManifestFile, schemaRefFrom } from "./yaml.js";
 
@@ -46,15 +47,7 @@ export function toDocName(text: string): string {
   return name === "" ? "unnamed" : name;
 }
 
-const apiVersion = "omnia.kalliope.io/v1";
-const fileOf: Record<KindName, string> = {
-  Tenant: "tenant.yaml",
-  User: "users.yaml",
-  SipTrunk: "trunks.yaml",
-  Pbx: "pbxs.yaml",
-  Number: "numbers.yaml",
-  Extension: "extensions.yaml",
-};
+const apiVersion = currentApiVersion;
 
 /** Writes each tenant of `live` as manifest files under `<customerCode>/`. */
 export function liveToManifests(live: LiveState, options: ExportOptions = {}): ManifestFile[] {
@@ -68,7 +61,7 @@ export function liveToManifests(live: LiveState, options: ExportOptions = {}): M
     const add = (kind: KindName, docs: object[], secretVariables: string[] = [], header: string[] = []) => {
       if (docs.length === 0) return;
       files.push({
-        path: `${dir}/${fileOf[kind]}`,
+        path: exportPath(kind, dir),
         content: renderManifestFile(docs, schemaRef, header),
         secretVariables,
       });
@@ -158,11 +151,7 @@ export function liveToManifests(live: LiveState, options: ExportOptions = {}): M
         const variable = pinEnvName(code, pbx, e.spec.number);
         pinVars.push(variable);
         const { status: extStatus, user, ...rest } = e.spec;
-        const spec: Record<string, unknown> = {
-          number: rest.number,
-          license: rest.license,
-          pin: { fromEnv: variable },
-        };
+        const spec: Record<string, unknown> = { ...rest, pin: { fromEnv: variable } };
         if (user) spec.user = { email: user.email };
         Object.assign(spec, suspended(extStatus));
         return {

@@ -1,5 +1,7 @@
 import { inspect } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { type DesiredState, type KindName, Secret } from "../model/desired-state.js";
+import { registry } from "../model/registry.js";
 import { baseRepo, cleanupRepos, head, loadRepo } from "../test-support/repo.js";
 
 afterAll(cleanupRepos);
@@ -95,4 +97,32 @@ describe("building the desired state", () => {
     expect(shown).not.toContain("55012");
     expect(shown).toContain("(sensitive)");
   });
+
+  // Every secret of every kind (the registry's secretPaths) goes the same way: resolved, it
+  // becomes a Secret at its path; unresolved, it is a problem at its path and the resource
+  // is not built (a trunk is no longer built without the password it declares).
+  const trunk = (password: string) =>
+    `${head("SipTrunk", "{name: backup, tenant: BETA002}")}spec: {description: Backup, operator: Tim, endpoint: sip.tim.example, authRequired: true, username: beta, password: ${password}}\n`;
+  const extension = (pin: string) =>
+    `${head("Extension", "{name: e9, tenant: ACME001, pbx: hq}")}spec: {number: "209", license: start, pin: ${pin}}\n`;
+  it.each([
+    ["SipTrunk", "spec.password", trunk, (s: DesiredState) => s.trunks.find((t) => t.name === "backup")],
+    ["Extension", "spec.pin", extension, (s: DesiredState) => s.extensions.find((e) => e.name === "e9")],
+  ])(
+    "resolves the secret of a %s at %s, or reports it and leaves the resource out",
+    async (kind, path, doc, find) => {
+      expect(registry[kind as KindName].secretPaths).toEqual([path]);
+      const field = path.split(".")[1] ?? "";
+      const ok = await loadRepo({ ...baseRepo, "x.yaml": doc("{fromEnv: S1}") }, { env: { S1: "s3cret-1" } });
+      expect(ok.problems).toEqual([]);
+      const secret = (find(ok.state)?.spec as Record<string, unknown> | undefined)?.[field];
+      expect(secret).toBeInstanceOf(Secret);
+      expect((secret as Secret).reveal()).toBe("s3cret-1");
+      expect((secret as Secret).ref).toBe("env:S1");
+
+      const bad = await loadRepo({ ...baseRepo, "x.yaml": doc("{fromEnv: UNSET_VAR}") }, { env: {} });
+      expect(bad.problems.map((p) => `${p.code} ${p.kind}`)).toEqual([`secret-unresolved ${kind}`]);
+      expect(find(bad.state)).toBeUndefined();
+    },
+  );
 });

@@ -9,10 +9,12 @@ import {
   type AnyDesiredResource,
   type DesiredState,
   emptyDesiredState,
+  type KindName,
   type ResourcePolicy,
   Secret,
 } from "../model/desired-state.js";
 import { tenantKey, userKey } from "../model/keys.js";
+import { currentApiVersion, registry } from "../model/registry.js";
 import type { Metadata, UserDocument, UserSpec } from "../model/resources.gen.js";
 import type { UserDefinition } from "./cross.js";
 import { type Entry, problemAt } from "./documents.js";
@@ -92,6 +94,9 @@ class SecretResolver {
   }
 }
 
+// Extensions may define their user inline (cross.ts); those users are built here too.
+const userKind = "User" satisfies KindName;
+
 /** Builds the desired state of valid `entries`; secret problems are appended to `problems`. */
 export function buildState(
   entries: Entry[],
@@ -104,7 +109,7 @@ export function buildState(
   const secrets = new SecretResolver(options.env ?? process.env, problems, options.readSecretFile);
   const tenantDrift = new Map<string, ResourcePolicy["driftMode"]>();
   for (const e of entries)
-    if (e.kind === "Tenant" && e.doc.metadata.driftMode) tenantDrift.set(e.key, e.doc.metadata.driftMode);
+    if (registry[e.kind].root && e.doc.metadata.driftMode) tenantDrift.set(e.key, e.doc.metadata.driftMode);
   const policyOf = (meta: Metadata, tenant: string): ResourcePolicy => ({
     deletionPolicy: meta.deletionPolicy ?? "delete",
     driftMode: meta.driftMode ?? tenantDrift.get(tenantKey(tenant)) ?? "enforce",
@@ -124,43 +129,17 @@ export function buildState(
       resolveSecrets(e, secrets); // to report them too; the resource itself is not built
       continue;
     }
-    const d = e.doc;
-    switch (d.kind) {
-      case "Tenant":
-        state.tenants.push({ kind: "Tenant", ...base(e), spec: d.spec });
-        break;
-      case "User":
-        declaredUsers.add(e.key);
-        state.users.push({ kind: "User", ...base(e), spec: d.spec });
-        break;
-      case "Pbx":
-        state.pbxs.push({ kind: "Pbx", ...base(e), spec: d.spec });
-        break;
-      case "Number":
-        state.numbers.push({ kind: "Number", ...base(e), spec: d.spec });
-        break;
-      case "SipTrunk": {
-        const { password, ...rest } = d.spec;
-        const secret = password && secrets.resolve(e, password, ["spec", "password"]);
-        state.trunks.push({
-          kind: "SipTrunk",
-          ...base(e),
-          spec: secret ? { ...rest, password: secret } : rest,
-        });
-        break;
-      }
-      case "Extension": {
-        const pin = secrets.resolve(e, d.spec.pin, ["spec", "pin"]);
-        if (!pin) break;
-        state.extensions.push({
-          kind: "Extension",
-          ...base(e),
-          pbx: d.metadata.pbx,
-          spec: { ...d.spec, pin },
-        });
-        break;
-      }
-    }
+    const spec = resolveSecrets(e, secrets);
+    if (!spec) continue; // a secret did not resolve: its problem is reported
+    if (e.kind === userKind) declaredUsers.add(e.key);
+    const pbx = e.doc.metadata.pbx;
+    // Each collection holds the resources of its kind; the entry's kind picks both.
+    (state[registry[e.kind].collection] as AnyDesiredResource[]).push({
+      kind: e.kind,
+      ...base(e),
+      ...(pbx === undefined ? {} : { pbx }),
+      spec,
+    } as AnyDesiredResource);
   }
   for (const [key, def] of inlineUsers) {
     if (declaredUsers.has(key)) continue;
@@ -179,17 +158,52 @@ export function buildState(
   return state;
 }
 
-function resolveSecrets(e: Entry, secrets: SecretResolver): void {
-  if (e.doc.kind === "Extension") secrets.resolve(e, e.doc.spec.pin, ["spec", "pin"]);
-  if (e.doc.kind === "SipTrunk" && e.doc.spec.password)
-    secrets.resolve(e, e.doc.spec.password, ["spec", "password"]);
+/**
+ * The entry's spec with each secret reference (the kind registry's `secretPaths`) replaced by
+ * its resolved `Secret`; an absent optional secret stays absent. Undefined when a secret
+ * does not resolve (the resolver has reported where and why).
+ */
+function resolveSecrets(e: Entry, secrets: SecretResolver): Record<string, unknown> | undefined {
+  let spec = e.doc.spec as Record<string, unknown>;
+  let ok = true;
+  for (const path of registry[e.kind].secretPaths) {
+    const parts = path.split(".").slice(1); // below `spec`
+    const ref = valueAt(spec, parts);
+    if (ref === undefined) continue;
+    const secret = secrets.resolve(e, ref as SecretRef, path.split("."));
+    if (secret) spec = withValueAt(spec, parts, secret);
+    else ok = false;
+  }
+  return ok ? spec : undefined;
+}
+
+function valueAt(node: unknown, parts: readonly string[]): unknown {
+  let v = node;
+  for (const p of parts)
+    v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
+}
+
+/** A copy of `node` with `value` at `parts`, copying only the objects on the way. */
+function withValueAt(
+  node: Record<string, unknown>,
+  parts: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
+  const [head, ...rest] = parts;
+  if (head === undefined) return node;
+  const child = node[head];
+  return {
+    ...node,
+    [head]: rest.length === 0 ? value : withValueAt((child ?? {}) as Record<string, unknown>, rest, value),
+  };
 }
 
 /** The spec of a user defined inline: its names and the schema's defaults for the rest. */
 function inlineUserSpec(validators: Validators, def: UserDefinition, tenant: string): UserSpec {
   const doc: UserDocument = {
-    apiVersion: "omnia.kalliope.io/v1",
-    kind: "User",
+    apiVersion: currentApiVersion,
+    kind: userKind,
     metadata: { name: nameFromEmail(def.email), tenant },
     spec: { firstName: def.firstName, lastName: def.lastName, email: def.email },
   };

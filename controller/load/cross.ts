@@ -5,7 +5,8 @@
  * defined differently in two places. Every check indexes by key: linear in documents.
  */
 import type { KindName } from "../model/desired-state.js";
-import { pbxKey, sipTrunkKey, tenantKey, userKey } from "../model/keys.js";
+import { pbxKey, tenantKey, userKey } from "../model/keys.js";
+import { documentRefs, keyOf, registry, rootKind } from "../model/registry.js";
 import { type Entry, keyField, locate, problemAt } from "./documents.js";
 import { msg, type Problem } from "./problems.js";
 
@@ -54,41 +55,33 @@ export function crossCheck(entries: Entry[], declared: ReadonlySet<string> = new
   const exists = (key: string) => byKey.has(key) || declared.has(key);
   const of = <K extends KindName>(kind: K) => entries.filter((e): e is Entry<K> => e.kind === kind);
 
+  // References to parents, as the kind registry describes them: the tenant first, then (in
+  // a declared tenant) every containing parent the document names. Users named by
+  // extensions are checked with the inline definitions (checkUsers).
+  const tenantOf = (code: string) => keyOf(rootKind, { tenant: code, name: "", spec: {} });
   for (const e of entries) {
-    if (e.kind !== "Tenant" && !exists(tenantKey(e.tenant))) {
+    const d = registry[e.kind];
+    if (d.root) continue;
+    if (!exists(tenantOf(e.tenant))) {
       problems.push(
         problemAt(e.parsed, ["metadata", "tenant"], who(e), msg.unknownTenant(e.tenant), "unknown-reference"),
       );
+      continue;
     }
-  }
-  for (const e of of("Extension")) {
-    const pbx = e.doc.metadata.pbx ?? "";
-    if (exists(tenantKey(e.tenant)) && !exists(pbxKey(e.tenant, pbx))) {
-      problems.push(
-        problemAt(e.parsed, ["metadata", "pbx"], who(e), msg.unknownPbx(e.tenant, pbx), "unknown-reference"),
+    const refs = documentRefs(e.kind, e.doc);
+    for (const p of d.parents) {
+      const key = refs && !p.association ? p.key(refs) : undefined;
+      if (key === undefined || exists(key)) continue;
+      const [section, field] = p.field;
+      const name = String(
+        (e.doc as unknown as Record<string, Record<string, unknown>>)[section]?.[field] ?? "",
       );
-    }
-  }
-  for (const e of of("Number")) {
-    if (!exists(tenantKey(e.tenant))) continue;
-    if (!exists(pbxKey(e.tenant, e.doc.spec.pbx))) {
       problems.push(
         problemAt(
           e.parsed,
-          ["spec", "pbx"],
+          p.field,
           who(e),
-          msg.unknownPbx(e.tenant, e.doc.spec.pbx),
-          "unknown-reference",
-        ),
-      );
-    }
-    if (!exists(sipTrunkKey(e.tenant, e.doc.spec.trunk))) {
-      problems.push(
-        problemAt(
-          e.parsed,
-          ["spec", "trunk"],
-          who(e),
-          msg.unknownTrunk(e.tenant, e.doc.spec.trunk),
+          msg.unknownReference(registry[p.kind].label, e.tenant, name),
           "unknown-reference",
         ),
       );

@@ -3,28 +3,14 @@
  * schema validation, and each document's natural key, tenant and key field.
  */
 import type { KindName } from "../model/desired-state.js";
-import { extensionKey, numberKey, pbxKey, sipTrunkKey, tenantKey, userKey } from "../model/keys.js";
-import type {
-  ExtensionDocument,
-  NumberDocument,
-  PbxDocument,
-  SipTrunkDocument,
-  TenantDocument,
-  UserDocument,
-} from "../model/resources.gen.js";
+import { documentRefs, isReferenced, keyOf, kindNames, registry } from "../model/registry.js";
+import type { KindDocuments } from "../model/resources.gen.js";
 import type { NodePath, ParsedDocument } from "./parse.js";
 import { msg, type Problem } from "./problems.js";
-import { apiVersions, closest, kindNames, type Validators, validateDocument } from "./schema.js";
+import { apiVersions, closest, type Validators, validateDocument } from "./schema.js";
 
-/** A manifest document of each kind, by kind. */
-export interface DocumentOfKind {
-  Tenant: TenantDocument;
-  User: UserDocument;
-  Pbx: PbxDocument;
-  Extension: ExtensionDocument;
-  Number: NumberDocument;
-  SipTrunk: SipTrunkDocument;
-}
+/** A manifest document of each kind, by kind (generated from the schemas). */
+export type DocumentOfKind = KindDocuments;
 
 /** One document whose identity and references passed its schema, with its identity worked out. */
 export interface Entry<K extends KindName = KindName> {
@@ -40,35 +26,17 @@ export interface Entry<K extends KindName = KindName> {
   valid: boolean;
 }
 
-/** Where the field that makes a document's natural key stands, per kind. */
-export const keyField: Record<KindName, NodePath> = {
-  Tenant: ["spec", "customerCode"],
-  User: ["spec", "email"],
-  Pbx: ["metadata", "name"],
-  SipTrunk: ["metadata", "name"],
-  Extension: ["spec", "number"],
-  Number: ["spec", "number"],
-};
+/** Where the field that makes a document's natural key stands, per kind (the kind registry's). */
+export const keyField: Readonly<Record<KindName, NodePath>> = Object.fromEntries(
+  kindNames.map((k) => [k, [...registry[k].keyField]]),
+) as unknown as Record<KindName, NodePath>;
 
 /** Natural key and tenant of a valid document. */
 function identify(kind: KindName, doc: DocumentOfKind[KindName]): { tenant: string; key: string } {
-  const tenant = doc.kind === "Tenant" ? doc.spec.customerCode : (doc.metadata.tenant ?? "");
-  switch (doc.kind) {
-    case "Tenant":
-      return { tenant, key: tenantKey(tenant) };
-    case "User":
-      return { tenant, key: userKey(tenant, doc.spec.email) };
-    case "Pbx":
-      return { tenant, key: pbxKey(tenant, doc.metadata.name) };
-    case "SipTrunk":
-      return { tenant, key: sipTrunkKey(tenant, doc.metadata.name) };
-    case "Extension":
-      return { tenant, key: extensionKey(tenant, doc.metadata.pbx ?? "", doc.spec.number) };
-    case "Number":
-      return { tenant, key: numberKey(doc.spec.number) };
-    default:
-      throw new Error(`no key for kind ${kind}`);
-  }
+  const refs = documentRefs(kind, doc);
+  // A valid document has its key fields (its schema requires them).
+  if (!refs) throw new Error(`no key for a valid ${kind} document`);
+  return { tenant: refs.tenant, key: keyOf(kind, refs) };
 }
 
 /** A position in a document as a `Problem`. */
@@ -148,23 +116,26 @@ export function checkDocument(
 
 // The fields the cross-document checks read: a document with a problem elsewhere (a bad
 // license, an unknown field) still takes part in them, so that one run reports everything.
+// Key fields and secrets come from the kind registry; the rest are the references and
+// rules that cross.ts checks.
 const identityFields = [
-  "/metadata/name",
-  "/metadata/tenant",
-  "/metadata/pbx",
-  "/spec/customerCode",
-  "/spec/email",
-  "/spec/firstName",
-  "/spec/lastName",
-  "/spec/kind",
-  "/spec/group",
-  "/spec/number",
-  "/spec/blockDigits",
-  "/spec/pbx",
-  "/spec/trunk",
-  "/spec/user",
-  "/spec/pin",
-  "/spec/password",
+  ...new Set([
+    "/metadata/name",
+    "/metadata/tenant",
+    "/metadata/pbx",
+    ...kindNames.flatMap((k) => [
+      `/${registry[k].keyField.join("/")}`,
+      ...registry[k].secretPaths.map((p) => `/${p.replaceAll(".", "/")}`),
+    ]),
+    "/spec/firstName",
+    "/spec/lastName",
+    "/spec/kind",
+    "/spec/group",
+    "/spec/blockDigits",
+    "/spec/pbx",
+    "/spec/trunk",
+    "/spec/user",
+  ]),
 ];
 
 /** Whether a wrong field at `pointer` is, contains or lies inside one the cross checks read. */
@@ -174,23 +145,12 @@ function concernsIdentity(pointer: string): boolean {
   );
 }
 
-/** The natural key of an invalid document whose key fields are strings, else undefined. */
+/**
+ * The natural key of an invalid document whose key fields are strings, else undefined; only
+ * for kinds that other documents refer to (nothing refers to extensions or numbers).
+ */
 function partialKey(kind: KindName, v: Record<string, unknown>): { kind: KindName; key: string } | undefined {
-  const meta = (v.metadata ?? {}) as Record<string, unknown>;
-  const spec = (v.spec ?? {}) as Record<string, unknown>;
-  const s = (x: unknown) => (typeof x === "string" ? x : undefined);
-  const tenant = s(meta.tenant);
-  const name = s(meta.name);
-  switch (kind) {
-    case "Tenant":
-      return s(spec.customerCode) ? { kind, key: tenantKey(spec.customerCode as string) } : undefined;
-    case "Pbx":
-      return tenant && name ? { kind, key: pbxKey(tenant, name) } : undefined;
-    case "SipTrunk":
-      return tenant && name ? { kind, key: sipTrunkKey(tenant, name) } : undefined;
-    case "User":
-      return tenant && s(spec.email) ? { kind, key: userKey(tenant, spec.email as string) } : undefined;
-    default:
-      return undefined; // nothing refers to extensions or numbers
-  }
+  if (!isReferenced(kind)) return undefined;
+  const refs = documentRefs(kind, v);
+  return refs ? { kind, key: keyOf(kind, refs) } : undefined;
 }

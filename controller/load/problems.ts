@@ -90,9 +90,9 @@ export const msg = {
   invalid: (field: string, reason: string) => `field '${field}' ${reason}`,
   duplicateKey: (key: string, first: string) => `duplicate ${key}: already declared at ${first}`,
   unknownTenant: (code: string) => `tenant '${code}' is not declared (no Tenant with that customerCode)`,
-  unknownPbx: (tenant: string, pbx: string) => `PBX '${pbx}' is not declared in tenant '${tenant}'`,
-  unknownTrunk: (tenant: string, trunk: string) =>
-    `SIP trunk '${trunk}' is not declared in tenant '${tenant}'`,
+  /** A reference to a parent (the kind registry's label, e.g. "PBX") not declared in the tenant. */
+  unknownReference: (label: string, tenant: string, name: string) =>
+    `${label} '${name}' is not declared in tenant '${tenant}'`,
   unknownUser: (tenant: string, email: string) =>
     `user '${email}' is not declared in tenant '${tenant}': add a User document, or give firstName and lastName here to create it`,
   groupClash: (number: string, group: string, other: string, at: string) =>

@@ -17,10 +17,9 @@ import { HIDDEN, msg, type Problem } from "./problems.js";
 // ajv-formats is CommonJS with a default export; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 
-/** The apiVersions this loader reads. */
-export const apiVersions = ["omnia.kalliope.io/v1"] as const;
+/** The apiVersions this loader reads (from common.schema.json, through the kind registry). */
 /** The document kinds, in dependency order. */
-export const kindNames = Object.keys(kindFiles) as KindName[];
+export { apiVersions, kindNames } from "../model/registry.js";
 
 /** Finds `schemas/` from this module, whether it runs from source or from `dist/`. */
 export function findSchemasDir(from = dirname(fileURLToPath(import.meta.url))): string {

@@ -3,17 +3,11 @@
  * secrets resolved and each document's source position. Plain data, no I/O.
  */
 import { inspect } from "node:util";
-import type {
-  ExtensionSpec,
-  NumberSpec,
-  PbxSpec,
-  SipTrunkSpec,
-  TenantSpec,
-  UserSpec,
-} from "./resources.gen.js";
+import type { KindName, NumberSpec, PbxSpec, TenantSpec, UserSpec } from "./resources.gen.js";
+import type { ResolvedSpec } from "./specs.js";
 
-/** The document kinds. */
-export type KindName = "Tenant" | "User" | "Pbx" | "Extension" | "Number" | "SipTrunk";
+/** The document kinds, generated from `schemas/` (resources.gen.ts). */
+export type { KindName } from "./resources.gen.js";
 
 /** Where a document (or a field of it) stands in its file; line and col are 1-based. */
 export interface SourceLocation {
@@ -57,9 +51,9 @@ export class Secret {
   }
 }
 
-/** A spec with its secret references replaced by resolved `Secret`s. */
-export type ResolvedSipTrunkSpec = Omit<SipTrunkSpec, "password"> & { password?: Secret };
-export type ResolvedExtensionSpec = Omit<ExtensionSpec, "pin"> & { pin: Secret };
+/** A spec with its secret references (the registry's `secretPaths`) replaced by resolved `Secret`s. */
+export type ResolvedSipTrunkSpec = ResolvedSpec<"SipTrunk", Secret>;
+export type ResolvedExtensionSpec = ResolvedSpec<"Extension", Secret>;
 
 /** One declared resource. */
 export interface DesiredResource<K extends KindName, S> {

@@ -7,10 +7,9 @@ import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { kindFiles } from "./kinds.js";
+import { readKindSchemas, schemasDir } from "./schema-files.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const schemasDir = join(here, "..", "..", "schemas");
 /** Where the combined schema is written. */
 export const manifestSchemaFile = join(schemasDir, "omnia-manifest.schema.json");
 
@@ -33,9 +32,10 @@ export async function renderManifestSchema(): Promise<string> {
   const read = async (file: string) => JSON.parse(await readFile(join(schemasDir, file), "utf8")) as Json;
   const common = (await read("common.schema.json")) as { $defs: Record<string, Json> };
   const defs: Record<string, Json> = { ...common.$defs };
-  const kinds = Object.keys(kindFiles);
-  for (const [kind, file] of Object.entries(kindFiles)) {
-    const { $schema: _s, $id: _i, ...schema } = (await read(file)) as Record<string, Json>;
+  const kindSchemas = readKindSchemas();
+  const kinds = kindSchemas.map((k) => k.kind);
+  for (const { kind, schema: read } of kindSchemas) {
+    const { $schema: _s, $id: _i, ...schema } = read as Record<string, Json>;
     defs[kind] = rewriteRefs(schema);
   }
   const bundle = {

@@ -1,12 +1,8 @@
-/** The document kinds and the schema file of each, in dependency order (tenant first). */
+/** The document kinds and the schema file of each, from the kind registry (registry.ts). */
 import type { KindName } from "./desired-state.js";
+import { kindNames, registry } from "./registry.js";
 
-/** Schema file (in `schemas/`) of each document kind. */
-export const kindFiles: Readonly<Record<KindName, string>> = {
-  Tenant: "tenant.schema.json",
-  User: "user.schema.json",
-  Pbx: "pbx.schema.json",
-  Extension: "extension.schema.json",
-  Number: "number.schema.json",
-  SipTrunk: "sip-trunk.schema.json",
-};
+/** Schema file (in `schemas/`) of each document kind, in the order kinds are listed to people. */
+export const kindFiles: Readonly<Record<KindName, string>> = Object.fromEntries(
+  kindNames.map((k) => [k, registry[k].schemaFile]),
+) as Record<KindName, string>;

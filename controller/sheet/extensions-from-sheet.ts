@@ -6,6 +6,7 @@
  * PINs never come from the sheet: each extension's PIN is a `fromEnv` reference named
  * `PIN_<TENANT>_<PBX>_<NUMBER>` (see `pinEnvName`), which the user sets before `omnia apply`.
  */
+import { currentApiVersion } from "../model/registry.js";
 import type { ExtensionDocument } from "../model/resources.gen.js";
 import type { SheetTable } from "./read-sheet.js";
 
@@ -189,7 +190,7 @@ function extensionDoc(
   };
   if (email !== "") spec.user = firstName !== "" ? { email, firstName, lastName } : { email };
   return {
-    apiVersion: "omnia.kalliope.io/v1",
+    apiVersion: currentApiVersion,
     kind: "Extension",
     metadata: { name: extensionDocName(pbx, number), tenant, pbx },
     spec,

@@ -327,8 +327,8 @@ describe.each(storeTargets)("store on $name", (target) => {
     it.each([
       {
         name: "a row the schema forbids",
-        call: (s: Store) => s.upsertInventory(entry({ kind: "Fax" as InventoryEntry["kind"] })),
-        want: "inventory_kind_check",
+        call: (s: Store) => s.upsertInventory(entry({ state: "gone" as InventoryEntry["state"] })),
+        want: "inventory_state_check",
       },
       {
         name: "a managed entry without a platform id",

@@ -15,8 +15,60 @@ import {
   liveTenant,
   liveTrunk,
   liveUser,
+  specFromApi,
   toLiveState,
 } from "./live-from-api.js";
+
+describe("specFromApi", () => {
+  it.each([
+    [
+      "copies the spec fields of the same name, and nothing else",
+      "Pbx",
+      { id: "1", name: "hq", kind: "single", callCenter: true, hotel: false, status: "active", counts: {} },
+      { kind: "single", callCenter: true, hotel: false, status: "active" },
+    ],
+    [
+      "leaves out secrets and fields the contract names otherwise",
+      "Extension",
+      { number: "201", license: "plus", pin: "1234", user: { email: "a@b.example" }, status: "suspended" },
+      { number: "201", license: "plus", status: "suspended" },
+    ],
+    [
+      "maps the platform's pending status to active",
+      "Tenant",
+      {
+        businessName: "Acme",
+        customerCode: "A1",
+        vatNumber: "1",
+        fiscalCode: "2",
+        omniaManager: true,
+        status: "pending",
+      },
+      {
+        businessName: "Acme",
+        customerCode: "A1",
+        vatNumber: "1",
+        fiscalCode: "2",
+        omniaManager: true,
+        status: "active",
+      },
+    ],
+    [
+      "leaves out absent, null and empty values",
+      "User",
+      { firstName: "G", lastName: "R", email: "g@x.example", department: "", adminConsoleRole: null },
+      { firstName: "G", lastName: "R", email: "g@x.example" },
+    ],
+    [
+      "never copies a trunk password",
+      "SipTrunk",
+      { description: "d", operator: "o", endpoint: "e", authRequired: true, password: "secret" },
+      { description: "d", operator: "o", endpoint: "e", authRequired: true },
+    ],
+  ] as const)("%s (%s)", (_case, kind, api, want) => {
+    expect(specFromApi(kind, api)).toStrictEqual(want);
+  });
+});
 
 const pbxNames = new Map([["pbx_1", "headquarters"]]);
 const trunkNames = new Map([["trk_1", "fastweb"]]);

@@ -12,6 +12,7 @@ import type {
   SipTrunk,
   User,
 } from "../../../platform/client/api.gen.js";
+import type { KindName } from "../../model/desired-state.js";
 import { extensionKey, numberKey, pbxKey, sipTrunkKey, tenantKey, userKey } from "../../model/keys.js";
 import type {
   LiveExtension,
@@ -23,6 +24,7 @@ import type {
   LiveTenant,
   LiveUser,
 } from "../../model/live-state.js";
+import { registry } from "../../model/registry.js";
 
 /** Everything listed for one customer, as the API returned it. */
 export interface CustomerListing {
@@ -38,6 +40,30 @@ export interface CustomerListing {
 const adminStatus = (status: LiveStatus): "active" | "suspended" =>
   status === "suspended" ? "suspended" : "active";
 
+/**
+ * The spec fields of `kind` (the kind registry's `specFields`) copied from an API object of
+ * the same names: a status field as the declarable status; secrets (write-only) and fields
+ * the contract names otherwise (`contractFields`, mapped by the caller) left out; absent,
+ * null and empty values left out, as a spec leaves out what it does not declare.
+ */
+export function specFromApi(kind: KindName, obj: object): Record<string, unknown> {
+  const d = registry[kind];
+  const skip = new Set([
+    ...d.secretPaths.map((p) => p.replace(/^spec\./, "")),
+    ...Object.keys(d.contractFields ?? {}),
+  ]);
+  const status = new Set(d.statusPaths.map((p) => p.replace(/^spec\./, "")));
+  const api = obj as Record<string, unknown>;
+  const spec: Record<string, unknown> = {};
+  for (const f of d.specFields) {
+    if (skip.has(f)) continue;
+    const v = api[f];
+    if (status.has(f)) spec[f] = adminStatus(v as LiveStatus);
+    else if (v !== undefined && v !== null && v !== "") spec[f] = v;
+  }
+  return spec;
+}
+
 /** A customer as a live Tenant. */
 export function liveTenant(c: Customer): LiveTenant {
   return {
@@ -45,14 +71,7 @@ export function liveTenant(c: Customer): LiveTenant {
     key: tenantKey(c.customerCode),
     id: c.id,
     tenant: c.customerCode,
-    spec: {
-      businessName: c.businessName,
-      customerCode: c.customerCode,
-      vatNumber: c.vatNumber,
-      fiscalCode: c.fiscalCode,
-      omniaManager: c.omniaManager,
-      status: adminStatus(c.status),
-    },
+    spec: specFromApi("Tenant", c) as LiveTenant["spec"],
     status: c.status,
     facts: { createdAt: c.createdAt },
   };
@@ -60,15 +79,7 @@ export function liveTenant(c: Customer): LiveTenant {
 
 /** A platform user as a live User of tenant `code`. */
 export function liveUser(code: string, u: User): LiveUser {
-  const spec: LiveUser["spec"] = {
-    firstName: u.firstName,
-    lastName: u.lastName,
-    email: u.email,
-    adminConsoleRole: u.adminConsoleRole,
-    omniaManagerRole: u.omniaManagerRole,
-    mayManageCustomers: u.mayManageCustomers,
-  };
-  if (u.department !== undefined && u.department !== "") spec.department = u.department;
+  const spec = specFromApi("User", u) as LiveUser["spec"];
   return {
     kind: "User",
     key: userKey(code, u.email),
@@ -82,13 +93,7 @@ export function liveUser(code: string, u: User): LiveUser {
 
 /** A SIP trunk as a live SipTrunk; whether it has a password is a fact, never a value. */
 export function liveTrunk(code: string, t: SipTrunk): LiveSipTrunk {
-  const spec: LiveSipTrunk["spec"] = {
-    description: t.description,
-    operator: t.operator,
-    endpoint: t.endpoint,
-    authRequired: t.authRequired,
-  };
-  if (t.username !== undefined) spec.username = t.username;
+  const spec = specFromApi("SipTrunk", t) as LiveSipTrunk["spec"];
   return {
     kind: "SipTrunk",
     key: sipTrunkKey(code, t.name),
@@ -103,13 +108,7 @@ export function liveTrunk(code: string, t: SipTrunk): LiveSipTrunk {
 
 /** A PBX as a live Pbx, its counts as facts. */
 export function livePbx(code: string, p: Pbx): LivePbx {
-  const spec: LivePbx["spec"] = {
-    kind: p.kind,
-    callCenter: p.callCenter,
-    hotel: p.hotel,
-    status: adminStatus(p.status),
-  };
-  if (p.group !== undefined) spec.group = p.group;
+  const spec = specFromApi("Pbx", p) as LivePbx["spec"];
   return {
     kind: "Pbx",
     key: pbxKey(code, p.name),
@@ -145,8 +144,7 @@ export function liveNumber(
     id: n.id,
     tenant: code,
     spec: {
-      number: n.number,
-      blockDigits: n.blockDigits,
+      ...(specFromApi("Number", n) as Pick<LiveNumber["spec"], "number" | "blockDigits">),
       pbx: pbxNames.get(n.pbxId) ?? n.pbxId,
       trunk: trunkNames.get(n.trunkId) ?? n.trunkId,
     },
@@ -158,7 +156,7 @@ export function liveNumber(
 /** An extension as a live Extension of its PBX (by name); its user by email only. */
 export function liveExtension(code: string, e: Extension, pbxNames: Map<string, string>): LiveExtension {
   const pbx = pbxNames.get(e.pbxId) ?? e.pbxId;
-  const spec: LiveExtension["spec"] = { number: e.number, license: e.license, status: adminStatus(e.status) };
+  const spec = specFromApi("Extension", e) as LiveExtension["spec"];
   if (e.user) spec.user = { email: e.user.email };
   return {
     kind: "Extension",

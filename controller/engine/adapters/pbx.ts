@@ -1,6 +1,7 @@
 /** PBX adapter (client.pbxs): kind and group, call-center and hotel modules, suspend/resume. */
 import type { DesiredPbx } from "../../model/desired-state.js";
 import type { LivePbx } from "../../model/live-state.js";
+import { plainUpdatable } from "../../model/registry.js";
 import type { KindAdapter } from "./adapter.js";
 import {
   call,
@@ -17,8 +18,11 @@ import {
 import { livePbx } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
-/** Fields a PBX update can change (the name is its identity). */
-const updatable = ["kind", "group", "callCenter", "hotel"] as const;
+/**
+ * Fields an update can change besides secrets (sent on their own): the contract's update
+ * schema, read by the kind registry (registry.ts).
+ */
+const updatable = plainUpdatable("Pbx");
 
 /** The four verbs for PBXs. */
 export function pbxAdapter(client: PlatformPort): KindAdapter<"Pbx", DesiredPbx["spec"], LivePbx> {

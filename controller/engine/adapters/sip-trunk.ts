@@ -3,6 +3,7 @@
 import type { SipTrunkUpdate } from "../../../platform/client/api.gen.js";
 import type { DesiredSipTrunk } from "../../model/desired-state.js";
 import type { LiveSipTrunk } from "../../model/live-state.js";
+import { plainUpdatable } from "../../model/registry.js";
 import type { KindAdapter } from "./adapter.js";
 import {
   call,
@@ -18,8 +19,11 @@ import {
 import { liveTrunk } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
-/** Fields a trunk update can change besides the password (the name is its identity). */
-const updatable = ["description", "operator", "endpoint", "authRequired", "username"] as const;
+/**
+ * Fields an update can change besides secrets (sent on their own): the contract's update
+ * schema, read by the kind registry (registry.ts).
+ */
+const updatable = plainUpdatable("SipTrunk");
 
 /** The four verbs for SIP trunks. */
 export function sipTrunkAdapter(

@@ -1,6 +1,7 @@
 /** Tenant adapter: a customer of the partner (client.customers). */
 import type { DesiredTenant } from "../../model/desired-state.js";
 import type { LiveTenant } from "../../model/live-state.js";
+import { plainUpdatable } from "../../model/registry.js";
 import type { KindAdapter } from "./adapter.js";
 import {
   call,
@@ -16,8 +17,11 @@ import {
 import { liveTenant } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
-/** Fields a customer update can change (customerCode is its identity). */
-const updatable = ["businessName", "vatNumber", "fiscalCode", "omniaManager"] as const;
+/**
+ * Fields an update can change besides secrets (sent on their own): the contract's update
+ * schema, read by the kind registry (registry.ts).
+ */
+const updatable = plainUpdatable("Tenant");
 
 /** The four verbs for tenants. */
 export function tenantAdapter(

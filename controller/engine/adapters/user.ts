@@ -1,6 +1,7 @@
 /** User adapter: a person of a customer (client.users). Creating one sends an invitation. */
 import type { DesiredUser } from "../../model/desired-state.js";
 import type { LiveUser } from "../../model/live-state.js";
+import { plainUpdatable } from "../../model/registry.js";
 import type { KindAdapter } from "./adapter.js";
 import {
   call,
@@ -16,15 +17,11 @@ import {
 import { liveUser } from "./live-from-api.js";
 import type { PlatformPort } from "./platform-port.js";
 
-/** Fields a user update can change (the email is the user's identity). */
-const updatable = [
-  "firstName",
-  "lastName",
-  "department",
-  "adminConsoleRole",
-  "omniaManagerRole",
-  "mayManageCustomers",
-] as const;
+/**
+ * Fields an update can change besides secrets (sent on their own): the contract's update
+ * schema, read by the kind registry (registry.ts).
+ */
+const updatable = plainUpdatable("User");
 
 /** The four verbs for users. */
 export function userAdapter(client: PlatformPort): KindAdapter<"User", DesiredUser["spec"], LiveUser> {

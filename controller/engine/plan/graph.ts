@@ -6,54 +6,10 @@
  * changes with those keys are done, and can never wait in a cycle.
  */
 import type { KindName } from "../../model/desired-state.js";
-import { pbxKey, sipTrunkKey, tenantKey, userKey } from "../../model/keys.js";
 import type { PlannedChange } from "../../model/plan.js";
+import { kindRank, maxRank, parentKeys, rootKind } from "../../model/registry.js";
 
-/** Depth of each kind in the parent → child order. */
-export const kindRank: Readonly<Record<KindName, number>> = {
-  Tenant: 0,
-  User: 1,
-  SipTrunk: 1,
-  Pbx: 2,
-  Number: 3,
-  Extension: 3,
-};
-
-/** The fields of a resource (desired or live) that name its parents. */
-export interface ParentRefs {
-  kind: KindName;
-  tenant: string;
-  pbx?: string;
-  spec: unknown;
-}
-
-/**
- * Keys of the resources a resource needs to exist first: its tenant, an extension's PBX
- * and associated user, a number's PBX and SIP trunk.
- */
-export function parentKeys(r: ParentRefs): string[] {
-  const spec = (r.spec ?? {}) as { pbx?: unknown; trunk?: unknown; user?: { email?: unknown } | null };
-  switch (r.kind) {
-    case "Tenant":
-      return [];
-    case "User":
-    case "SipTrunk":
-    case "Pbx":
-      return [tenantKey(r.tenant)];
-    case "Extension": {
-      const keys = [r.pbx ? pbxKey(r.tenant, r.pbx) : tenantKey(r.tenant)];
-      const email = spec.user?.email;
-      if (typeof email === "string") keys.push(userKey(r.tenant, email));
-      return keys;
-    }
-    case "Number": {
-      const keys: string[] = [];
-      if (typeof spec.pbx === "string") keys.push(pbxKey(r.tenant, spec.pbx));
-      if (typeof spec.trunk === "string") keys.push(sipTrunkKey(r.tenant, spec.trunk));
-      return keys.length > 0 ? keys : [tenantKey(r.tenant)];
-    }
-  }
-}
+export { kindRank, type ParentRefs, parentKeys } from "../../model/registry.js";
 
 /**
  * Phase of a change in the plan: replacement deletes first (they free a key that a
@@ -69,7 +25,7 @@ function phase(c: PlannedChange): number {
 /** Sort position within a phase: forward kind depth, reversed for deletes. */
 function rank(c: PlannedChange): number {
   const p = phase(c);
-  return p === 0 || p === 2 ? 3 - kindRank[c.kind] : kindRank[c.kind];
+  return p === 0 || p === 2 ? maxRank - kindRank[c.kind] : kindRank[c.kind];
 }
 
 /** Total order of changes: phase, kind depth, key, action. Stable and locale-free. */
@@ -127,7 +83,7 @@ export function linkDependencies(sorted: PlannedChange[]): void {
     // An adopt carries its diffs (plan.ts), so it too may move a child away from a parent.
     if ((c.action === "delete" || c.action === "update" || c.action === "adopt") && c.live) {
       for (const p of parentKeys(c.live)) addTo(childrenOf, p, c.key);
-      if (c.kind !== "Tenant") addTo(tenantChanges, c.tenant, c.key);
+      if (c.kind !== rootKind) addTo(tenantChanges, c.tenant, c.key);
     }
   }
   for (const c of sorted) {
@@ -139,7 +95,7 @@ export function linkDependencies(sorted: PlannedChange[]): void {
       if (c.action === "create" && c.replaces) deps.add(c.key);
     } else if (c.action === "delete") {
       for (const k of childrenOf.get(c.key) ?? []) if (k !== c.key) deps.add(k);
-      if (c.kind === "Tenant") for (const k of tenantChanges.get(c.tenant) ?? []) deps.add(k);
+      if (c.kind === rootKind) for (const k of tenantChanges.get(c.tenant) ?? []) deps.add(k);
     }
     c.dependsOn = [...deps].sort();
   }

@@ -43,30 +43,11 @@ export function resolvePlanPolicy(input: PlanPolicyInput): PlanPolicy {
 }
 
 /**
- * Write-only fields: the platform never returns them, so a change is detected by comparing
- * the salted hash of the desired value with the one recorded when it was last applied.
+ * The per-kind comparison rules, derived from schemas/ by the kind registry: write-only
+ * fields (secrets, compared by salted hash), fields never compared, kinds with a
+ * suspend/resume status, and kinds the platform cannot update (replace only).
  */
-export const secretFields: Readonly<Partial<Record<KindName, readonly string[]>>> = {
-  SipTrunk: ["spec.password"],
-  Extension: ["spec.pin"],
-};
-
-/**
- * Fields never compared. An extension's inline user names only say how to create the user
- * if missing; the user's names belong to its User resource, which compares them.
- */
-export const notCompared: Readonly<Partial<Record<KindName, readonly string[]>>> = {
-  Extension: ["spec.user.firstName", "spec.user.lastName"],
-};
-
-/** Kinds whose `spec.status` is set on the platform by suspend/resume (not a field update). */
-export const statusKinds: ReadonlySet<KindName> = new Set<KindName>(["Tenant", "Pbx", "Extension"]);
-
-/**
- * Kinds the platform cannot update: any field change is a delete and a create of the same
- * key (client.numbers has no update).
- */
-export const replaceOnlyKinds: ReadonlySet<KindName> = new Set<KindName>(["Number"]);
+export { notCompared, replaceOnlyKinds, secretFields, statusKinds } from "../../model/registry.js";
 
 /**
  * True when `path` is covered by one of the `ignore` paths: equal to it, or below it

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { liveToManifests } from "../../export/manifests-from-live.js";
 import type { InventoryEntry } from "../../model/inventory.js";
 import type { AnyLiveResource } from "../../model/live-state.js";
+import { heldSecretPaths } from "../../model/registry.js";
 import type { PlatformPort } from "../adapters/platform-port.js";
 import { EngineError } from "../errors.js";
 import { observe } from "../observe/observe.js";
@@ -116,9 +117,7 @@ export async function exportTenant(
 
 /** The secrets a live object holds, as unknown hashes. */
 function unknownSecrets(r: AnyLiveResource): Record<string, string> {
-  if (r.kind === "Extension" && r.facts.hasPin !== false) return { "spec.pin": unknownSecretHash };
-  if (r.kind === "SipTrunk" && r.facts.hasPassword === true) return { "spec.password": unknownSecretHash };
-  return {};
+  return Object.fromEntries(heldSecretPaths(r.kind, r.facts).map((path) => [path, unknownSecretHash]));
 }
 
 async function nonEmpty(dir: string): Promise<boolean> {

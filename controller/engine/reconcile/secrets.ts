@@ -8,6 +8,7 @@
 import type { DesiredState, KindName } from "../../model/desired-state.js";
 import type { InventoryEntry } from "../../model/inventory.js";
 import type { Plan } from "../../model/plan.js";
+import { heldSecretPaths } from "../../model/registry.js";
 import type { ApplyResult } from "../apply/apply.js";
 import { secretHashesOf } from "../plan/diff.js";
 import type { ReconcileStore } from "./store-port.js";
@@ -90,16 +91,10 @@ export async function markAdoptedSecretsUnknown(
   );
   for (const c of p.changes) {
     if (c.action !== "adopt" || !ok.has(c.key) || !c.id || c.policy?.driftMode === "enforce") continue;
-    const facts = c.live?.facts ?? {};
-    const held = (path: string) =>
-      path === "spec.password"
-        ? facts.hasPassword === true
-        : path === "spec.pin"
-          ? facts.hasPin !== false
-          : false;
+    const held = heldSecretPaths(c.kind, c.live?.facts ?? {});
     // The secret fields the document declares (the plan carries no hashes for warn/observe).
     const declared = Object.keys(secretHashesOf(c.kind, c.desired?.spec, () => ""));
-    const paths = declared.filter(held);
+    const paths = declared.filter((path) => held.includes(path));
     if (paths.length === 0) continue;
     await store.upsertInventory({
       key: c.key,
