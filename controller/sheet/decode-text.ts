@@ -104,7 +104,12 @@ function hasUtf8Sequence(buf: Buffer, end: number): boolean {
   return false;
 }
 
+// iconv-lite passes a lone UTF-16 surrogate through; it is no character and YAML cannot hold it.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function checkNoReplacement(body: Buffer, text: string, encoding: TextEncoding, bomLength: number): void {
+  const lone = encoding === "utf-8" ? -1 : text.search(loneSurrogate);
+  if (lone >= 0) throw at(body, encoding, lone * 2, bomLength, errNotUtf16);
   const i = text.indexOf("\uFFFD");
   if (i < 0) return;
   const offset = encoding === "utf-8" ? Buffer.byteLength(text.slice(0, i), "utf8") : i * 2; // UTF-16: 2 bytes per code unit
