@@ -39,8 +39,8 @@ export class XlsxReadError extends Error {
 
 export const errXlsxRead = "is not a readable XLSX workbook";
 export const errBeyondHeader = "holds a value right of the header's last column";
-export const warnRounded = "Excel shows the number rounded; read as shown:";
-export const warnFormat = "has a number format that could not be applied; read the plain number:";
+export const warnRounded = "Excel shows the number rounded; read as shown";
+export const warnFormat = "the cell's number format could not be applied; read the plain number";
 
 /** Serial day of 1970-01-01 in each date system: the inverse of exceljs's date conversion. */
 const unixEpochSerial = { date1900: 25569, date1904: 24107 } as const;
@@ -106,12 +106,15 @@ function formatted(
   try {
     text = formatNumber(numFmt, value);
   } catch {
-    return { text: plain, warning: `${warnFormat} "${numFmt}" ${plain}` };
+    return { text: plain, warning: `${warnFormat}: ${plain} (format ${JSON.stringify(numFmt)})` };
   }
   // Padding ("017" for 17) keeps the value; a shown number that is another value was rounded.
   const asNumber = Number(text.trim());
   if (text.trim() !== "" && Number.isFinite(asNumber) && asNumber !== value) {
-    return { text, warning: `${warnRounded} "${text}" (the cell holds ${plain}, format "${numFmt}")` };
+    return {
+      text,
+      warning: `${warnRounded}: "${text}" (the cell holds ${plain}, format ${JSON.stringify(numFmt)})`,
+    };
   }
   return { text };
 }

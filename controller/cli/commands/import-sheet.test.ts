@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import ExcelJS from "exceljs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../main.js";
 
@@ -59,6 +60,28 @@ describe("omnia import-sheet", () => {
     expect(text).toContain(`${csv}:3:2 (Licenza)`);
     expect(text).not.toMatch(/\n\s+at /);
     await expect(readdir(dir)).resolves.toEqual(["interni.csv"]);
+  });
+
+  it("prints the reader's warnings and still writes", async () => {
+    const xlsx = join(dir, "interni.xlsx");
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Interni");
+    sheet.addRow(["Interno", "Licenza"]);
+    sheet.addRow([201.6, "plus"]).getCell(1).numFmt = "0";
+    await workbook.xlsx.writeFile(xlsx);
+    const code = await runCli([
+      "import-sheet",
+      xlsx,
+      "--tenant",
+      "ACME001",
+      "--pbx",
+      "hq",
+      "--out",
+      join(dir, "out"),
+    ]);
+    expect(code, err.join("")).toBe(0);
+    expect(err.join("")).toContain(`warning: ${xlsx}:2:1 (Interno): Excel shows the number rounded`);
+    expect(out.join("")).toContain("wrote 1 extensions");
   });
 
   it("says which file is missing", async () => {
