@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { formatProblem, loadDirectory } from "../load/index.js";
 import { importSheet, SheetImportError } from "./import-sheet.js";
-import { SheetReadError } from "./read-sheet.js";
+import { errSheetType, SheetReadError } from "./read-sheet.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -127,6 +127,23 @@ describe("importSheet", () => {
     expect(got.warnings).toEqual([
       `${xlsx}:3:1 (Interno): Excel shows the number rounded; read as shown: "202" (the cell holds 201.6, format "0")`,
     ]);
+  });
+
+  it("reads Excel's 'Unicode text' (.txt, UTF-16LE with BOM, tab separated)", async () => {
+    const txt = join(dir, "interni.txt");
+    const text = "Interno\tNome\tCognome\tE-mail\tLicenza\r\n017\tNiccolò\tPelà\tn@acme.example\tPlus\r\n";
+    await writeFile(txt, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    const got = await importSheet(txt, options());
+    const docs = parseAllDocuments(await readFile(got.file, "utf8")).map((d) => d.toJS());
+    expect(docs.map((d) => [d.spec.number, d.spec.user.firstName, d.spec.user.lastName])).toEqual([
+      ["017", "Niccolò", "Pelà"],
+    ]);
+  });
+
+  it("refuses a file of another type, naming the types it reads", async () => {
+    const ods = join(dir, "interni.ods");
+    await writeFile(ods, "");
+    await expect(importSheet(ods, options())).rejects.toThrow(`${ods} ${errSheetType}`);
   });
 
   it("refuses a sheet with a header and no rows", async () => {

@@ -115,7 +115,7 @@ describe("readSheet reads XLSX cells as Excel shows them", () => {
   const formats = ["000", "0000", "General", undefined] as const;
   type Cell = string | { n: number; fmt: (typeof formats)[number] };
   // XML 1.0 has no CR of its own in text: exceljs writes it raw and it reads back as LF.
-  const xlsxAlphabet = ascii + accents + beyond1252 + `";,\t\n`;
+  const xlsxAlphabet = `${ascii}${accents}${beyond1252}";,\t\n`;
   const cell: fc.Arbitrary<Cell> = fc.oneof(
     cellOf(xlsxAlphabet),
     fc.record({ n: fc.integer({ min: 0, max: 99_999 }), fmt: fc.constantFrom(...formats) }),

@@ -49,7 +49,11 @@ export class SheetReadError extends Error {
   }
 }
 
-export const errSheetType = "is neither .csv nor .xlsx";
+export const errSheetType =
+  "is not a spreadsheet; allowed: .csv, .tsv or .txt (text as Excel saves it), .xlsx";
+
+/** Text extensions: Excel saves "CSV" as .csv and "Unicode text" (UTF-16, tab separated) as .txt. */
+const textExtensions = [".csv", ".tsv", ".txt"];
 export const errSheetEmpty = "has no header row";
 
 /**
@@ -59,7 +63,7 @@ export const errSheetEmpty = "has no header row";
  */
 export async function readSheet(file: string): Promise<SheetTable> {
   const ext = extname(file).toLowerCase();
-  if (ext === ".csv") return readCsv(file);
+  if (textExtensions.includes(ext)) return readCsv(file);
   if (ext === ".xlsx") return readXlsx(file);
   throw new SheetReadError(`${file} ${errSheetType}`);
 }

@@ -16,7 +16,7 @@ export function register(program: Command): void {
     )
     .argument(
       "<file>",
-      "spreadsheet: .csv (UTF-8, UTF-16 or Windows-1252; ',', ';' or tab separated, as the header line) or .xlsx (first worksheet, cells as Excel shows them)",
+      "spreadsheet: .csv, .tsv or .txt (UTF-8, UTF-16 or Windows-1252; ',', ';' or tab separated, as the header line) or .xlsx (first worksheet, cells as Excel shows them)",
     )
     .requiredOption("--tenant <code>", "customer code of the tenant")
     .requiredOption("--pbx <name>", "name of the PBX the extensions belong to")
