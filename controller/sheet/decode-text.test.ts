@@ -56,6 +56,11 @@ describe("decodeText refuses what it cannot decode, naming line and byte", () =>
       `3: byte 0xE0 at offset 33 ${errMixedEncodings}`,
     ],
     [
+      "a Windows-1252 byte followed by UTF-8 text",
+      Buffer.concat([bytes("Interno;Nome\n202;Pel", [0xe0], "\n"), Buffer.from("201;Niccolò\n", "utf8")]),
+      `2: byte 0xE0 at offset 20 ${errMixedEncodings}`,
+    ],
+    [
       "a U+FFFD already in a UTF-8 file",
       Buffer.from("Interno;Nome\n201;Niccol\uFFFD\n", "utf8"),
       `2: byte 0xEF at offset 23 ${errReplacementChar}`,

@@ -39,7 +39,7 @@ export const errNotCp1252 =
 export const errNulByte =
   "is a NUL byte: the file looks like UTF-16 without a byte order mark; save the sheet as 'CSV UTF-8'";
 export const errMixedEncodings =
-  "is not UTF-8 while earlier text is (the file mixes two encodings); save the sheet as 'CSV UTF-8'";
+  "is not UTF-8 while other text in the file is (the file mixes two encodings); save the sheet as 'CSV UTF-8'";
 export const errReplacementChar =
   "holds U+FFFD, the mark of a character already lost by an earlier conversion; fix the source file";
 
@@ -81,7 +81,9 @@ export function decodeText(bytes: Uint8Array): DecodedText {
   const bad = firstBadUtf8(utf8);
   if (bad === undefined) return { text: utf8, encoding: "utf-8", bom: false };
   if (isReplacementAt(buf, bad, "utf-8")) throw at(buf, "utf-8", bad, 0, errReplacementChar);
-  if (hasUtf8Sequence(buf, bad)) throw at(buf, "utf-8", bad, 0, errMixedEncodings);
+  // A non-ASCII character other than U+FFFD in the lenient UTF-8 decoding came from a valid
+  // multi-byte sequence: the file holds UTF-8 text too, and Windows-1252 would garble it ("Ã²").
+  if (/[\u0080-\uFFFC\uFFFE\uFFFF]/.test(utf8)) throw at(buf, "utf-8", bad, 0, errMixedEncodings);
   const text = iconv.decode(buf, "windows-1252", { stripBOM: false });
   // Windows-1252 leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined; iconv-lite gives U+FFFD
   // for them, one character per byte, so the index of U+FFFD is the byte offset.
@@ -96,12 +98,6 @@ function firstBadUtf8(decoded: string): number | undefined {
   if (i < 0) return undefined;
   // Everything before the first U+FFFD decoded cleanly, so it re-encodes to the same bytes.
   return Buffer.byteLength(decoded.slice(0, i), "utf8");
-}
-
-/** True when a well-formed multi-byte UTF-8 sequence appears before `end`. */
-function hasUtf8Sequence(buf: Buffer, end: number): boolean {
-  for (let i = 0; i < end; i++) if ((buf[i] ?? 0) >= 0x80) return true;
-  return false;
 }
 
 // iconv-lite passes a lone UTF-16 surrogate through; it is no character and YAML cannot hold it.
