@@ -62,6 +62,27 @@ describe("omnia import-sheet", () => {
     await expect(readdir(dir)).resolves.toEqual(["interni.csv"]);
   });
 
+  it("lists every row of the wrong width, FILE:ROW first", async () => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(csv, "Interno;Cognome;Licenza\r\n201;Rossi;start;x\r\n202;Verdi\r\n;;\r\n");
+    const code = await runCli([
+      "import-sheet",
+      csv,
+      "--tenant",
+      "ACME001",
+      "--pbx",
+      "hq",
+      "--out",
+      join(dir, "out"),
+    ]);
+    expect(code).toBe(1);
+    const text = err.join("");
+    expect(text).toContain("2 problem(s), nothing written:");
+    expect(text).toContain(`${csv}:2: row has 4 cells, the header has 3`);
+    expect(text).toContain(`${csv}:3: row has 2 cells, the header has 3`);
+    await expect(readdir(dir)).resolves.toEqual(["interni.csv"]);
+  });
+
   it("prints the reader's warnings and still writes", async () => {
     const xlsx = join(dir, "interni.xlsx");
     const workbook = new ExcelJS.Workbook();

@@ -40,7 +40,13 @@ export function register(program: Command): void {
         if (err instanceof SheetImportError) {
           throw new CliError(`${err.problems.length} problem(s), nothing written:\n${err.message}`);
         }
-        if (err instanceof SheetReadError) throw new CliError(err.message);
+        if (err instanceof SheetReadError) {
+          throw new CliError(
+            err.problems.length > 1
+              ? `${err.problems.length} problem(s), nothing written:\n${err.message}`
+              : err.message,
+          );
+        }
         if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`${file}: no such file`);
         throw err;
       }
