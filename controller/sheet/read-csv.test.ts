@@ -30,6 +30,20 @@ describe("readCsvText", () => {
     ]);
   });
 
+  it("numbers rows by the line they start on, past cells with line breaks (LF and CRLF)", () => {
+    const got = readCsvText(
+      'Interno;Note\r\n201;"prima\r\nseconda"\r\n202;"à\nb\nc"\r\n\r\n203;ok\r\n204;"x\ry"\r\n205;z',
+    );
+    expect(got.rows.map((r) => [r.row, r.cells[0]])).toEqual([
+      [1, "Interno"],
+      [2, "201"],
+      [4, "202"],
+      [8, "203"],
+      [9, "204"],
+      [11, "205"],
+    ]);
+  });
+
   it("skips empty rows anywhere, of any width (Excel's trailing ';;;;', blank lines)", () => {
     const got = readCsvText("Interno;Licenza;Nome\r\n201;start;A\r\n\r\n202;plus;B\r\n;;\r\n;;;;\r\n");
     expect(got.rows.map((r) => r.row)).toEqual([1, 2, 4]);

@@ -11,7 +11,7 @@ export const csvSeparators = ["\t", ";", ","] as const;
 /** One of `csvSeparators`. */
 export type CsvSeparator = (typeof csvSeparators)[number];
 
-/** A CSV record: the 1-based line it ends on and its cells, trimmed. */
+/** A CSV record: the 1-based line it starts on and its cells, trimmed. */
 export interface CsvRow {
   row: number;
   cells: string[];
@@ -42,7 +42,7 @@ export interface CsvText {
  */
 export function readCsvText(text: string): CsvText {
   const separator = headerSeparator(text);
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+  let records: Array<{ record: string[]; info: { bytes: number } }>;
   try {
     records = parse(text, {
       delimiter: separator,
@@ -57,8 +57,12 @@ export function readCsvText(text: string): CsvText {
     }
     throw err;
   }
+  const lines = startLines(
+    text,
+    records.map((r) => r.info.bytes),
+  );
   const rows = records
-    .map(({ record, info }) => ({ row: info.lines, cells: record.map((c) => c.trim()) }))
+    .map(({ record }, i) => ({ row: lines[i] ?? 1, cells: record.map((c) => c.trim()) }))
     .filter((r) => r.cells.some((c) => c !== ""));
   const width = rows[0]?.cells.length ?? 0;
   const problems: string[] = [];
@@ -87,6 +91,28 @@ export function headerSeparator(text: string): CsvSeparator {
   const tied = widths.filter((w) => w.width === most).map((w) => w.sep);
   if (tied.length === 1) return tied[0] as CsvSeparator;
   return tied.find((sep) => allRowsWide(text, sep, most)) ?? (tied[0] as CsvSeparator);
+}
+
+/**
+ * The 1-based line each record starts on, from csv-parse's end offsets (`info.bytes`, UTF-8
+ * bytes including the record delimiter). csv-parse's own `info.lines` counts a CRLF inside a
+ * quoted cell twice, which shifts every later row (Excel writes Alt+Enter line breaks in cells).
+ */
+function startLines(text: string, recordEnds: number[]): number[] {
+  const buf = Buffer.from(text, "utf8");
+  const starts: number[] = [];
+  let line = 1;
+  let pos = 0;
+  let start = 0;
+  for (const end of recordEnds) {
+    for (; pos < start; pos++) {
+      // LF, CRLF (counted at its LF) and a lone CR each end a line.
+      if (buf[pos] === 0x0a || (buf[pos] === 0x0d && buf[pos + 1] !== 0x0a)) line++;
+    }
+    starts.push(line);
+    start = end;
+  }
+  return starts;
 }
 
 function firstRecordWidth(text: string, delimiter: CsvSeparator): number {

@@ -59,6 +59,18 @@ function expected(header: string[], rows: string[][]): { header: string[]; rows:
   };
 }
 
+/** The line each non-empty record starts on, counting the breaks the CSV library wrote before it. */
+function startLines(records: string[][], delimiter: string, eol: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  for (const record of records) {
+    if (record.some((c) => c.trim() !== "")) lines.push(line);
+    const written = stringify([record], { delimiter, record_delimiter: eol });
+    line += written.match(/\r\n|\r|\n/g)?.length ?? 0;
+  }
+  return lines;
+}
+
 const encodings: Array<{ name: string; alphabet: string; encode: (text: string) => Buffer }> = [
   { name: "UTF-8", alphabet: ascii + accents + syntax + beyond1252, encode: (t) => Buffer.from(t, "utf8") },
   {
@@ -101,6 +113,9 @@ describe("readSheet reads back what a CSV library wrote", () => {
                 expected(header, rows),
               );
               expect(got.csv?.separator).toBe(separator);
+              expect([got.headerRow, ...got.rows.map((r) => r.row)]).toEqual(
+                startLines([header, ...rows], separator, eol),
+              );
               expect(JSON.stringify(got)).not.toContain("\uFFFD");
             },
           ),
