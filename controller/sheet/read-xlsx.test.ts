@@ -33,6 +33,8 @@ describe("readXlsxFile shows cells as Excel does", () => {
     ["a General number", [17, "General"], "17"],
     ["a number without a format", [201], "201"],
     ["a long number in General (no 1.23457E+11)", [391234567890], "391234567890"],
+    ["a General fraction, to Excel's 15 digits", [0.1 + 0.2], "0.3"],
+    ["a 0.0 fraction, to Excel's 15 digits, no warning", [0.1 + 0.2, "0.0"], "0.3"],
     ["a text cell with leading zeros", ["017", "@"], "017"],
     ["a formula's result, formatted", [{ formula: "10+7", result: 17 }, "000"], "017"],
     ["a date in an Italian format", [new Date(Date.UTC(2026, 10, 29)), "dd/mm/yyyy"], "29/11/2026"],

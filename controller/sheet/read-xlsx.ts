@@ -87,7 +87,11 @@ export function shownText(cell: ExcelJS.Cell, epochSerial: number): { text: stri
         ? value.result
         : value;
   const numFmt = cell.numFmt;
-  if (typeof raw === "number") return formatted(raw, numFmt, String(raw));
+  if (typeof raw === "number") {
+    // Excel keeps 15 significant digits: 0.1+0.2 is 0.3 to it, not 0.30000000000000004.
+    const held = Number(raw.toPrecision(15));
+    return formatted(held, numFmt, String(held));
+  }
   if (raw instanceof Date) {
     const serial = raw.getTime() / msPerDay + epochSerial;
     return formatted(serial, numFmt ?? "yyyy-mm-dd", raw.toISOString());
