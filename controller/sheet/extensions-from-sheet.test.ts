@@ -139,6 +139,65 @@ describe("extensionsFromSheet", () => {
   });
 });
 
+describe("extensionsFromSheet and the columns it does not know", () => {
+  it.each([
+    ["3CX / Yeastar", ["Number", "FirstName", "LastName", "EmailAddress", "License"]],
+    ["Outlook-style", ["Extension", "Given Name", "Family Name", "E-mail Address", "Licence Type"]],
+    ["Italian, long", ["Numero interno", "Nome", "Cognome", "Indirizzo e-mail", "Tipo di licenza"]],
+  ])("accepts the %s headers", (_case, header) => {
+    const got = extensionsFromSheet(
+      table(header, ["017", "Anna", "Pelà", "anna@acme.example", "plus"]),
+      options,
+    );
+    expect(got.problems).toEqual([]);
+    expect(got.docs[0]?.spec.user).toEqual({
+      email: "anna@acme.example",
+      firstName: "Anna",
+      lastName: "Pelà",
+    });
+    expect(got.docs[0]?.spec.number).toBe("017");
+  });
+
+  it("names an unrecognised column as the likely email when names have no email", () => {
+    const got = extensionsFromSheet(
+      table(
+        ["Interno", "Nome", "Cognome", "Mail aziendale", "Licenza"],
+        ["201", "Anna", "Rossi", "a@b.example", "start"],
+      ),
+      options,
+    );
+    expect(got.problems).toEqual([
+      `ext.csv:1: header ${errMissingColumn} email; column "Mail aziendale" was not recognised; is it the email?`,
+      `ext.csv:2:2 (Nome): ${errNameWithoutEmail}`,
+    ]);
+  });
+
+  it("names the unrecognised columns when a required column is missing", () => {
+    const got = extensionsFromSheet(
+      table(["Interno", "Profilo utente", "Note"], ["201", "start", ""]),
+      options,
+    );
+    expect(got.problems).toHaveLength(1);
+    expect(got.problems[0]).toMatch(
+      /^ext\.csv:1: header has no column for license; column "Profilo utente" was not recognised; is it the license\? allowed names: licenza,/,
+    );
+  });
+
+  it("passes on the reader's warnings for mapped columns only, never a PIN's", () => {
+    const got = extensionsFromSheet(
+      {
+        ...table(["Interno", "PIN", "Licenza"], ["202", "1235", "start"]),
+        warnings: [
+          { row: 2, col: 1, message: "shown rounded: 202 (holds 201.6)" },
+          { row: 2, col: 2, message: "shown rounded: 1235 (holds 1234.5)" },
+        ],
+      },
+      options,
+    );
+    expect(got.warnings).toEqual(["ext.csv:2:1 (Interno): shown rounded: 202 (holds 201.6)"]);
+  });
+});
+
 describe("naming", () => {
   it.each([
     ["ACME001", "headquarters", "201", "PIN_ACME001_HEADQUARTERS_201"],

@@ -9,27 +9,10 @@
 import { currentApiVersion } from "../model/registry.js";
 import type { ExtensionDocument } from "../model/resources.gen.js";
 import type { SheetTable } from "./read-sheet.js";
+import { fieldOfHeader, headerAliases, missingFieldHint, type SheetField } from "./sheet-headers.js";
 
-/** The fields a sheet column can fill. */
-export type SheetField = "number" | "firstName" | "lastName" | "email" | "license";
-
-/** Accepted header names per field, Italian and English, compared after `normalizeHeader`. */
-export const headerAliases: Record<SheetField, string[]> = {
-  number: [
-    "numero",
-    "interno",
-    "numero interno",
-    "estensione",
-    "number",
-    "extension",
-    "extension number",
-    "ext",
-  ],
-  firstName: ["nome", "first name", "firstname", "given name"],
-  lastName: ["cognome", "last name", "lastname", "surname", "family name"],
-  email: ["email", "e mail", "mail", "indirizzo email"],
-  license: ["licenza", "tipo licenza", "license", "licence", "license type"],
-};
+export type { SheetField } from "./sheet-headers.js";
+export { headerAliases, normalizeHeader } from "./sheet-headers.js";
 
 const requiredFields: SheetField[] = ["number", "license"];
 const licenses = ["start", "plus"] as const;
@@ -61,18 +44,10 @@ export interface SheetImportOptions {
 export interface SheetImport {
   docs: ExtensionDocument[];
   problems: string[];
-  /** Header cells that matched no field (ignored), e.g. a PIN column. */
+  /** Header cells left out: a PIN column (never copied) and cells that matched no field. */
   ignoredColumns: string[];
-}
-
-/** Lower-case, accents removed, separators collapsed: "E-Mail " and "e mail" compare equal. */
-export function normalizeHeader(text: string): string {
-  return text
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ")
-    .trim();
+  /** `FILE:ROW:COL (header): ...` for cells read differently from what they hold (XLSX). */
+  warnings: string[];
 }
 
 /** The environment variable that holds an extension's PIN: `PIN_<TENANT>_<PBX>_<NUMBER>`, upper-case, `-` as `_`. */
@@ -90,12 +65,19 @@ export function extensionDocName(pbx: string, number: string): string {
 export function extensionsFromSheet(table: SheetTable, options: SheetImportOptions): SheetImport {
   const problems: string[] = [];
   const ignoredColumns: string[] = [];
+  const unrecognised: string[] = [];
   const columnOf = new Map<SheetField, number>();
   table.header.forEach((cell, i) => {
     const field = fieldOfHeader(cell);
     const at = `${table.file}:${table.headerRow}:${i + 1}`;
     if (!field) {
-      if (cell !== "") ignoredColumns.push(cell);
+      if (cell !== "") {
+        ignoredColumns.push(cell);
+        unrecognised.push(cell);
+      }
+    } else if (field === "pin") {
+      // NO-OP: a PIN column is recognised so it is not blamed for a missing field; PINs come from the environment.
+      ignoredColumns.push(cell);
     } else if (columnOf.has(field)) {
       problems.push(`${at}: header "${cell}" ${errDuplicateColumn} ${field}`);
     } else {
@@ -104,15 +86,18 @@ export function extensionsFromSheet(table: SheetTable, options: SheetImportOptio
   });
   for (const field of requiredFields) {
     if (!columnOf.has(field)) {
+      const hint = missingFieldHint(field, unrecognised);
       problems.push(
-        `${table.file}:${table.headerRow}: header ${errMissingColumn} ${field}; allowed names: ${headerAliases[field].join(", ")}`,
+        `${table.file}:${table.headerRow}: header ${errMissingColumn} ${field}; ${hint ? `${hint} ` : ""}allowed names: ${headerAliases[field].join(", ")}`,
       );
     }
   }
-  if (problems.length > 0) return { docs: [], problems, ignoredColumns };
+  const warnings = cellWarnings(table, columnOf);
+  if (problems.length > 0) return { docs: [], problems, ignoredColumns, warnings };
 
   const docs: ExtensionDocument[] = [];
   const firstRowOf = new Map<string, number>();
+  let namesWithoutEmail = false;
   for (const { row, cells } of table.rows) {
     const cell = (field: SheetField): string => {
       const col = columnOf.get(field);
@@ -140,6 +125,7 @@ export function extensionsFromSheet(table: SheetTable, options: SheetImportOptio
       problems.push(`${at("email")}: "${email}" ${errBadEmail}`);
     }
     if (email === "" && (firstName !== "" || lastName !== "")) {
+      namesWithoutEmail = true;
       problems.push(
         `${at(columnOf.has("email") ? "email" : firstName !== "" ? "firstName" : "lastName")}: ${errNameWithoutEmail}`,
       );
@@ -164,15 +150,19 @@ export function extensionsFromSheet(table: SheetTable, options: SheetImportOptio
       ),
     );
   }
-  return { docs, problems, ignoredColumns };
+  const emailHint = columnOf.has("email") ? undefined : missingFieldHint("email", unrecognised);
+  if (namesWithoutEmail && emailHint) {
+    problems.unshift(`${table.file}:${table.headerRow}: header ${errMissingColumn} email; ${emailHint}`);
+  }
+  return { docs, problems, ignoredColumns, warnings };
 }
 
-function fieldOfHeader(cell: string): SheetField | undefined {
-  const norm = normalizeHeader(cell);
-  for (const [field, names] of Object.entries(headerAliases) as [SheetField, string[]][]) {
-    if (names.includes(norm)) return field;
-  }
-  return undefined;
+/** The reader's cell warnings for mapped columns only: a PIN or unknown column may hold a secret. */
+function cellWarnings(table: SheetTable, columnOf: Map<SheetField, number>): string[] {
+  const mapped = new Set(columnOf.values());
+  return (table.warnings ?? [])
+    .filter((w) => mapped.has(w.col - 1))
+    .map((w) => `${table.file}:${w.row}:${w.col} (${table.header[w.col - 1]}): ${w.message}`);
 }
 
 function extensionDoc(

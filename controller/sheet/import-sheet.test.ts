@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { formatProblem, loadDirectory } from "../load/index.js";
 import { importSheet, SheetImportError } from "./import-sheet.js";
+import { errSheetType, SheetReadError } from "./read-sheet.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -89,6 +90,60 @@ describe("importSheet", () => {
   ])("refuses %s before reading the file", async (_case, override, want) => {
     const problems = await problemsOf(importSheet(join(dir, "missing.csv"), { ...options(), ...override }));
     expect(problems[0]).toContain(want);
+  });
+
+  it.each([
+    [
+      "a row wider than the header (an unquoted ',' in a ',' file)",
+      "Interno,Cognome,Licenza\r\n201,Rossi, in Bianchi,start\r\n",
+      ":2: row has 4 cells, the header has 3 (separator ',', from the header); a cell that holds ',' must be in double quotes",
+    ],
+    [
+      "a byte that is neither UTF-8 nor Windows-1252",
+      Buffer.from([...Buffer.from("Interno;Licenza\r\n20"), 0x81, ...Buffer.from(";start\r\n")]),
+      ":2: byte 0x81 at offset 19 is neither UTF-8 nor Windows-1252",
+    ],
+  ])("refuses %s with FILE:ROW and writes nothing", async (_case, content, want) => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(csv, content);
+    const err = await importSheet(csv, options()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SheetReadError);
+    expect((err as SheetReadError).problems).toHaveLength(1);
+    expect((err as SheetReadError).problems[0]).toContain(`${csv}${want}`);
+    await expect(readdir(dir)).resolves.toEqual(["interni.csv"]);
+  });
+
+  it("reads an extension formatted 000 in XLSX as 017 and warns about a rounded one", async () => {
+    const xlsx = join(dir, "zeros.xlsx");
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Interni");
+    sheet.addRow(["Interno", "Licenza"]);
+    sheet.addRow([17, "start"]).getCell(1).numFmt = "000";
+    sheet.addRow([201.6, "plus"]).getCell(1).numFmt = "0";
+    await workbook.xlsx.writeFile(xlsx);
+    const got = await importSheet(xlsx, options());
+    const docs = parseAllDocuments(await readFile(got.file, "utf8")).map((d) => d.toJS());
+    expect(docs.map((d) => d.spec.number)).toEqual(["017", "202"]);
+    expect(got.warnings).toEqual([
+      `${xlsx}:3:1 (Interno): Excel shows the number rounded; read as shown: "202" (the cell holds 201.6, format "0")`,
+    ]);
+  });
+
+  it("reads Excel's 'Unicode text' (.txt, UTF-16LE with BOM, tab separated)", async () => {
+    const txt = join(dir, "interni.txt");
+    const text = "Interno\tNome\tCognome\tE-mail\tLicenza\r\n017\tNiccolò\tPelà\tn@acme.example\tPlus\r\n";
+    await writeFile(txt, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    const got = await importSheet(txt, options());
+    const docs = parseAllDocuments(await readFile(got.file, "utf8")).map((d) => d.toJS());
+    expect(docs.map((d) => [d.spec.number, d.spec.user.firstName, d.spec.user.lastName])).toEqual([
+      ["017", "Niccolò", "Pelà"],
+    ]);
+  });
+
+  it("refuses a file of another type, naming the types it reads", async () => {
+    const ods = join(dir, "interni.ods");
+    await writeFile(ods, "");
+    await expect(importSheet(ods, options())).rejects.toThrow(`${ods} ${errSheetType}`);
   });
 
   it("refuses a sheet with a header and no rows", async () => {

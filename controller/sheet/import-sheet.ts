@@ -40,6 +40,8 @@ export interface ImportSheetResult {
   /** Environment variables the user must set (one PIN each). */
   pinVariables: string[];
   ignoredColumns: string[];
+  /** `FILE:ROW:COL (header): ...` for cells read differently from the number they hold. */
+  warnings: string[];
 }
 
 /** Reads `sheetFile` and writes `<out>/<pbx>-extensions.yaml`; throws `SheetImportError` on any bad row. */
@@ -54,7 +56,7 @@ export async function importSheet(
   if (optionProblems.length > 0) throw new SheetImportError(optionProblems);
 
   const table = await readSheet(sheetFile);
-  const { docs, problems, ignoredColumns } = extensionsFromSheet(table, options);
+  const { docs, problems, ignoredColumns, warnings } = extensionsFromSheet(table, options);
   if (problems.length > 0) throw new SheetImportError(problems);
   if (docs.length === 0) throw new SheetImportError([`${sheetFile} ${errNoRows}`]);
 
@@ -74,5 +76,6 @@ export async function importSheet(
     extensions: docs.length,
     pinVariables: docs.map((d) => pinEnvName(options.tenant, options.pbx, d.spec.number)),
     ignoredColumns,
+    warnings,
   };
 }

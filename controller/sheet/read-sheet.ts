@@ -1,11 +1,18 @@
 /**
  * Reads a spreadsheet (CSV or XLSX) into a header and rows of trimmed text cells, keeping
- * each row's line in the file so errors can say FILE:ROW:COLUMN.
+ * each row's line in the file so errors can say FILE:ROW:COLUMN. A CSV's encoding is found by
+ * `decodeText` and its separator by `readCsvText`; an XLSX's cells are read as Excel shows them
+ * by `readXlsxFile`.
  */
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { CsvError, parse } from "csv-parse/sync";
-import ExcelJS from "exceljs";
+import { decodeText, TextDecodeError, type TextEncoding } from "./decode-text.js";
+import { CsvReadError, type CsvSeparator, readCsvText } from "./read-csv.js";
+import { type CellWarning, readXlsxFile, XlsxReadError } from "./read-xlsx.js";
+
+export { errCsvSyntax } from "./read-csv.js";
+export type { CellWarning } from "./read-xlsx.js";
+export { errXlsxRead } from "./read-xlsx.js";
 
 /** One data row: its 1-based row (CSV line or worksheet row) and its cells, trimmed. */
 export interface SheetRow {
@@ -13,75 +20,92 @@ export interface SheetRow {
   cells: string[];
 }
 
-/** A spreadsheet as text: header cells (row `headerRow`) and the non-empty data rows. */
+/**
+ * A spreadsheet as text: header cells (row `headerRow`) and the non-empty data rows, every
+ * row as wide as the header.
+ */
 export interface SheetTable {
   file: string;
   headerRow: number;
   header: string[];
   rows: SheetRow[];
+  /** Cells read differently from what they hold (XLSX only); absent when none. */
+  warnings?: CellWarning[];
+  /** How a CSV was read; absent for XLSX. */
+  csv?: { encoding: TextEncoding; bom: boolean; separator: CsvSeparator };
 }
 
-/** A file that cannot be read as a spreadsheet; the message says where and why. */
+/**
+ * A file that cannot be read as a spreadsheet; the message says where and why, one line per
+ * problem (`problems`), each starting with FILE or FILE:ROW.
+ */
 export class SheetReadError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  readonly problems: string[];
+  constructor(problems: string | string[], options?: ErrorOptions) {
+    const list = typeof problems === "string" ? [problems] : problems;
+    super(list.join("\n"), options);
     this.name = "SheetReadError";
+    this.problems = list;
   }
 }
 
-export const errSheetType = "is neither .csv nor .xlsx";
-export const errSheetEmpty = "has no header row";
-export const errCsvSyntax = "is not valid CSV";
-export const errXlsxRead = "is not a readable XLSX workbook";
+export const errSheetType =
+  "is not a spreadsheet; allowed: .csv, .tsv or .txt (text as Excel saves it), .xlsx";
 
-/** Reads `file` by its extension (.csv, or .xlsx). */
+/** Text extensions: Excel saves "CSV" as .csv and "Unicode text" (UTF-16, tab separated) as .txt. */
+const textExtensions = [".csv", ".tsv", ".txt"];
+export const errSheetEmpty = "has no header row";
+
+/**
+ * Reads `file` by its extension (.csv, or .xlsx). Throws `SheetReadError` for a file of
+ * another type, without a header, with bytes that do not decode, with bad CSV syntax, or with
+ * rows wider or narrower than the header; file system errors (ENOENT...) pass through.
+ */
 export async function readSheet(file: string): Promise<SheetTable> {
   const ext = extname(file).toLowerCase();
-  let lines: SheetRow[];
-  if (ext === ".csv") lines = await readCsv(file);
-  else if (ext === ".xlsx") lines = await readXlsx(file);
-  else throw new SheetReadError(`${file} ${errSheetType}`);
-  const nonEmpty = lines.filter((l) => l.cells.some((c) => c !== ""));
-  const [head, ...rows] = nonEmpty;
-  if (!head) throw new SheetReadError(`${file} ${errSheetEmpty}`);
-  return { file, headerRow: head.row, header: head.cells, rows };
+  if (textExtensions.includes(ext)) return readCsv(file);
+  if (ext === ".xlsx") return readXlsx(file);
+  throw new SheetReadError(`${file} ${errSheetType}`);
 }
 
-async function readCsv(file: string): Promise<SheetRow[]> {
-  const text = await readFile(file, "utf8");
+async function readCsv(file: string): Promise<SheetTable> {
+  const bytes = await readFile(file);
   try {
-    const records = parse(text, {
-      bom: true,
-      // Italian spreadsheets export with ';', others with ','.
-      delimiter: [",", ";"],
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: false,
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-    return records.map(({ record, info }) => ({ row: info.lines, cells: record.map((c) => c.trim()) }));
+    const decoded = decodeText(bytes);
+    const { separator, rows } = readCsvText(decoded.text);
+    return table(file, rows, { encoding: decoded.encoding, bom: decoded.bom, separator });
   } catch (err) {
-    if (err instanceof CsvError) {
-      const line = (err as CsvError & { lines?: number }).lines;
-      throw new SheetReadError(`${file}:${line ?? 1}: ${errCsvSyntax}: ${err.message}`, { cause: err });
+    if (err instanceof TextDecodeError) throw new SheetReadError(`${file}:${err.message}`, { cause: err });
+    if (err instanceof CsvReadError) {
+      throw new SheetReadError(
+        err.problems.map((p) => `${file}:${p}`),
+        { cause: err },
+      );
     }
     throw err;
   }
 }
 
-async function readXlsx(file: string): Promise<SheetRow[]> {
-  const workbook = new ExcelJS.Workbook();
+async function readXlsx(file: string): Promise<SheetTable> {
+  let read: Awaited<ReturnType<typeof readXlsxFile>>;
   try {
-    await workbook.xlsx.readFile(file);
+    read = await readXlsxFile(file);
   } catch (err) {
-    throw new SheetReadError(`${file} ${errXlsxRead}: ${(err as Error).message}`, { cause: err });
+    if (err instanceof XlsxReadError) {
+      throw new SheetReadError(`${file} ${err.message}`, { cause: err });
+    }
+    throw err;
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return [];
-  const rows: SheetRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: string[] = [];
-    for (let col = 1; col <= row.cellCount; col++) cells.push(row.getCell(col).text.trim());
-    rows.push({ row: rowNumber, cells });
-  });
-  return rows;
+  if (read.problems.length > 0) throw new SheetReadError(read.problems.map((p) => `${file}:${p}`));
+  const t = table(file, read.rows);
+  if (read.warnings.length > 0) t.warnings = read.warnings;
+  return t;
+}
+
+function table(file: string, rows: SheetRow[], csv?: SheetTable["csv"]): SheetTable {
+  const [head, ...data] = rows;
+  if (!head) throw new SheetReadError(`${file} ${errSheetEmpty}`);
+  const t: SheetTable = { file, headerRow: head.row, header: head.cells, rows: data };
+  if (csv) t.csv = csv;
+  return t;
 }

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import ExcelJS from "exceljs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../main.js";
 
@@ -59,6 +60,49 @@ describe("omnia import-sheet", () => {
     expect(text).toContain(`${csv}:3:2 (Licenza)`);
     expect(text).not.toMatch(/\n\s+at /);
     await expect(readdir(dir)).resolves.toEqual(["interni.csv"]);
+  });
+
+  it("lists every row of the wrong width, FILE:ROW first", async () => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(csv, "Interno;Cognome;Licenza\r\n201;Rossi;start;x\r\n202;Verdi\r\n;;\r\n");
+    const code = await runCli([
+      "import-sheet",
+      csv,
+      "--tenant",
+      "ACME001",
+      "--pbx",
+      "hq",
+      "--out",
+      join(dir, "out"),
+    ]);
+    expect(code).toBe(1);
+    const text = err.join("");
+    expect(text).toContain("2 problem(s), nothing written:");
+    expect(text).toContain(`${csv}:2: row has 4 cells, the header has 3`);
+    expect(text).toContain(`${csv}:3: row has 2 cells, the header has 3`);
+    await expect(readdir(dir)).resolves.toEqual(["interni.csv"]);
+  });
+
+  it("prints the reader's warnings and still writes", async () => {
+    const xlsx = join(dir, "interni.xlsx");
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet("Interni");
+    sheet.addRow(["Interno", "Licenza"]);
+    sheet.addRow([201.6, "plus"]).getCell(1).numFmt = "0";
+    await workbook.xlsx.writeFile(xlsx);
+    const code = await runCli([
+      "import-sheet",
+      xlsx,
+      "--tenant",
+      "ACME001",
+      "--pbx",
+      "hq",
+      "--out",
+      join(dir, "out"),
+    ]);
+    expect(code, err.join("")).toBe(0);
+    expect(err.join("")).toContain(`warning: ${xlsx}:2:1 (Interno): Excel shows the number rounded`);
+    expect(out.join("")).toContain("wrote 1 extensions");
   });
 
   it("says which file is missing", async () => {

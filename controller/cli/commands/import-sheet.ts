@@ -14,7 +14,10 @@ export function register(program: Command): void {
     .description(
       "write Extension manifests from a spreadsheet of extensions (.csv or .xlsx; columns number, first name, last name, email, license, Italian or English headers)",
     )
-    .argument("<file>", "spreadsheet: .csv (',' or ';' separated) or .xlsx (first worksheet)")
+    .argument(
+      "<file>",
+      "spreadsheet: .csv, .tsv or .txt (UTF-8, UTF-16 or Windows-1252; ',', ';' or tab separated, as the header line) or .xlsx (first worksheet, cells as Excel shows them)",
+    )
     .requiredOption("--tenant <code>", "customer code of the tenant")
     .requiredOption("--pbx <name>", "name of the PBX the extensions belong to")
     .option("--out <dir>", "folder to write <pbx>-extensions.yaml into", ".")
@@ -26,6 +29,7 @@ export function register(program: Command): void {
       try {
         const result = await importSheet(file, opts);
         process.stdout.write(`wrote ${result.extensions} extensions to ${result.file}\n`);
+        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         if (result.ignoredColumns.length > 0) {
           process.stdout.write(`ignored columns: ${result.ignoredColumns.join(", ")}\n`);
         }
@@ -36,7 +40,13 @@ export function register(program: Command): void {
         if (err instanceof SheetImportError) {
           throw new CliError(`${err.problems.length} problem(s), nothing written:\n${err.message}`);
         }
-        if (err instanceof SheetReadError) throw new CliError(err.message);
+        if (err instanceof SheetReadError) {
+          throw new CliError(
+            err.problems.length > 1
+              ? `${err.problems.length} problem(s), nothing written:\n${err.message}`
+              : err.message,
+          );
+        }
         if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`${file}: no such file`);
         throw err;
       }
