@@ -20,6 +20,7 @@ import {
 } from "./parse.js";
 import { msg, type Problem, sortProblems } from "./problems.js";
 import { compileValidators, type Validators } from "./schema.js";
+import { findBadStrings } from "./text.js";
 
 export { allResources, nameFromEmail } from "./build.js";
 export type { ParsedDocument } from "./parse.js";
@@ -127,6 +128,7 @@ export function loadDocuments(
     problems.push(...file.problems);
     for (const doc of file.documents) {
       documents++;
+      problems.push(...badStringProblems(doc));
       const checked = checkDocument(validators, doc);
       problems.push(...checked.problems);
       if (checked.entry) entries.push(checked.entry);
@@ -140,6 +142,26 @@ export function loadDocuments(
     readSecretFile: options.readSecretFile,
   });
   return { state, problems: sortProblems(problems), files: parsed.length, documents };
+}
+
+/**
+ * Strings (values and keys) of a document holding control characters or unpaired
+ * surrogates (text.ts), each a problem at its field: the platform and the state store
+ * cannot keep them, and they are invisible in a terminal.
+ */
+function badStringProblems(doc: ParsedDocument): Problem[] {
+  const v = doc.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  const who = {
+    kind: typeof v?.kind === "string" ? v.kind : undefined,
+    name: typeof v?.metadata?.name === "string" ? v.metadata.name : undefined,
+  };
+  return findBadStrings(doc.value).map((bad) => {
+    const field = bad.path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+    const message = bad.surrogate
+      ? msg.loneSurrogate(field, bad.index)
+      : msg.controlCharacter(field, bad.code, bad.index);
+    return { file: doc.file, ...doc.position(bad.path, bad.key), ...who, message, code: "control-character" };
+  });
 }
 
 function emptyResult(problems: Problem[]): LoadResult {
