@@ -136,7 +136,10 @@ export function loadDocuments(
     }
   }
   const cross = crossCheck(entries, declared);
-  problems.push(...cross.problems);
+  // A document that could not be read may declare what others refer to: until its own
+  // problem is fixed, "not declared" would send the reader after the wrong line.
+  const unread = parsed.some((file) => file.problems.length > 0);
+  problems.push(...(unread ? cross.problems.filter((p) => p.code !== "unknown-reference") : cross.problems));
   const state = buildState(entries, cross.inlineUsers, validators, problems, {
     env: options.env,
     readSecretFile: options.readSecretFile,

@@ -6,7 +6,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  type Alias,
   type Document,
   isMap,
   isScalar,
@@ -182,8 +181,9 @@ export function parseManifestText(
 
 /**
  * Problems of a document whose values `yaml` could not build: each unresolved alias (an
- * anchor of another document, or set after the alias) with the parser's own message at
- * the alias; the "YAML bomb" message only for the parser's alias-expansion limit.
+ * anchor of another document, or set after the alias; also behind a merge key `<<`, where
+ * the parser's first complaint is about the merge) with the parser's own message at the
+ * alias; the "YAML bomb" message only for the parser's alias-expansion limit.
  */
 function toJsProblems(
   doc: Document,
@@ -192,21 +192,20 @@ function toJsProblems(
   at: (offset: number, message: string, code: Problem["code"]) => Problem,
 ): Problem[] {
   const start = doc.contents?.range?.[0] ?? 0;
-  if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-    const unresolved: Alias[] = [];
-    visit(doc, {
-      Alias(_, node) {
-        if (!node.resolve(doc)) unresolved.push(node);
-      },
-    });
-    // The parser names the first alias it meets; the others get the same sentence.
-    const sentence = err.message.slice(0, err.message.lastIndexOf(":"));
-    if (unresolved.length > 0) {
-      return unresolved.map((a) =>
-        at(a.range?.[0] ?? start, msg.yamlUnresolvedAlias(`${sentence}: ${a.source}`), "yaml-syntax"),
-      );
-    }
-  }
+  const unresolved: Problem[] = [];
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc)) return;
+      let reason = `Unresolved alias: ${alias.source}`;
+      try {
+        alias.toJS(doc); // throws the parser's own ReferenceError for this alias
+      } catch (e) {
+        reason = yamlReason((e as Error).message);
+      }
+      unresolved.push(at(alias.range?.[0] ?? start, msg.yamlUnresolvedAlias(reason), "yaml-syntax"));
+    },
+  });
+  if (unresolved.length > 0) return unresolved;
   if (/excessive alias count/i.test(err.message))
     return [at(start, msg.yamlAliases(maxAliasCount), "yaml-aliases")];
   return [at(start, msg.yamlSyntax(yamlReason(err.message)), "yaml-syntax")];
