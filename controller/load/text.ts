@@ -9,8 +9,6 @@
  * no library needed. Windows-1252 and other legacy encodings are not guessed: a manifest
  * is YAML, which is Unicode by definition (YAML 1.2 §5.2).
  */
-import type { NodePath } from "./parse.js";
-
 /** A decoded text, or why the bytes are not text this loader reads. */
 export type Decoded =
   | { text: string; encoding: "utf-8" | "utf-8-bom" | "utf-16le" | "utf-16be" }
@@ -94,8 +92,8 @@ function decodeAt(bytes: Uint8Array, i: number, need: number): number {
 
 /** A string in a manifest that cannot be kept: where and why. */
 export interface BadString {
-  /** Path of the value (or of the key, with `key: true`). */
-  path: NodePath;
+  /** Path of the value (or of the key, with `key: true`): mapping keys and sequence indexes, as parse.ts's NodePath. */
+  path: ReadonlyArray<string | number>;
   key: boolean;
   /** The offending UTF-16 code unit and its index in the string. */
   code: number;
