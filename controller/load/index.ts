@@ -136,10 +136,12 @@ export function loadDocuments(
     }
   }
   const cross = crossCheck(entries, declared);
-  // A document that could not be read may declare what others refer to: until its own
-  // problem is fixed, "not declared" would send the reader after the wrong line.
-  const unread = parsed.some((file) => file.problems.length > 0);
-  problems.push(...(unread ? cross.problems.filter((p) => p.code !== "unknown-reference") : cross.problems));
+  // A document that could not be read may declare what the documents beside it refer to
+  // (a User and its extensions in one file): until its own problem is fixed, "not
+  // declared" in that file would send the reader after the wrong line. Other files keep
+  // theirs, so one broken file never hides another's mistakes.
+  const unread = new Set(parsed.flatMap((file) => file.problems.map((p) => p.file)));
+  problems.push(...cross.problems.filter((p) => p.code !== "unknown-reference" || !unread.has(p.file)));
   const state = buildState(entries, cross.inlineUsers, validators, problems, {
     env: options.env,
     readSecretFile: options.readSecretFile,

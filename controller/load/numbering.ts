@@ -55,7 +55,12 @@ export function numberingProblems(number: string, blockDigits: number): string[]
   return [];
 }
 
-/** The checks of the Italian plan (see the file's comment); the block keeps the number's length. */
+/**
+ * The checks of the Italian plan (see the file's comment). A block keeps the number's
+ * length, and with 6 to 11 national digits a block of at most 3 digits leaves the leading
+ * 0 and at least two more digits fixed: it cannot leave the area the number is in, so
+ * there is no separate check of the block's end for +39.
+ */
 function italianProblems(number: string): string[] {
   const national = number.slice(3);
   if (!national.startsWith("0")) {
