@@ -128,21 +128,29 @@ function badCharOf(s: string): { code: number; index: number; surrogate: boolean
  */
 export function findBadStrings(value: unknown, limit = 100): BadString[] {
   const out: BadString[] = [];
-  const walk = (v: unknown, path: (string | number)[]): void => {
+  const path: (string | number)[] = []; // one stack, copied only for a hit: most strings are clean
+  const walk = (v: unknown): void => {
     if (out.length >= limit) return;
     if (typeof v === "string") {
       const bad = badCharOf(v);
-      if (bad) out.push({ path, key: false, ...bad });
+      if (bad) out.push({ path: [...path], key: false, ...bad });
     } else if (Array.isArray(v)) {
-      for (const [i, item] of v.entries()) walk(item, [...path, i]);
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        walk(v[i]);
+        path.pop();
+      }
     } else if (v !== null && typeof v === "object") {
-      for (const [k, item] of Object.entries(v)) {
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        path.push(k);
         const bad = badCharOf(k);
-        if (bad) out.push({ path: [...path, k], key: true, ...bad });
-        walk(item, [...path, k]);
+        if (bad) out.push({ path: [...path], key: true, ...bad });
+        walk((v as Record<string, unknown>)[k]);
+        path.pop();
       }
     }
   };
-  walk(value, []);
+  walk(value);
   return out;
 }
