@@ -1,7 +1,9 @@
 /**
  * Reading manifest files: find them under a directory, refuse files that are too large
- * before reading them, parse every YAML document keeping positions, and refuse alias
- * expansion beyond a limit (a "YAML bomb"). No schema knowledge here.
+ * before reading them, decode them (text.ts: UTF-8 or UTF-16 with a BOM, else refused),
+ * parse every YAML document keeping positions, and refuse alias expansion beyond a limit
+ * (a "YAML bomb"); other YAML errors are reported as the parser words them. No schema
+ * knowledge here.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -114,6 +116,7 @@ export async function parseManifestFile(
 /**
  * Parses the text of one file (exported for tests and for callers holding text in memory).
  * Plain files take the fast path (fast-yaml.ts, js-yaml); any other, and every error, goes to `yaml`.
+ * A leading byte-order mark is dropped and CRLF read as LF, as text.ts does for files.
  */
 export function parseManifestText(
   file: string,
