@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { describe, expect, it } from "vitest";
 import { numberingProblems } from "./numbering.js";
 import { msg } from "./problems.js";
@@ -30,6 +32,26 @@ describe("numberingProblems: +39 against the Italian numbering plan", () => {
     expect(numberingProblems("+3902120", 1)).toEqual([
       "+3902120 has 5 digits after +39; an Italian geographic number has 6 to 11 (numbering plan of AGCOM)",
     ]);
+  });
+});
+
+describe("the Italian rule against libphonenumber's Italian metadata (property)", () => {
+  it("accepts every +39 number libphonenumber calls fixed-line, and refuses every one it calls otherwise", () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^(0[1-9]|3[0-9]|80[03]|84[08]|89[2459]|[1-9])[0-9]{4,8}$/),
+        (national) => {
+          const number = `+39${national}`;
+          const parsed = parsePhoneNumberFromString(number);
+          if (!parsed?.isValid()) return; // no opinion from the metadata
+          const type = parsed.getType();
+          const ours = numberingProblems(number, 1);
+          if (type === "FIXED_LINE") expect(ours, number).toEqual([]);
+          else if (type !== undefined) expect(ours, `${number} is ${type}`).not.toEqual([]);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
 
