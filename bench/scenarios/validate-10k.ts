@@ -27,7 +27,8 @@ export async function writeLargeRepo(dir: string, shape: RepoShape): Promise<Rec
   let extSeq = 0;
   for (let t = 0; t < shape.tenants; t++) {
     const code = `CUST${String(t).padStart(4, "0")}`;
-    const vat10 = String(1000000000 + t * 7919).slice(0, 10);
+    // A company number and office code 001 (formats.ts refuses office codes the agency never gives).
+    const vat10 = `${String(1000000 + t * 7919).slice(0, 7)}001`;
     const vat = vat10 + vatCheckDigit(vat10);
     const domain = `${code.toLowerCase()}.example`;
     const folder = join(dir, "customers", code.toLowerCase());

@@ -45,8 +45,8 @@ describe("liveToManifests", () => {
         spec: {
           businessName: "Acme S.r.l.",
           customerCode: "ACME001",
-          vatNumber: "01234567897",
-          fiscalCode: "01234567897",
+          vatNumber: "01234560017",
+          fiscalCode: "01234560017",
           omniaManager: true,
         },
       },

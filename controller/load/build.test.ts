@@ -113,11 +113,12 @@ describe("building the desired state", () => {
     async (kind, path, doc, find) => {
       expect(registry[kind as KindName].secretPaths).toEqual([path]);
       const field = path.split(".")[1] ?? "";
-      const ok = await loadRepo({ ...baseRepo, "x.yaml": doc("{fromEnv: S1}") }, { env: { S1: "s3cret-1" } });
+      // A value both the platform's PIN and password rules accept.
+      const ok = await loadRepo({ ...baseRepo, "x.yaml": doc("{fromEnv: S1}") }, { env: { S1: "80412379" } });
       expect(ok.problems).toEqual([]);
       const secret = (find(ok.state)?.spec as Record<string, unknown> | undefined)?.[field];
       expect(secret).toBeInstanceOf(Secret);
-      expect((secret as Secret).reveal()).toBe("s3cret-1");
+      expect((secret as Secret).reveal()).toBe("80412379");
       expect((secret as Secret).ref).toBe("env:S1");
 
       const bad = await loadRepo({ ...baseRepo, "x.yaml": doc("{fromEnv: UNSET_VAR}") }, { env: {} });

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import { contractSchemaDocument, schemaRef } from "../../platform/contract.js";
 import {
   type AnyDesiredResource,
   type DesiredState,
@@ -18,9 +20,11 @@ import { currentApiVersion, registry } from "../model/registry.js";
 import type { Metadata, UserDocument, UserSpec } from "../model/resources.gen.js";
 import type { UserDefinition } from "./cross.js";
 import { type Entry, problemAt } from "./documents.js";
+import { normaliseFiscalCode } from "./formats.js";
 import type { NodePath } from "./parse.js";
 import { msg, type Problem } from "./problems.js";
 import type { Validators } from "./schema.js";
+import { decodeText } from "./text.js";
 
 /** What building needs besides the documents. */
 export interface BuildOptions {
@@ -34,10 +38,49 @@ export interface BuildOptions {
   readSecretFile?: (path: string) => string;
 }
 
-/** The default `readSecretFile`: the file system, as UTF-8. */
-export const readSecretFileFromDisk = (path: string): string => readFileSync(path, "utf8");
+/**
+ * The default `readSecretFile`: the file system, decoded as text.ts decodes manifests
+ * (UTF-8 with or without BOM, UTF-16 with BOM); throws when the bytes are not such text.
+ */
+export const readSecretFileFromDisk = (path: string): string => {
+  const decoded = decodeText(readFileSync(path));
+  if ("error" in decoded) throw new Error(msg.notUtf8(decoded.error));
+  return decoded.text;
+};
 
 type SecretRef = { fromEnv: string } | { fromFile: string };
+
+/**
+ * Which of the platform's secret schemas (schemas/omnia-api.yaml, components/schemas) a
+ * secret must satisfy: an extension's PIN is `Pin`, a trunk's password `Secret`.
+ */
+type SecretRule = "Pin" | "Secret";
+const ruleNames: Record<SecretRule, string> = { Pin: "a PIN", Secret: "a password" };
+
+/** The contract's rule of a secret field: `Pin` for a PIN, `Secret` for any other secret. */
+const secretRuleOf = (path: string): SecretRule => (path === "spec.pin" ? "Pin" : "Secret");
+
+let secretValidators: Record<SecretRule, ValidateFunction> | undefined;
+
+/**
+ * The platform's rules for secrets, compiled once from the API contract, so that validate
+ * refuses what the platform would refuse at apply (never a half-done apply over a PIN).
+ */
+function secretRules(): Record<SecretRule, ValidateFunction> {
+  if (!secretValidators) {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema(contractSchemaDocument());
+    secretValidators = { Pin: ajv.compile(schemaRef("Pin")), Secret: ajv.compile(schemaRef("Secret")) };
+  }
+  return secretValidators;
+}
+
+/**
+ * A secret file's content as the secret: a byte-order mark and surrounding whitespace and
+ * line breaks removed (Notepad's BOM and CRLF, an editor's final blank line). A secret
+ * that starts or ends with a space cannot come from a file.
+ */
+export const secretFromFileText = (text: string): string => text.trim(); // trim() removes U+FEFF too
 
 /** Reads secrets, caching files so that a PIN file shared by many extensions is read once. */
 class SecretResolver {
@@ -48,11 +91,29 @@ class SecretResolver {
     readonly readSecretFile: (path: string) => string = readSecretFileFromDisk,
   ) {}
 
-  resolve(entry: Entry, ref: SecretRef, path: NodePath): Secret | undefined {
+  resolve(entry: Entry, ref: SecretRef, path: NodePath, rule: SecretRule): Secret | undefined {
     const who = { kind: entry.kind, name: entry.name };
+    const checked = (value: string, source: string, field: string): string | undefined => {
+      const validate = secretRules()[rule];
+      if (validate(value)) return value;
+      const why = (validate.errors ?? []).map((e) => e.message ?? e.keyword).join(", ");
+      this.problems.push(
+        problemAt(
+          entry.parsed,
+          [...path, field],
+          who,
+          msg.secretRefused(source, ruleNames[rule], `${why}: schemas/omnia-api.yaml ${rule}`),
+          "secret-invalid",
+        ),
+      );
+      return undefined;
+    };
     if ("fromEnv" in ref) {
       const value = this.env[ref.fromEnv];
-      if (value) return new Secret(value, `env:${ref.fromEnv}`);
+      if (value) {
+        const ok = checked(value, `environment variable ${ref.fromEnv}`, "fromEnv");
+        return ok === undefined ? undefined : new Secret(ok, `env:${ref.fromEnv}`);
+      }
       this.problems.push(
         problemAt(
           entry.parsed,
@@ -68,13 +129,16 @@ class SecretResolver {
     let content = this.#files.get(file);
     if (content === undefined) {
       try {
-        content = this.readSecretFile(file).replace(/\r?\n$/, "");
+        content = secretFromFileText(this.readSecretFile(file));
       } catch (err) {
         content = err as Error;
       }
       this.#files.set(file, content);
     }
-    if (typeof content === "string" && content.length > 0) return new Secret(content, `file:${ref.fromFile}`);
+    if (typeof content === "string" && content.length > 0) {
+      const ok = checked(content, `file ${ref.fromFile}`, "fromFile");
+      return ok === undefined ? undefined : new Secret(ok, `file:${ref.fromFile}`);
+    }
     const reason =
       content instanceof Error
         ? (content as NodeJS.ErrnoException).code === "ENOENT"
@@ -129,8 +193,13 @@ export function buildState(
       resolveSecrets(e, secrets); // to report them too; the resource itself is not built
       continue;
     }
-    const spec = resolveSecrets(e, secrets);
-    if (!spec) continue; // a secret did not resolve: its problem is reported
+    const resolved = resolveSecrets(e, secrets);
+    if (!resolved) continue; // a secret did not resolve: its problem is reported
+    // A fiscal code written in lower case is valid (formats.ts) and sent upper case.
+    const spec =
+      typeof resolved.fiscalCode === "string"
+        ? { ...resolved, fiscalCode: normaliseFiscalCode(resolved.fiscalCode) }
+        : resolved;
     if (e.kind === userKind) declaredUsers.add(e.key);
     const pbx = e.doc.metadata.pbx;
     // Each collection holds the resources of its kind; the entry's kind picks both.
@@ -170,7 +239,7 @@ function resolveSecrets(e: Entry, secrets: SecretResolver): Record<string, unkno
     const parts = path.split(".").slice(1); // below `spec`
     const ref = valueAt(spec, parts);
     if (ref === undefined) continue;
-    const secret = secrets.resolve(e, ref as SecretRef, path.split("."));
+    const secret = secrets.resolve(e, ref as SecretRef, path.split("."), secretRuleOf(path));
     if (secret) spec = withValueAt(spec, parts, secret);
     else ok = false;
   }

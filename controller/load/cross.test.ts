@@ -60,7 +60,7 @@ const cases: Array<[string, Record<string, string>, string[]]> = [
       ),
     },
     [
-      "t.yaml:4:57 Tenant/gamma: field 'spec.vatNumber' must be an Italian VAT number (11 digits, the last a valid check digit) (got \"12345678901\")",
+      "t.yaml:4:57 Tenant/gamma: field 'spec.vatNumber' must be an Italian VAT number (Partita IVA, 11 digits) (got \"12345678901\"): it has office code 890 (digits 8-10), not one the agency gives (001-100, 120, 121, 888, 999)",
     ],
   ],
   // ---- duplicates

@@ -1,13 +1,15 @@
 /**
  * The checks one document cannot make on its own: references to undeclared tenants,
  * PBXs, trunks and users; natural keys declared twice; extension numbers clashing inside
- * a PBX group; number blocks that overlap or do not start on a block boundary; a user
+ * a PBX group; number blocks that are not geographic numbers of their country's plan
+ * (numbering.ts), overlap or do not start on a block boundary; a user
  * defined differently in two places. Every check indexes by key: linear in documents.
  */
 import type { KindName } from "../model/desired-state.js";
 import { pbxKey, tenantKey, userKey } from "../model/keys.js";
 import { documentRefs, keyOf, registry, rootKind } from "../model/registry.js";
 import { type Entry, keyField, locate, problemAt } from "./documents.js";
+import { numberingProblems } from "./numbering.js";
 import { msg, type Problem } from "./problems.js";
 
 /** A user as some document defines it, for the consistency check and inline creation. */
@@ -132,6 +134,8 @@ function checkBlocks(numbers: Entry<"Number">[], problems: Problem[]): void {
   const prefixOf = (n: string, digits: number) => `${n.length}:${n.slice(0, n.length - digits)}`;
   for (const e of numbers) {
     const { number, blockDigits } = e.doc.spec;
+    for (const reason of numberingProblems(number, blockDigits))
+      problems.push(problemAt(e.parsed, ["spec", "number"], who(e), reason, "number-plan"));
     if (!number.endsWith("0".repeat(blockDigits))) {
       problems.push(
         problemAt(e.parsed, ["spec", "number"], who(e), msg.numberBlock(number, blockDigits), "number-block"),

@@ -66,7 +66,8 @@ const CORE_SCALARS: ReadonlyArray<[RegExp, (raw: string) => unknown]> = [
  *   under `maxAliasCount`), and any collection reached twice in a document;
  * - nesting deeper than MAX_DEPTH;
  * - a plain scalar that js-yaml's core schema reads otherwise than `yaml`'s (0b1, +0x1, +.5);
- * - a key that is null or a collection (the two stringify those differently);
+ * - a key that is null or a collection (the two stringify those differently), and a merge
+ *   key `<<` (parse.ts reads it as a YAML 1.1 merge);
  * - a quoted scalar or flow collection over several lines, a block scalar with an
  *   indentation indicator, an empty block sequence item, a comment right after a quoted
  *   scalar or flow collection;
@@ -206,7 +207,7 @@ function coreSpecialFloat(raw: string): number {
   return raw[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
 }
 
-/** The collections in `value`; throws OUT at one reached twice or at a key "null" (a null key to js-yaml). */
+/** The collections in `value`; throws OUT at one reached twice, at a key "null" (a null key to js-yaml) or "<<". */
 function countCollections(value: unknown, seen: Set<object>): number {
   if (value === null || typeof value !== "object") return 0;
   if (seen.has(value)) throw OUT;
@@ -217,7 +218,7 @@ function countCollections(value: unknown, seen: Set<object>): number {
     return n;
   }
   for (const key of Object.keys(value)) {
-    if (key === "null") throw OUT;
+    if (key === "null" || key === "<<") throw OUT; // "<<" is a merge key to `yaml` (parse.ts), a key to js-yaml's core schema
     n += countCollections((value as Record<string, unknown>)[key], seen);
   }
   return n;

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadDirectory } from "./index.js";
+import { formatProblem, loadDirectory, loadTexts } from "./index.js";
 import { listManifestFiles } from "./parse.js";
 
 const exampleDir = join(import.meta.dirname, "..", "..", "examples", "gitops-partner");
@@ -43,5 +43,25 @@ describe("the example partner repository (examples/gitops-partner)", () => {
       expect(m, `${file}: first line ${first}`).not.toBeNull();
       expect(resolve(dirname(file), m?.[1] ?? ""), file).toBe(combined);
     }
+  });
+});
+
+describe("problems that follow from an unreadable document", () => {
+  const pbx = (tenant: string) =>
+    `apiVersion: omnia.kalliope.io/v1\nkind: Pbx\nmetadata: {name: p1, tenant: ${tenant}}\nspec: {kind: single}\n`;
+  const brokenTenant =
+    "apiVersion: omnia.kalliope.io/v1\nkind: Tenant\nmetadata: {name: t}\nspec:\n\tcustomerCode: T1\n";
+
+  it("holds back 'not declared' in the file of the unreadable document, and only there", () => {
+    const { problems } = loadTexts(
+      new Map([
+        ["a.yaml", `${brokenTenant}---\n${pbx("T1")}`],
+        ["b.yaml", pbx("NOPE")],
+      ]),
+    );
+    expect(problems.map((p) => formatProblem(p))).toEqual([
+      "a.yaml:5:1: YAML syntax error: a TAB is used for indentation here; YAML indents with spaces only: replace the tab with spaces",
+      "b.yaml:3:30: Pbx/p1: tenant 'NOPE' is not declared (no Tenant with that customerCode)",
+    ]);
   });
 });

@@ -20,6 +20,7 @@ import {
 } from "./parse.js";
 import { msg, type Problem, sortProblems } from "./problems.js";
 import { compileValidators, type Validators } from "./schema.js";
+import { findBadStrings } from "./text.js";
 
 export { allResources, nameFromEmail } from "./build.js";
 export type { ParsedDocument } from "./parse.js";
@@ -127,6 +128,7 @@ export function loadDocuments(
     problems.push(...file.problems);
     for (const doc of file.documents) {
       documents++;
+      problems.push(...badStringProblems(doc));
       const checked = checkDocument(validators, doc);
       problems.push(...checked.problems);
       if (checked.entry) entries.push(checked.entry);
@@ -134,12 +136,37 @@ export function loadDocuments(
     }
   }
   const cross = crossCheck(entries, declared);
-  problems.push(...cross.problems);
+  // A document that could not be read may declare what the documents beside it refer to
+  // (a User and its extensions in one file): until its own problem is fixed, "not
+  // declared" in that file would send the reader after the wrong line. Other files keep
+  // theirs, so one broken file never hides another's mistakes.
+  const unread = new Set(parsed.flatMap((file) => file.problems.map((p) => p.file)));
+  problems.push(...cross.problems.filter((p) => p.code !== "unknown-reference" || !unread.has(p.file)));
   const state = buildState(entries, cross.inlineUsers, validators, problems, {
     env: options.env,
     readSecretFile: options.readSecretFile,
   });
   return { state, problems: sortProblems(problems), files: parsed.length, documents };
+}
+
+/**
+ * Strings (values and keys) of a document holding control characters or unpaired
+ * surrogates (text.ts), each a problem at its field: the platform and the state store
+ * cannot keep them, and they are invisible in a terminal.
+ */
+function badStringProblems(doc: ParsedDocument): Problem[] {
+  const v = doc.value as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  const who = {
+    kind: typeof v?.kind === "string" ? v.kind : undefined,
+    name: typeof v?.metadata?.name === "string" ? v.metadata.name : undefined,
+  };
+  return findBadStrings(doc.value).map((bad) => {
+    const field = bad.path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+    const message = bad.surrogate
+      ? msg.loneSurrogate(field, bad.index)
+      : msg.controlCharacter(field, bad.code, bad.index);
+    return { file: doc.file, ...doc.position(bad.path, bad.key), ...who, message, code: "control-character" };
+  });
 }
 
 function emptyResult(problems: Problem[]): LoadResult {

@@ -173,3 +173,95 @@ describe("reading files", () => {
     expect(problems.map((p) => p.code)).toEqual(["unknown-kind"]);
   });
 });
+
+describe("YAML errors as the parser meant them", () => {
+  const lines = (text: string, maxAliasCount?: number) =>
+    parseManifestText("t.yaml", text, maxAliasCount ? { maxAliasCount } : {}).problems.map(
+      (p) => `${p.line}:${p.col} ${p.code}: ${p.message}`,
+    );
+  const crossDoc = "(an anchor is known only after it, inside its own document: anchors do not cross ---)";
+
+  it.each([
+    [
+      "an alias used before its anchor (a forward reference)",
+      "a: *x\nb: &x 1\n",
+      [
+        `1:4 yaml-syntax: YAML syntax error: Unresolved alias (the anchor must be set before the alias): x ${crossDoc}`,
+      ],
+    ],
+    [
+      "an alias to an anchor of the previous document",
+      "a: &x 1\n---\nb: *x\n",
+      [
+        `3:4 yaml-syntax: YAML syntax error: Unresolved alias (the anchor must be set before the alias): x ${crossDoc}`,
+      ],
+    ],
+    [
+      "a merge key pointing into the previous document",
+      "m: &m {k: v}\n---\nn:\n  <<: *m\n  j: w\n",
+      [
+        `4:7 yaml-syntax: YAML syntax error: Unresolved alias (the anchor must be set before the alias): m ${crossDoc}`,
+      ],
+    ],
+    [
+      "an alias to no anchor at all, twice",
+      "a: *nope\nb: [*other]\n",
+      [
+        `1:4 yaml-syntax: YAML syntax error: Unresolved alias (the anchor must be set before the alias): nope ${crossDoc}`,
+        `2:5 yaml-syntax: YAML syntax error: Unresolved alias (the anchor must be set before the alias): other ${crossDoc}`,
+      ],
+    ],
+    [
+      "a duplicate key, at the second key",
+      "spec:\n  license: start\n  number: '1'\n  license: plus\n",
+      ["4:3 yaml-syntax: YAML syntax error: Map keys must be unique"],
+    ],
+    [
+      "a TAB as indentation, once at the tab without its consequences",
+      "spec:\n  a: 1\n\tb: 2\n  c: 3\n",
+      [
+        "3:1 yaml-syntax: YAML syntax error: a TAB is used for indentation here; YAML indents with spaces only: replace the tab with spaces",
+      ],
+    ],
+    [
+      "a TAB after spaces of indentation, at the tab",
+      "spec:\n  a:\n   \tb: 2\n",
+      [
+        "3:4 yaml-syntax: YAML syntax error: a TAB is used for indentation here; YAML indents with spaces only: replace the tab with spaces",
+      ],
+    ],
+  ])("%s", (_name, text, want) => {
+    expect(lines(text)).toEqual(want);
+  });
+
+  it("keeps the YAML-bomb message for the parser's alias-expansion limit only", () => {
+    expect(lines("a: &a [1, 2]\nb: [*a, *a, *a, *a]\n", 3)).toEqual([
+      '1:1 yaml-aliases: too many YAML alias expansions (more than 3): aliases that multiply (a "YAML bomb") are refused',
+    ]);
+  });
+
+  it("reads a merge key inside one document as a YAML 1.1 merge, on both parse paths", () => {
+    const aliased = parseManifestText("t.yaml", "m: &m {k: v, j: 1}\nn:\n  <<: *m\n  j: 2\n");
+    expect(aliased.problems).toEqual([]);
+    expect(aliased.documents[0]?.value).toEqual({ m: { k: "v", j: 1 }, n: { k: "v", j: 2 } });
+    const inline = parseManifestText("t.yaml", "n:\n  <<: {k: v}\n  j: 2\n");
+    expect(inline.documents[0]?.value).toEqual({ n: { k: "v", j: 2 } });
+  });
+
+  it("gives the text of a plain scalar as written, for messages", () => {
+    const [doc] = parseManifestText("t.yaml", "a: 0201\nb: '0201'\nc: Null\nd:\ne: 0o17\n").documents;
+    expect(["a", "b", "c", "d", "e"].map((k) => doc?.source?.([k]))).toEqual([
+      "0201",
+      undefined,
+      "Null",
+      undefined,
+      "0o17",
+    ]);
+  });
+
+  it("reads a text with a BOM and CRLF as the same text with LF", () => {
+    const crlf = parseManifestText("t.yaml", "\uFEFFa: |\r\n  x\r\n  y\r\nb: 1\r\n");
+    expect(crlf.documents[0]?.value).toEqual({ a: "x\ny\n", b: 1 });
+    expect(crlf.documents[0]?.position(["b"], true)).toEqual({ line: 4, col: 1 });
+  });
+});

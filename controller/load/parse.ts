@@ -1,13 +1,32 @@
 /**
  * Reading manifest files: find them under a directory, refuse files that are too large
- * before reading them, parse every YAML document keeping positions, and refuse alias
- * expansion beyond a limit (a "YAML bomb"). No schema knowledge here.
+ * before reading them, decode them (text.ts: UTF-8 or UTF-16 with a BOM, else refused),
+ * parse every YAML document keeping positions, and refuse alias expansion beyond a limit
+ * (a "YAML bomb"); other YAML errors are reported as the parser words them. No schema
+ * knowledge here.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Document, isMap, isScalar, LineCounter, type Node, parseAllDocuments } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  Scalar,
+  visit,
+} from "yaml";
 import { parseSimpleYaml } from "./fast-yaml.js";
 import { msg, type Problem } from "./problems.js";
+import { decodeText, lf } from "./text.js";
+
+/**
+ * Options of every `yaml` parse: positions kept, and YAML 1.1 merge keys (`<<: *anchor`)
+ * read as merges, as Kubernetes and Compose users write them; fast-yaml.ts leaves any `<<`
+ * key to this parser.
+ */
+const yamlOptions = { prettyErrors: false, merge: true } as const;
 
 /** Limits of the parser, with defaults that no real manifest reaches. */
 export interface ParseOptions {
@@ -32,6 +51,11 @@ export interface ParsedDocument {
   value: unknown;
   /** Line and column of the node at `path` (of its key with `key: true`); the nearest existing ancestor otherwise. */
   position(path: NodePath, key?: boolean): { line: number; col: number };
+  /**
+   * The text of the plain (unquoted) scalar at `path` as written, e.g. `0201` for the
+   * number 201; undefined when that node is quoted, not a scalar, empty or not found.
+   */
+  source?(path: NodePath): string | undefined;
 }
 
 /** Lists `*.yaml` and `*.yml` files under `dir`, recursively, sorted; hidden folders and node_modules are skipped. */
@@ -75,7 +99,14 @@ export async function parseManifestFile(
         problems: [at(msg.fileTooLarge(info.size, opts.maxFileBytes), "file-too-large")],
       };
     }
-    text = await readFile(file, "utf8");
+    const decoded = decodeText(await readFile(file));
+    if ("error" in decoded) {
+      return {
+        documents: [],
+        problems: [at(msg.notUtf8(decoded.error), "not-utf8", decoded.line, decoded.col)],
+      };
+    }
+    text = decoded.text;
   } catch (err) {
     return { documents: [], problems: [at(msg.unreadable((err as Error).message), "unreadable")] };
   }
@@ -85,6 +116,7 @@ export async function parseManifestFile(
 /**
  * Parses the text of one file (exported for tests and for callers holding text in memory).
  * Plain files take the fast path (fast-yaml.ts, js-yaml); any other, and every error, goes to `yaml`.
+ * A leading byte-order mark is dropped and CRLF read as LF, as text.ts does for files.
  */
 export function parseManifestText(
   file: string,
@@ -92,34 +124,41 @@ export function parseManifestText(
   options: ParseOptions = {},
 ): { documents: ParsedDocument[]; problems: Problem[] } {
   const opts = { ...defaultParseOptions, ...options };
+  text = lf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // as decodeText gives a file's text
   const lineCounter = new LineCounter();
   const documents: ParsedDocument[] = [];
   const problems: Problem[] = [];
   const linePos = (offset: number) => lineCounter.linePos(offset);
-  const located = lazyPositions(text);
+  const located = lazyNodes(text);
   const fast = parseSimpleYaml(text); // no aliases, no errors: the limits cannot be reached
   if (fast) {
     for (const { value, offset, line, col } of fast) {
       documents.push({
         file,
         value,
-        position: (path, key) => (path.length === 0 ? { line, col } : located(offset, path, key)),
+        position: (path, key) => (path.length === 0 ? { line, col } : located.position(offset, path, key)),
+        source: (path) => located.source(offset, path),
       });
     }
     return { documents, problems };
   }
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+  const at = (offset: number, message: string, code: Problem["code"]): Problem => ({
+    file,
+    ...linePos(offset),
+    message,
+    code,
+  });
+  for (const doc of parseAllDocuments(text, { lineCounter, ...yamlOptions })) {
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const { line, col } = linePos(e.pos[0]);
-        problems.push({
-          file,
-          line,
-          col,
-          message: msg.yamlSyntax(yamlReason(e.message)),
-          code: "yaml-syntax",
-        });
+      // A TAB used as indentation makes the parser misread the lines after it: its own
+      // error is the one to act on, the others follow from it.
+      const tabs = doc.errors.filter((e) => e.code === "TAB_AS_INDENT");
+      if (tabs.length > 0) {
+        for (const e of tabs) problems.push(at(tabOffset(text, e.pos[0]), msg.yamlTabIndent, "yaml-syntax"));
+        continue;
       }
+      for (const e of doc.errors)
+        problems.push(at(e.pos[0], msg.yamlSyntax(yamlReason(e.message)), "yaml-syntax"));
       continue;
     }
     if (doc.contents === null) continue; // an empty document (e.g. a comment-only file)
@@ -127,15 +166,7 @@ export function parseManifestText(
     try {
       value = doc.toJS({ maxAliasCount: opts.maxAliasCount });
     } catch (err) {
-      const { line, col } = linePos(doc.contents.range[0]);
-      const aliases = /alias/i.test((err as Error).message);
-      problems.push({
-        file,
-        line,
-        col,
-        message: aliases ? msg.yamlAliases(opts.maxAliasCount) : msg.yamlSyntax((err as Error).message),
-        code: aliases ? "yaml-aliases" : "yaml-syntax",
-      });
+      problems.push(...toJsProblems(doc, err as Error, opts.maxAliasCount, at));
       continue;
     }
     if (value === null || value === undefined) continue; // an empty document between two `---`
@@ -144,10 +175,51 @@ export function parseManifestText(
     documents.push({
       file,
       value,
-      position: (path, key) => (path.length === 0 ? { ...start } : located(offset, path, key)),
+      position: (path, key) => (path.length === 0 ? { ...start } : located.position(offset, path, key)),
+      source: (path) => located.source(offset, path),
     });
   }
   return { documents, problems };
+}
+
+/**
+ * Problems of a document whose values `yaml` could not build: each unresolved alias (an
+ * anchor of another document, or set after the alias; also behind a merge key `<<`, where
+ * the parser's first complaint is about the merge) with the parser's own message at the
+ * alias; the "YAML bomb" message only for the parser's alias-expansion limit.
+ */
+function toJsProblems(
+  doc: Document,
+  err: Error,
+  maxAliasCount: number,
+  at: (offset: number, message: string, code: Problem["code"]) => Problem,
+): Problem[] {
+  const start = doc.contents?.range?.[0] ?? 0;
+  const unresolved: Problem[] = [];
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc)) return;
+      let reason = `Unresolved alias: ${alias.source}`;
+      try {
+        alias.toJS(doc); // throws the parser's own ReferenceError for this alias
+      } catch (e) {
+        reason = yamlReason((e as Error).message);
+      }
+      unresolved.push(at(alias.range?.[0] ?? start, msg.yamlUnresolvedAlias(reason), "yaml-syntax"));
+    },
+  });
+  if (unresolved.length > 0) return unresolved;
+  if (/excessive alias count/i.test(err.message))
+    return [at(start, msg.yamlAliases(maxAliasCount), "yaml-aliases")];
+  return [at(start, msg.yamlSyntax(yamlReason(err.message)), "yaml-syntax")];
+}
+
+/** The offset of the first TAB on the line of `offset` (where the parser saw the indentation). */
+function tabOffset(text: string, offset: number): number {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const tab = text.indexOf("\t", lineStart);
+  const eol = text.indexOf("\n", lineStart);
+  return tab !== -1 && (eol === -1 || tab < eol) ? tab : offset;
 }
 
 /**
@@ -157,21 +229,35 @@ export function parseManifestText(
  * parsed with `yaml` the first time such a position is asked for. A document is found
  * again by the offset of its root node, which that parse gives the same way.
  */
-function lazyPositions(
-  text: string,
-): (offset: number, path: NodePath, key?: boolean) => { line: number; col: number } {
+function lazyNodes(text: string): {
+  position(offset: number, path: NodePath, key?: boolean): { line: number; col: number };
+  source(offset: number, path: NodePath): string | undefined;
+} {
   let parsed: { docs: Map<number, Document>; lineCounter: LineCounter } | undefined;
-  return (offset, path, key) => {
+  const load = () => {
     if (!parsed) {
       const lineCounter = new LineCounter();
       const docs = new Map<number, Document>();
-      for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+      for (const doc of parseAllDocuments(text, { lineCounter, ...yamlOptions })) {
         if (doc.contents) docs.set(doc.contents.range[0], doc);
       }
       parsed = { docs, lineCounter };
     }
-    const doc = parsed.docs.get(offset);
-    return parsed.lineCounter.linePos(doc ? nodeOffset(doc, path, key) : offset);
+    return parsed;
+  };
+  return {
+    position(offset, path, key) {
+      const { docs, lineCounter } = load();
+      const doc = docs.get(offset);
+      return lineCounter.linePos(doc ? nodeOffset(doc, path, key) : offset);
+    },
+    source(offset, path) {
+      const doc = load().docs.get(offset);
+      const node = doc?.getIn(path, true);
+      if (!isScalar(node) || node.type !== Scalar.PLAIN) return undefined;
+      const written = (node as Scalar & { source?: string }).source;
+      return written ? written : undefined;
+    },
   };
 }
 

@@ -23,7 +23,11 @@ export type ProblemCode =
   | "number-overlap"
   | "number-block"
   | "user-conflict"
-  | "secret-unresolved";
+  | "secret-unresolved"
+  | "secret-invalid"
+  | "number-plan"
+  | "not-utf8"
+  | "control-character";
 
 /** One thing wrong in a repository, where it stands and what to do about it. */
 export interface Problem {
@@ -77,10 +81,10 @@ export const msg = {
     `field '${field}' must be one of: ${quoteList(allowed)} (got ${JSON.stringify(got)})`,
   constValue: (field: string, want: unknown, got: unknown) =>
     `field '${field}' must be ${JSON.stringify(want)} (got ${JSON.stringify(got)})`,
-  wrongType: (field: string, want: string, got: unknown) =>
-    `field '${field}' must be ${want} (got ${got === HIDDEN ? shown(got) : describeValue(got)})`,
-  badFormat: (field: string, what: string, got: unknown) =>
-    `field '${field}' must be ${what} (got ${JSON.stringify(got)})`,
+  wrongType: (field: string, want: string, got: unknown, written?: string) =>
+    `field '${field}' must be ${want} (got ${got === HIDDEN ? shown(got) : describeValue(got)}${writtenAs(got, written)})${typeHint(want, got, written)}`,
+  badFormat: (field: string, what: string, got: unknown, reason?: string) =>
+    `field '${field}' must be ${what} (got ${JSON.stringify(got)})${reason ? `: it ${reason}` : ""}`,
   badPattern: (field: string, pattern: string, got: unknown, hint?: string) =>
     `field '${field}' does not match ${pattern} (got ${shown(got)})${hint ? `: ${hint}` : ""}`,
   oneOf: (field: string, alternatives: readonly string[]) =>
@@ -106,7 +110,55 @@ export const msg = {
   secretEnvUnset: (name: string) =>
     `secret from environment variable ${name}: the variable is unset or empty`,
   secretFileMissing: (path: string, reason: string) => `secret from file ${path}: ${reason}`,
+  secretRefused: (source: string, what: string, rule: string) =>
+    `secret from ${source}: the platform refuses it as ${what} (${rule}; value not shown)`,
+  yamlUnresolvedAlias: (reason: string) =>
+    `YAML syntax error: ${reason} (an anchor is known only after it, inside its own document: anchors do not cross ---)`,
+  yamlTabIndent:
+    "YAML syntax error: a TAB is used for indentation here; YAML indents with spaces only: replace the tab with spaces",
+  notUtf8: (what: string) =>
+    `the file is not UTF-8 (${what}): save it as UTF-8 (a UTF-16 file must start with its byte-order mark)`,
+  controlCharacter: (field: string, code: number, index: number) =>
+    `field '${field}' holds control character U+${code.toString(16).toUpperCase().padStart(4, "0")} at character ${index + 1}: only tab and line breaks are allowed in text`,
+  loneSurrogate: (field: string, index: number) =>
+    `field '${field}' holds an unpaired UTF-16 surrogate at character ${index + 1}: not valid Unicode text`,
+  notGeographic: (number: string, range: string) =>
+    `${number} is in the ${range} range of the Italian numbering plan, not a geographic number: a Number block holds geographic direct-dial numbers`,
+  italianLength: (number: string, digits: number) =>
+    `${number} has ${digits} digits after +39; an Italian geographic number has 6 to 11 (numbering plan of AGCOM)`,
+  notInPlan: (number: string, country: string) =>
+    `${number} is not a number of the numbering plan of +${country}`,
+  notFixedLine: (number: string, type: string) =>
+    `${number} is a ${type} number, not a geographic number: a Number block holds geographic direct-dial numbers`,
+  blockOutsidePlan: (number: string, size: number, last: string) =>
+    `a block of ${size} numbers from ${number} does not fit the numbering plan: its last number ${last} is not a geographic number`,
 } as const;
+
+/** The words YAML 1.1 read as booleans and YAML 1.2 reads as text (yaml.org/type/bool.html). */
+const YAML11_BOOLEAN = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/** " written 0201" when the YAML text differs from the value it was read as. */
+function writtenAs(got: unknown, written: string | undefined): string {
+  if (written === undefined || got === HIDDEN || written === JSON.stringify(got) || written === String(got))
+    return "";
+  return `, written ${written}`;
+}
+
+/**
+ * What to do when YAML read a value as other than what a field wants: a plain scalar
+ * such as 0201, 0o17, +39..., Null or yes is read by YAML 1.2's core schema (the one this
+ * loader uses) as a number, null or text; quoting keeps it as written.
+ */
+function typeHint(want: string, got: unknown, written: string | undefined): string {
+  if (written === undefined || got === HIDDEN) return "";
+  if (want === "a string" && got !== null && typeof got !== "object")
+    return `: YAML reads ${written} as a ${typeof got}; quote it to keep it as written: "${written}"`;
+  if (want === "a string" && got === null)
+    return `: YAML reads ${written} as null; quote it to keep it as written: "${written}"`;
+  if (want === "true or false" && typeof got === "string" && YAML11_BOOLEAN.test(written))
+    return `: YAML 1.2 reads ${written} as text, not as a boolean as YAML 1.1 did; write true or false`;
+  return "";
+}
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

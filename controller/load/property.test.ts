@@ -87,10 +87,27 @@ const tenantArb = fc.record({
   code: fc.stringMatching(/^[A-Z][A-Z0-9]{2,7}$/),
   name: nameArb,
   businessName: textArb,
-  vat10: fc.stringMatching(/^[0-9]{10}$/),
-  person: fc.option(fc.stringMatching(/^[A-Z]{6}[0-9]{2}[ABCDEHLMPRST][0-9]{2}[A-Z][0-9]{3}$/), {
-    nil: undefined,
-  }),
+  // A company number (not all zero) and an office code the agency gives (formats.ts).
+  vat10: fc
+    .tuple(
+      fc.stringMatching(/^[0-9]{7}$/).filter((c) => c !== "0000000"),
+      fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constantFrom(120, 121, 888, 999)),
+    )
+    .map(([company, office]) => company + String(office).padStart(3, "0")),
+  // A person's code with a birth date that exists (days 1-28 in any month, +40 for women).
+  person: fc.option(
+    fc
+      .tuple(
+        fc.stringMatching(/^[A-Z]{6}[0-9]{2}[ABCDEHLMPRST]$/),
+        fc.integer({ min: 1, max: 28 }),
+        fc.boolean(),
+        fc.stringMatching(/^[A-Z][0-9]{3}$/),
+      )
+      .map(([head, day, woman, town]) => head + String(woman ? day + 40 : day).padStart(2, "0") + town),
+    { nil: undefined },
+  ),
+  /** Whether the fiscal code is written in lower case (read as upper case). */
+  lowerCase: fc.boolean(),
   omniaManager: fc.boolean(),
   status: statusArb,
   meta: metaArb,
@@ -149,7 +166,8 @@ function render(repo: Repo) {
       omniaManager: t.omniaManager,
       status: t.status,
     };
-    emit("Tenant", t.name, t.meta, tenantSpec, false);
+    const written = { ...tenantSpec, fiscalCode: t.lowerCase ? fiscalCode.toLowerCase() : fiscalCode };
+    emit("Tenant", t.name, t.meta, written, false);
     expect(`Tenant/${t.code}`, "Tenant", t.name, t.meta, tenantSpec);
 
     const emails = t.users.map((u) => `${u.local}@${t.code.toLowerCase()}.example`);
@@ -197,7 +215,7 @@ function render(repo: Repo) {
       expect(`Pbx/${t.code}/${p.name}`, "Pbx", p.name, p.meta, spec);
       for (const e of p.extensions) {
         const number = String(100 + ext++);
-        const pinValue = `pin-${number}`;
+        const pinValue = `9${number}`; // the platform's PIN: 4 to 10 digits
         let pin: Record<string, string> = { fromEnv: `PIN_${number}` };
         if (e.pinFromFile) {
           // Paths start at the manifest's folder: odd documents go to more/b.yml (see below).

@@ -152,20 +152,22 @@ const cases: Array<[string, string, string[]]> = [
     "a VAT number with a wrong check digit",
     `${head("Tenant", "{name: t9}")}spec:\n  businessName: X\n  customerCode: T9\n  vatNumber: "08712340151"\n  fiscalCode: "08712340150"\n`,
     [
-      "t.yaml:7:14 Tenant/t9: field 'spec.vatNumber' must be an Italian VAT number (11 digits, the last a valid check digit) (got \"08712340151\")",
+      "t.yaml:7:14 Tenant/t9: field 'spec.vatNumber' must be an Italian VAT number (Partita IVA, 11 digits) (got \"08712340151\"): it has a wrong check digit",
     ],
   ],
   [
     "a fiscal code with a wrong check character",
     `${head("Tenant", "{name: t9}")}spec:\n  businessName: X\n  customerCode: T9\n  vatNumber: "08712340150"\n  fiscalCode: RSSMRA85T10A562T\n`,
     [
-      "t.yaml:8:15 Tenant/t9: field 'spec.fiscalCode' must be an Italian fiscal code (16 characters with a valid check character, or 11 digits with a valid check digit) (got \"RSSMRA85T10A562T\")",
+      "t.yaml:8:15 Tenant/t9: field 'spec.fiscalCode' must be an Italian fiscal code (Codice Fiscale: 16 characters for a person, 11 digits for a company) (got \"RSSMRA85T10A562T\"): it has a wrong check character",
     ],
   ],
   [
     "a VAT number written as a YAML number (wrong type)",
     `${head("Tenant", "{name: t9}")}spec:\n  businessName: X\n  customerCode: T9\n  vatNumber: 8712340150\n  fiscalCode: "08712340150"\n`,
-    ["t.yaml:7:14 Tenant/t9: field 'spec.vatNumber' must be a string (got number 8712340150)"],
+    [
+      "t.yaml:7:14 Tenant/t9: field 'spec.vatNumber' must be a string (got number 8712340150): YAML reads 8712340150 as a number; quote it to keep it as written: \"8712340150\"",
+    ],
   ],
   [
     "a missing business name",

@@ -10,7 +10,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import addFormatsModule from "ajv-formats";
 import type { KindName } from "../model/desired-state.js";
 import { kindFiles } from "../model/kinds.js";
-import { addItalianFormats } from "./formats.js";
+import { addItalianFormats, formatProblem } from "./formats.js";
 import type { NodePath, ParsedDocument } from "./parse.js";
 import { HIDDEN, msg, type Problem } from "./problems.js";
 
@@ -59,9 +59,9 @@ export function compileValidators(dir = findSchemasDir()): Validators {
 /** Friendly names of string formats, for messages. */
 const formatNames: Record<string, string> = {
   email: "an email address",
-  "it-vat-number": "an Italian VAT number (11 digits, the last a valid check digit)",
+  "it-vat-number": "an Italian VAT number (Partita IVA, 11 digits)",
   "it-fiscal-code":
-    "an Italian fiscal code (16 characters with a valid check character, or 11 digits with a valid check digit)",
+    "an Italian fiscal code (Codice Fiscale: 16 characters for a person, 11 digits for a company)",
 };
 
 const typeNames: Record<string, string> = {
@@ -101,7 +101,7 @@ export function validateDocument(
     if (isEnvelopeError(e)) continue; // apiVersion is checked before the schema (documents.ts)
     if (e.propertyName !== undefined) continue; // a bad key: reported once by its propertyNames error
     if (branchOfBadCondition(e, errors, conditions)) continue;
-    const mapped = describe(e, errors, conditions, who.kind);
+    const mapped = describe(e, errors, conditions, who.kind, doc.source);
     if (!mapped) continue;
     const { line, col } = doc.position(mapped.path, mapped.key);
     const id = `${line}:${col}:${mapped.message}`;
@@ -152,6 +152,7 @@ function describe(
   all: ErrorObject[],
   conditions: Map<string, Condition>,
   kind: string,
+  source?: (path: NodePath) => string | undefined,
 ): Mapped | null {
   const path = pointerToPath(e.instancePath);
   const field = fieldName(path);
@@ -210,13 +211,23 @@ function describe(
     case "type":
       return {
         path,
-        message: msg.wrongType(field, typeNames[String(p.type)] ?? String(p.type), data),
+        message: msg.wrongType(
+          field,
+          typeNames[String(p.type)] ?? String(p.type),
+          data,
+          data === HIDDEN ? undefined : source?.(path),
+        ),
         code: "invalid-value",
       };
     case "format":
       return {
         path,
-        message: msg.badFormat(field, formatNames[String(p.format)] ?? `a valid ${p.format}`, e.data),
+        message: msg.badFormat(
+          field,
+          formatNames[String(p.format)] ?? `a valid ${p.format}`,
+          e.data,
+          formatProblem(String(p.format), e.data),
+        ),
         code: "invalid-value",
       };
     case "pattern":

@@ -38,7 +38,7 @@ export interface ExtensionDocument {
         }
       | {
           /**
-           * Path of a file whose content (trailing newline removed) is the secret; relative paths start at the manifest's folder.
+           * Path of a file whose content is the secret (a byte-order mark and surrounding whitespace and line breaks removed; UTF-8, or UTF-16 with a byte-order mark); relative paths start at the manifest's folder.
            */
           fromFile: string;
         };
@@ -244,7 +244,7 @@ export interface SipTrunkDocument {
         }
       | {
           /**
-           * Path of a file whose content (trailing newline removed) is the secret; relative paths start at the manifest's folder.
+           * Path of a file whose content is the secret (a byte-order mark and surrounding whitespace and line breaks removed; UTF-8, or UTF-16 with a byte-order mark); relative paths start at the manifest's folder.
            */
           fromFile: string;
         };
@@ -283,11 +283,11 @@ export interface TenantDocument {
      */
     customerCode: string;
     /**
-     * Italian VAT number (Partita IVA): 11 digits, the last a check digit.
+     * Italian VAT number (Partita IVA): 11 digits: a company number (7 digits, not all zero), the office code (001-100, 120, 121, 888 or 999) and a check digit.
      */
     vatNumber: string;
     /**
-     * Fiscal code (Codice Fiscale): 16 characters for a person, or 11 digits (like a VAT number) for a company.
+     * Fiscal code (Codice Fiscale): 16 characters for a person (a birth date that exists, the check character; lower case is accepted and sent upper case), or 11 digits (like a VAT number) for a company.
      */
     fiscalCode: string;
     /**

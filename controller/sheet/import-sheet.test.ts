@@ -167,7 +167,7 @@ describe("importSheet", () => {
         "apiVersion: omnia.kalliope.io/v1",
         "kind: Tenant",
         "metadata: { name: acme }",
-        'spec: { businessName: Acme, customerCode: ACME001, vatNumber: "01234567897", fiscalCode: "01234567897" }',
+        'spec: { businessName: Acme, customerCode: ACME001, vatNumber: "01234560017", fiscalCode: "01234560017" }',
         "---",
         "apiVersion: omnia.kalliope.io/v1",
         "kind: Pbx",

@@ -9,8 +9,8 @@ metadata:
 spec:
   businessName: ${code} S.r.l.
   customerCode: ${code}
-  vatNumber: "01234567897"
-  fiscalCode: "01234567897"
+  vatNumber: "01234560017"
+  fiscalCode: "01234560017"
 ${extra}`;
 
 const extension = (pin: string) => `apiVersion: omnia.kalliope.io/v1

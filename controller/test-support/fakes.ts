@@ -78,8 +78,8 @@ export const make = {
       {
         businessName: `${code} S.r.l.`,
         customerCode: code,
-        vatNumber: "01234567897",
-        fiscalCode: "01234567897",
+        vatNumber: "01234560017",
+        fiscalCode: "01234560017",
         omniaManager: true,
         status: "active" as "active" | "suspended",
       },

@@ -88,8 +88,8 @@ export function worldOf(shape: WorldShape, code: string, serial: number): World 
       spec: {
         businessName: `${code} S.r.l.`,
         customerCode: code,
-        vatNumber: "01234567897",
-        fiscalCode: "01234567897",
+        vatNumber: "01234560017",
+        fiscalCode: "01234560017",
       },
     },
   ];

@@ -120,15 +120,17 @@ describe("omnia apply", () => {
     expect(await extensionNumbers("AP4")).toEqual(["200", "201", "202"]);
   });
 
-  it("exits 1 and names the failed step when the platform refuses a change", async () => {
+  it("refuses before writing anything a PIN the platform's contract refuses, naming its variable", async () => {
     const world = worldOf(shape, "AP5", 704);
     const dir = await writeWorld(world);
     const env = { ...world.env, PIN_AP5_PBX0_203: "12" };
     const r = await setup.cli.run(["apply", dir, "--auto-approve", "--source", "AP5"], env);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/✗ create Extension\/AP5\/pbx0\/203: terminal/);
-    expect(r.stdout).toMatch(/Apply finished with errors: 7 done, 1 failed, 0 skipped/);
-    expect(r.stdout).not.toContain('"12"');
+    expect(r.stdout + r.stderr).toMatch(
+      /Extension\/\S+: secret from environment variable PIN_AP5_PBX0_203: the platform refuses it as a PIN/,
+    );
+    expect(r.stdout).not.toMatch(/create /);
+    expect(r.stdout + r.stderr).not.toContain('"12"');
   });
 
   it.each(["0", "-1", "0x10", "1e3", "100000", "65", "2.5", " 8", "eight", ""])(

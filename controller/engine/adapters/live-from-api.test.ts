@@ -83,8 +83,8 @@ describe("observe mapping", () => {
       spec: {
         businessName: "Acme S.r.l.",
         customerCode: "ACME001",
-        vatNumber: "01234567897",
-        fiscalCode: "01234567897",
+        vatNumber: "01234560017",
+        fiscalCode: "01234560017",
         omniaManager: true,
         status: "suspended",
       },
