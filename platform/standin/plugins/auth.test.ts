@@ -136,3 +136,30 @@ describe("X-authenticate on the stand-in", () => {
     expect(ids, "demo's list must not show other's customer").not.toContain(otherCustomer.id);
   });
 });
+
+describe("auth decided on the matched route, not the URL text", () => {
+  it.each([
+    ["GET", "/%72est/customers"],
+    ["GET", "/rest/%63ustomers"],
+    ["GET", "/%2Frest/customers"],
+    ["POST", "/%72est/customers"],
+    ["POST", "/rest/customers/"],
+    ["DELETE", "/%72est/customers/c1"],
+    ["GET", "/rest/no-such-route"],
+    ["GET", "/elsewhere"],
+  ])("answers 401 to an unauthenticated %s %s, never 500 or a body check", async (method, path) => {
+    const res = await fetch(`${standin.url}${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: method === "POST" ? JSON.stringify({ not: "a customer" }) : undefined,
+    });
+    const body = (await res.json()) as { code: string; message: string };
+    expect({ status: res.status, code: body.code }).toEqual({ status: 401, code: "unauthorized" });
+    expect(body.message).toBe(authErrors.missing);
+  });
+
+  it("serves an encoded path that names a route to an authenticated caller", async () => {
+    const got = await get("/%72est/company", signRequest("admin", "demo", demoDigest, serverNow));
+    expect(got.status, JSON.stringify(got.body)).toBe(200);
+  });
+});

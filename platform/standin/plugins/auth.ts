@@ -1,5 +1,6 @@
 /**
- * The vendor's `X-authenticate` check on every `/rest/` route except the salt: known
+ * The vendor's `X-authenticate` check on every route except those the contract marks
+ * `security: []` (the salt) and the stand-in's own admin routes: known
  * partner domain and API user, `Created` within 5 minutes of the server clock, a nonce
  * not seen in the last 5 minutes, and the digest of the stored password digest.
  * Sets `request.partner` and `request.actor` for the routes.
@@ -67,7 +68,10 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
   app.decorateRequest("partner", null as unknown as PartnerRec);
   app.decorateRequest("actor", "");
   app.addHook("onRequest", async (request: FastifyRequest) => {
-    if (request.routeOptions.config?.public || !request.url.startsWith("/rest/")) return;
+    // Decided on the route the router matched (after it decoded the path), never on the
+    // URL text: `/%72est/customers` is `/rest/customers`. Only a route the contract marks
+    // `security: []` (or a stand-in admin route) is public; an unknown path needs auth too.
+    if (request.routeOptions.config?.public) return;
     const token = parseAuthHeader(request.headers["x-authenticate"] as string | undefined);
     if (!token) throw unauthorized(authErrors.missing);
     const partner = opts.state.partnerByDomain(token.domain);
