@@ -39,10 +39,10 @@ describe("omnia export", () => {
     expect(plan.stdout).toContain("No changes.");
   });
 
-  it("says when the tenant is not on the platform", async () => {
+  it("says when the tenant is not on the platform, listing the codes that are", async () => {
     const out = await mkdtemp(join(tmpdir(), "omnia-export-cli-"));
     const r = await cli.run(["export", "--tenant", "NOPE", "--out", out, "--no-adopt"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("no customer on the platform has this code: NOPE");
+    expect(r.stderr).toMatch(/no customer on the platform has this code or name: NOPE; the platform has: \w+ \(/);
   });
 });

@@ -24,7 +24,10 @@ export function register(program: Command): void {
   const cmd = program
     .command("export")
     .description("write a live tenant as manifests and adopt its objects (a customer made before omnia)")
-    .requiredOption("--tenant <code>", "customer code of the tenant")
+    .requiredOption(
+      "--tenant <code-or-name>",
+      "customer code of the tenant, or its name (as in its manifest or on the platform)",
+    )
     .option("--out <dir>", "folder to write <CODE>/ into", ".")
     .option("--no-adopt", "only write the manifests; record nothing in the inventory")
     .option("--force", "overwrite the files of an existing tenant folder")
@@ -49,7 +52,7 @@ export async function exportCommand(flags: ExportFlags): Promise<number> {
       adopt: flags.adopt,
       force: flags.force,
     });
-    const lines = [`Wrote ${r.files.length} files:`, ...r.files.map((f) => `  ${f}`)];
+    const lines = [`Wrote ${r.files.length} files of ${r.tenant}:`, ...r.files.map((f) => `  ${f}`)];
     if (flags.adopt) lines.push(`Adopted ${r.adopted} objects into the inventory.`);
     for (const w of r.warnings) lines.push(`! ${w}`);
     if (r.secretVariables.length > 0) {

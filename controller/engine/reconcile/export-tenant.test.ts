@@ -8,7 +8,13 @@ import { make, testSecrets } from "../../test-support/fakes.js";
 import { MemoryReconcileStore } from "../../test-support/memory-store.js";
 import { type EngineStandin, startEngineStandin } from "../../test-support/standin.js";
 import { isEmptyPlan } from "../plan/plan.js";
-import { errOutNotEmpty, errTenantNotFound, exportTenant } from "./export-tenant.js";
+import {
+  errOutNotEmpty,
+  errTenantAmbiguous,
+  errTenantNotFound,
+  exportTenant,
+  resolveTenantCode,
+} from "./export-tenant.js";
 import { planTenants } from "./plan-tenants.js";
 import { reconcileTenant } from "./reconcile-tenant.js";
 import { unknownSecretHash } from "./secrets.js";
@@ -96,5 +102,38 @@ describe("exportTenant", () => {
     ).rejects.toThrow(errOutNotEmpty);
     await exportTenant(e.client, undefined, { tenant: "EX1", out, source: defaultSourceName, force: true });
     expect(await readFile(join(out, "EX1", "tenant.yaml"), "utf8")).toContain("customerCode: EX1");
+  });
+});
+
+describe("resolveTenantCode", () => {
+  const customers = [
+    { customerCode: "BRAMBILLA01", businessName: "Ferramenta Brambilla S.r.l." },
+    { customerCode: "LAGO02", businessName: "Hotel Lago Maggiore S.p.A." },
+    { customerCode: "lago03", businessName: "Hotel Lago Maggiore Due" },
+  ];
+  it.each([
+    ["the customer code", "BRAMBILLA01", "BRAMBILLA01"],
+    ["the code in another letter case", "brambilla01", "BRAMBILLA01"],
+    ["the Tenant manifest's name", "ferramenta-brambilla", "BRAMBILLA01"],
+    ["the business name as the platform shows it", "Ferramenta Brambilla S.r.l.", "BRAMBILLA01"],
+    ["an exact code that differs from another only in case", "lago03", "lago03"],
+    ["a full name that a longer one starts with", "hotel-lago-maggiore-s-p-a", "LAGO02"],
+  ])("takes %s", (_case, asked, want) => {
+    expect(resolveTenantCode(customers, asked)).toBe(want);
+  });
+
+  it("lists the candidates when a name matches more than one customer", () => {
+    expect(() => resolveTenantCode(customers, "hotel-lago-maggiore")).toThrow(
+      `${errTenantAmbiguous}: hotel-lago-maggiore: LAGO02 (Hotel Lago Maggiore S.p.A.), lago03 (Hotel Lago Maggiore Due)`,
+    );
+  });
+
+  it("lists the codes that exist when nothing matches", () => {
+    expect(() => resolveTenantCode(customers, "ACME")).toThrow(
+      `${errTenantNotFound}: ACME; the platform has: BRAMBILLA01 (Ferramenta Brambilla S.r.l.), LAGO02 (Hotel Lago Maggiore S.p.A.), lago03 (Hotel Lago Maggiore Due)`,
+    );
+    expect(() => resolveTenantCode([], "ACME")).toThrow(
+      `${errTenantNotFound}: ACME; the platform has no customer yet`,
+    );
   });
 });

@@ -7,16 +7,58 @@
  */
 import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { liveToManifests } from "../../export/manifests-from-live.js";
+import { liveToManifests, toDocName } from "../../export/manifests-from-live.js";
 import type { InventoryEntry } from "../../model/inventory.js";
 import type { AnyLiveResource } from "../../model/live-state.js";
 import { heldSecretPaths } from "../../model/registry.js";
+import { collect } from "../adapters/common.js";
 import type { PlatformPort } from "../adapters/platform-port.js";
 import { EngineError } from "../errors.js";
 import { observe } from "../observe/observe.js";
 import { unknownSecretHash } from "./secrets.js";
 
-export const errTenantNotFound = "no customer on the platform has this code";
+export const errTenantNotFound = "no customer on the platform has this code or name";
+/** The name given matches more than one customer. */
+export const errTenantAmbiguous = "more than one customer has this name; give its customer code";
+
+/** Most customers listed in a not-found message. */
+const maxListed = 20;
+
+/**
+ * The customer code `asked` names: a customer code (any letter case), or the name a
+ * person sees in the Tenant manifest or on the platform (`ferramenta-brambilla`, or
+ * "Ferramenta Brambilla S.r.l."), compared as metadata names are written. Throws
+ * `EngineError(errTenantNotFound)` listing the codes that exist, or
+ * `EngineError(errTenantAmbiguous)` listing the candidates.
+ */
+export function resolveTenantCode(
+  customers: readonly { customerCode: string; businessName: string }[],
+  asked: string,
+): string {
+  const exact = customers.find((c) => c.customerCode === asked);
+  if (exact) return exact.customerCode;
+  const upper = customers.filter((c) => c.customerCode.toUpperCase() === asked.toUpperCase());
+  if (upper.length === 1) return (upper[0] as { customerCode: string }).customerCode;
+  const name = toDocName(asked);
+  const byName = customers.filter((c) => {
+    const business = toDocName(c.businessName);
+    return business === name || business.startsWith(`${name}-`);
+  });
+  const list = (cs: readonly { customerCode: string; businessName: string }[]) =>
+    cs
+      .slice(0, maxListed)
+      .map((c) => `${c.customerCode} (${c.businessName})`)
+      .join(", ") + (cs.length > maxListed ? `, and ${cs.length - maxListed} more` : "");
+  if (byName.length === 1) return (byName[0] as { customerCode: string }).customerCode;
+  if (byName.length > 1) throw new EngineError(errTenantAmbiguous, `${asked}: ${list(byName)}`);
+  const codes = [...customers].sort((a, b) => (a.customerCode < b.customerCode ? -1 : 1));
+  throw new EngineError(
+    errTenantNotFound,
+    codes.length === 0
+      ? `${asked}; the platform has no customer yet`
+      : `${asked}; the platform has: ${list(codes)}`,
+  );
+}
 export const errOutNotEmpty =
   "the output folder already holds this tenant; pass --force to overwrite its files";
 
@@ -41,6 +83,8 @@ export interface ExportTenantOptions {
 
 /** What export wrote and recorded. */
 export interface ExportResult {
+  /** The customer code exported (the one asked for, or the one its name resolved to). */
+  tenant: string;
   files: string[];
   /** Environment variables the manifests read secrets from. */
   secretVariables: string[];
@@ -54,9 +98,10 @@ export async function exportTenant(
   store: ExportStore | undefined,
   options: ExportTenantOptions,
 ): Promise<ExportResult> {
-  const live = await observe(client, { tenants: [options.tenant] });
-  if (live.tenants.length === 0) throw new EngineError(errTenantNotFound, options.tenant);
-  const tenantDir = join(options.out, options.tenant);
+  const code = resolveTenantCode(await collect(client.customers.list()), options.tenant);
+  const live = await observe(client, { tenants: [code] });
+  if (live.tenants.length === 0) throw new EngineError(errTenantNotFound, code);
+  const tenantDir = join(options.out, code);
   if (!options.force && (await nonEmpty(tenantDir))) throw new EngineError(errOutNotEmpty, tenantDir);
 
   const manifests = liveToManifests(live, { outDir: options.out });
@@ -112,7 +157,7 @@ export async function exportTenant(
       adopted++;
     }
   }
-  return { files, secretVariables, adopted, warnings };
+  return { tenant: code, files, secretVariables, adopted, warnings };
 }
 
 /** The secrets a live object holds, as unknown hashes. */
