@@ -190,13 +190,34 @@ export function pgliteDriver(db: PGlite, options: PgliteDriverOptions = {}): Dri
  * `db` with every database failure wrapped once as `StoreError(errQuery)` (style.md §4);
  * a `StoreError` thrown inside a transaction passes unchanged.
  */
+/**
+ * A value as PostgreSQL can store it: a NUL character (U+0000), which neither `text` nor
+ * `jsonb` can hold, becomes the six visible characters `\u0000`. Live values come from
+ * the platform and may hold one (issue 8: one NUL in a live name failed `omnia drift` on
+ * both databases).
+ */
+export function storableText(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\\u0000") : text;
+}
+
+/** `JSON.stringify(value)` with every string made storable (`storableText`). */
+export function storableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? storableText(v) : v));
+}
+
 export function guardDriver(db: Driver): Driver {
   const wrap = (err: unknown): never => {
     if (err instanceof StoreError) throw err;
     throw new StoreError(errQuery, (err as Error).message, { cause: err });
   };
   const guardView = (q: Queryable): Queryable => ({
-    query: <R>(sql: string, params?: readonly unknown[]) => q.query<R>(sql, params).catch(wrap),
+    query: <R>(sql: string, params?: readonly unknown[]) =>
+      q
+        .query<R>(
+          sql,
+          params?.map((v) => (typeof v === "string" ? storableText(v) : v)),
+        )
+        .catch(wrap),
     exec: (sql) => q.exec(sql).catch(wrap),
   });
   return {

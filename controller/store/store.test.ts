@@ -323,6 +323,30 @@ describe.each(storeTargets)("store on $name", (target) => {
     });
   });
 
+  describe("values holding a NUL character (U+0000), as live values may", () => {
+    it("stores them escaped as \\u0000 in text and JSON columns instead of failing", async () => {
+      const nul = "Hotel\u0000Lago";
+      const key = "Pbx/A/front\u0000desk";
+      await store.setResourceStatus(key, {
+        kind: "Pbx",
+        tenant: "A",
+        drift: "drifted",
+        driftDiffs: [{ path: "spec.name", before: nul, after: "Hotel Lago" }],
+        lastError: `platform said: ${nul}`,
+      });
+      const [got] = await store.listResourceStatus({ tenants: ["A"] });
+      expect(got?.key).toBe("Pbx/A/front\\u0000desk");
+      expect(got?.driftDiffs).toEqual([
+        { path: "spec.name", before: "Hotel\\u0000Lago", after: "Hotel Lago" },
+      ]);
+      expect(got?.lastError).toBe("platform said: Hotel\\u0000Lago");
+      await store.upsertInventory(entry({ secretHashes: { "spec.pin": nul } }));
+      expect((await store.getInventory("Tenant/ACME"))?.secretHashes).toEqual({
+        "spec.pin": "Hotel\\u0000Lago",
+      });
+    });
+  });
+
   describe("database failures", () => {
     it.each([
       {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { InventoryEntry } from "../model/inventory.js";
-import { type Driver, guardDriver } from "./driver.js";
+import { type Driver, guardDriver, storableJson } from "./driver.js";
 import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import * as leases from "./leases.js";
 import * as runs from "./runs.js";
@@ -207,7 +207,7 @@ export class SqlStore implements Store {
         e.platformId,
         e.source,
         e.state,
-        JSON.stringify(e.secretHashes),
+        storableJson(e.secretHashes),
         this.#now(),
         e.deletionPolicy ?? null,
       ]);
@@ -270,7 +270,7 @@ export class SqlStore implements Store {
         run.id,
         run.outcome,
         run.finishedAt ?? this.#now(),
-        JSON.stringify(run.summary ?? {}),
+        storableJson(run.summary ?? {}),
         run.error ?? null,
       ],
     );
@@ -404,7 +404,7 @@ function statusParams(key: string, p: ResourceStatusPatch, now: Date | null): un
     p.lastRunId ?? null,
     p.lastRunId !== undefined,
     p.drift ?? null,
-    p.driftDiffs === undefined ? null : JSON.stringify(p.driftDiffs),
+    p.driftDiffs === undefined ? null : storableJson(p.driftDiffs),
     now,
   ];
 }

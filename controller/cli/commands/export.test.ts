@@ -43,6 +43,8 @@ describe("omnia export", () => {
     const out = await mkdtemp(join(tmpdir(), "omnia-export-cli-"));
     const r = await cli.run(["export", "--tenant", "NOPE", "--out", out, "--no-adopt"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no customer on the platform has this code or name: NOPE; the platform has: \w+ \(/);
+    expect(r.stderr).toMatch(
+      /no customer on the platform has this code or name: NOPE; the platform has: \w+ \(/,
+    );
   });
 });
