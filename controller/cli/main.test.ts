@@ -1,7 +1,10 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { isMainModule } from "./main.js";
 
 const main = join(dirname(fileURLToPath(import.meta.url)), "main.ts");
 
@@ -25,5 +28,25 @@ describe("omnia main", () => {
   it("ends quietly with exit 0 when the reader of its output goes away (EPIPE)", async () => {
     const got = await runWithClosedStdout(["plan", "--help"]);
     expect(got, `stderr was: ${got.stderr}`).toEqual({ code: 0, stderr: "" });
+  });
+});
+
+describe("omnia started through a link", () => {
+  it("runs its command when started as a symlink (npx, npm link, a global install), not silently nothing", () => {
+    const bin = join(mkdtempSync(join(tmpdir(), "omnia-bin-")), "omnia");
+    symlinkSync(main, bin);
+    const r = spawnSync(process.execPath, ["--import", "tsx", bin, "validate", "--help"], {
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Usage: omnia validate");
+  });
+
+  it.each([
+    ["no script", undefined, false],
+    ["another script", "/usr/bin/env", false],
+    ["a path that does not exist", "/nowhere/omnia", false],
+  ])("isMainModule says false for %s", (_case, argv1, want) => {
+    expect(isMainModule(argv1, new URL(`file://${main}`).href)).toBe(want);
   });
 });

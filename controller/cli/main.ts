@@ -4,6 +4,8 @@
  * A `CliError` (bad input, bad usage) prints its message alone and exits with its code;
  * anything else is a bug and prints the stack.
  */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.js";
 import { CliError } from "./errors.js";
@@ -26,6 +28,11 @@ export async function runCli(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
+    // Ctrl-C at a prompt (the confirmation, the password): the person chose to stop.
+    if ((err as Error | undefined)?.name === "ExitPromptError") {
+      process.stderr.write("omnia: cancelled; nothing changed\n");
+      return 130;
+    }
     if (err instanceof CliError) {
       process.stderr.write(`omnia: ${err.message}\n`);
       return err.exitCode;
@@ -34,7 +41,21 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] && /[\\/]controller[\\/]cli[\\/]main\.(ts|js)$/.test(process.argv[1]);
+/**
+ * True when this module is the program Node was started with, however it was reached:
+ * directly, or through a symlink (npx, `npm link`, a global install put `omnia` in a bin
+ * folder as a link to this file).
+ */
+export function isMainModule(argv1: string | undefined, moduleUrl: string): boolean {
+  if (!argv1) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
+const invokedDirectly = isMainModule(process.argv[1], import.meta.url);
 if (invokedDirectly) {
   // `omnia plan --json | head -1`: when the reader goes away there is nobody left to tell,
   // so stop quietly, as Unix tools do, instead of dying on an unhandled EPIPE.

@@ -44,6 +44,13 @@ export async function withSession<T>(
   options: SessionOptions = {},
 ): Promise<T> {
   const env = options.env ?? process.env;
+  for (const [flag, value] of [
+    ["--state-dir", flags.stateDir],
+    ["--log-file", flags.logFile],
+    ["--source", flags.source],
+  ] as const) {
+    if (value !== undefined && value.trim() === "") throw new CliError(`${flag}: must not be empty`, 2);
+  }
   const interactive = options.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
   let platform: Awaited<ReturnType<typeof resolveSettings>>;
   try {

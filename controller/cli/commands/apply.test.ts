@@ -141,4 +141,10 @@ describe("omnia apply", () => {
       expect(r.stderr).toContain(`--parallelism ${value}: allowed: a whole number from 1 to 64`);
     },
   );
+
+  it("rejects an empty --source as a usage error", async () => {
+    const r = await setup.cli.run(["apply", ".", "--auto-approve", "--source", ""]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--source: must not be empty");
+  });
 });
