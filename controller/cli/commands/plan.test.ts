@@ -45,13 +45,20 @@ describe("omnia plan", () => {
     expect(r.stdout).not.toContain(world.env.PIN_PL2_PBX0_201);
   });
 
-  it("only plans the tenants named with --tenant", async () => {
+  it("plans the tenants named with --tenant, and refuses one the repository does not have", async () => {
     const a = worldOf(shape, "PL3", 802);
     const dir = await writeWorld(a);
-    const r = await setup.cli.run(["plan", dir, "--tenant", "NOT-THERE", "--source", "PL3"], a.env);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("tenant PL3 was not observed: its resources are not planned");
-    expect(r.stdout).toContain("No changes.");
+    const ok = await setup.cli.run(["plan", dir, "--tenant", "PL3", "--source", "PL3"], a.env);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("+ create Tenant/PL3");
+    // A mistyped code must not plan "No changes" (a CI job would call the platform clean).
+    const r = await setup.cli.run(
+      ["plan", dir, "--tenant", "NOT-THERE", "--detailed-exitcode", "--source", "PL3"],
+      a.env,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("the source neither declares nor owns this tenant: NOT-THERE (it has: PL3)");
+    expect(r.stdout).not.toContain("No changes.");
   });
 
   it("exits 1 and lists every manifest problem with its place", async () => {

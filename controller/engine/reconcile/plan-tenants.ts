@@ -12,7 +12,7 @@ import type { Plan } from "../../model/plan.js";
 import type { RunMode, RunOutcome } from "../../model/run.js";
 import type { DriftStatus } from "../../model/status.js";
 import type { ApplyResult } from "../apply/apply.js";
-import { describeError } from "../errors.js";
+import { describeError, TerminalError } from "../errors.js";
 import { observe } from "../observe/observe.js";
 import { driftOf } from "../plan/drift-report.js";
 import { isEmptyPlan, plan } from "../plan/plan.js";
@@ -152,14 +152,29 @@ export async function planFrom(
   };
 }
 
-/** The tenants in scope: the ones asked for, else the ones the source declares or owns. */
+/** A tenant asked for is neither declared by the source nor owned by it. */
+export const errUnknownTenant = "the source neither declares nor owns this tenant";
+
+/**
+ * The tenants in scope: the ones asked for, else the ones the source declares or owns.
+ * Throws `TerminalError(errUnknownTenant)` naming each asked code the source does not
+ * know, with the codes it does (a mistyped `--tenant` must not plan "no changes").
+ */
 export function tenantsOf(
   asked: readonly string[] | undefined,
   desired: DesiredState,
   inventory: readonly InventoryEntry[],
   source: string,
 ): string[] {
-  return [...new Set(asked ?? scopeOf(desired, inventory, source))].sort();
+  const known = scopeOf(desired, inventory, source);
+  if (asked) {
+    const unknown = asked.filter((t) => !known.includes(t));
+    if (unknown.length > 0) {
+      const have = known.length > 0 ? known.sort().join(", ") : "none";
+      throw new TerminalError(`${errUnknownTenant}: ${unknown.join(", ")} (it has: ${have})`);
+    }
+  }
+  return [...new Set(asked ?? known)].sort();
 }
 
 /** The tenants a source speaks for: the ones it declares, and the ones it owns objects of. */

@@ -22,6 +22,7 @@ import {
   planFrom,
   planTenants,
   readSource,
+  tenantsOf,
 } from "./plan-tenants.js";
 import { recordResolved } from "./secrets.js";
 import type { DesiredStateSource } from "./source-port.js";
@@ -80,6 +81,7 @@ export async function reconcileTenant(
       o.holderOf(runId),
       async (leased) => {
         const inventory = await deps.store.listInventory();
+        tenantsOf(tenants, snapshot.desired, inventory, source);
         await sweepInterruptedRuns(deps);
         await deps.store.startRun({
           id: runId,
