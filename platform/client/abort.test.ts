@@ -59,6 +59,22 @@ const shape = (e: unknown) => {
 const aborted = { isPlatformError: true, code: clientCodes.aborted, status: 0, retryable: false };
 
 describe("withSignal", () => {
+  it("carries many calls at once on one signal without a listener-leak warning", async () => {
+    const client = await readyClient();
+    standin.knobs.latencyMs = 50;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      const view = client.withSignal(new AbortController().signal);
+      await Promise.all(Array.from({ length: 24 }, () => view.company.get()));
+      await sleep(10); // warnings are emitted on the next tick
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+  });
+
   it("refuses a call whose signal has already fired, sending nothing", async () => {
     const client = await readyClient();
     const before = standin.stats.requests;

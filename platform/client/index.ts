@@ -4,6 +4,7 @@
  * `schemas/omnia-api.yaml` and re-exported here.
  */
 
+import { setMaxListeners } from "node:events";
 import { eitherSignal } from "./abort.js";
 import {
   companyApi,
@@ -82,6 +83,9 @@ export class PlatformClient {
    */
   withSignal(signal: AbortSignal): PlatformClient {
     const both = eitherSignal(this.signal, signal) as AbortSignal;
+    // Each call in flight listens to the signal (up to the concurrency limit, plus the
+    // calls waiting for a slot): many listeners here are expected, not a leak.
+    setMaxListeners(0, signal, both);
     return new PlatformClient(this.transport, this.transport.bound(both), both);
   }
 

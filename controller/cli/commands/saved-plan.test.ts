@@ -89,7 +89,7 @@ describe("omnia plan --out / omnia apply FILE", () => {
 
     const r = await setup.cli.run(["apply", file, "--source", "SP2"], world.env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("the saved plan is stale; run plan again");
+    expect(r.stderr).toContain("the plan is stale (what it was made from changed since); run plan again");
     expect(r.stderr).toContain("Extension/SP2/");
     expect(r.stderr).toMatch(
       /301: changed on the platform since the plan \(spec\.license: "start" → "plus"\)/,

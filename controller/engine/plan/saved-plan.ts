@@ -47,12 +47,30 @@ export interface SavedPlan {
   basis: PlanBasis;
   /** The plan; desired secrets as `{ sensitive: true, ref }`. */
   plan: Plan;
+  /**
+   * SHA-256 (hex) of everything above, as serialised: `omnia apply FILE` refuses a file
+   * edited after it was saved (an edit there would not be applied, but the plan reviewed
+   * would no longer be the plan shown).
+   */
+  digest?: string;
 }
+
+/**
+ * The status as the planner compares it: the platform's `pending` (provisioning a new PBX,
+ * an invited user) counts as `active`, so the platform finishing it does not make a plan stale.
+ */
+const plannedStatus = (s: AnyLiveResource["status"]) => (s === "pending" ? "active" : s);
 
 /** A stable fingerprint of a live object (id, name, status, spec), or null when absent. */
 export function liveFingerprint(r: AnyLiveResource | undefined): string | null {
   if (!r) return null;
-  return digest({ id: r.id, name: r.name ?? null, pbx: r.pbx ?? null, status: r.status, spec: r.spec });
+  return digest({
+    id: r.id,
+    name: r.name ?? null,
+    pbx: r.pbx ?? null,
+    status: plannedStatus(r.status),
+    spec: r.spec,
+  });
 }
 
 /** A stable fingerprint of an inventory entry, or null when absent. */
@@ -119,13 +137,18 @@ export function staleness(
   return out;
 }
 
-/** Serialises a saved plan; secrets become `{ sensitive: true, ref }`, never values. */
+const redactSecrets = (_k: string, v: unknown) => (v instanceof Secret ? { sensitive: true, ref: v.ref } : v);
+
+/** SHA-256 of a saved plan's content (its `digest` left out), as JSON. */
+function contentDigest(saved: SavedPlan): string {
+  const { digest: _d, ...content } = saved;
+  return createHash("sha256").update(JSON.stringify(content, redactSecrets)).digest("hex");
+}
+
+/** Serialises a saved plan with its digest; secrets become `{ sensitive: true, ref }`, never values. */
 export function serializeSavedPlan(saved: SavedPlan): string {
-  return `${JSON.stringify(
-    saved,
-    (_k, v: unknown) => (v instanceof Secret ? { sensitive: true, ref: v.ref } : v),
-    2,
-  )}\n`;
+  const content: SavedPlan = JSON.parse(JSON.stringify({ ...saved, digest: undefined }, redactSecrets));
+  return `${JSON.stringify({ ...content, digest: contentDigest(content) }, null, 2)}\n`;
 }
 
 /** Parses a saved plan file's text. Throws `EngineError(errBadPlanFile)` naming `file` and what is wrong. */
@@ -149,6 +172,9 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
       `${file}: missing ${missing.length ? missing.join(", ") : "plan.changes"}`,
     );
   }
+  if (v.digest !== contentDigest(v as SavedPlan)) {
+    throw new EngineError(errBadPlanFile, `${file}: it was changed after it was saved; run plan again`);
+  }
   return v as SavedPlan;
 }
 
@@ -169,7 +195,7 @@ function liveIndex(live: LiveState): Map<string, AnyLiveResource> {
 /** Top-level spec fields (and status, name) that differ between two live objects. */
 function changedFields(a: AnyLiveResource, b: AnyLiveResource): string[] {
   const out: string[] = [];
-  if (a.status !== b.status) out.push(`status: ${a.status} → ${b.status}`);
+  if (plannedStatus(a.status) !== plannedStatus(b.status)) out.push(`status: ${a.status} → ${b.status}`);
   if ((a.name ?? null) !== (b.name ?? null)) out.push("name");
   const sa = a.spec as Record<string, unknown>;
   const sb = b.spec as Record<string, unknown>;

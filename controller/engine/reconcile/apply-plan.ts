@@ -23,7 +23,7 @@ import type { DesiredStateSource } from "./source-port.js";
 /** The plan has refusals (mass-delete guard, ownership clash): it must not be applied. */
 export const errPlanRefused = "cannot apply a plan with refusals";
 /** What the plan was computed from has changed: plan again. */
-export const errPlanStale = "the saved plan is stale; run plan again";
+export const errPlanStale = "the plan is stale (what it was made from changed since); run plan again";
 
 /** A plan ready to apply: what it changes, and what it was computed from. */
 export interface PlanToApply {
