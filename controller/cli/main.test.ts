@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { isMainModule } from "./main.js";
+import { isMainModule, packageVersion } from "./main.js";
 
 const main = join(dirname(fileURLToPath(import.meta.url)), "main.ts");
 
@@ -28,6 +28,15 @@ describe("omnia main", () => {
   it("ends quietly with exit 0 when the reader of its output goes away (EPIPE)", async () => {
     const got = await runWithClosedStdout(["plan", "--help"]);
     expect(got, `stderr was: ${got.stderr}`).toEqual({ code: 0, stderr: "" });
+  });
+});
+
+describe("omnia --version", () => {
+  it("prints the version of package.json", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", main, "--version"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.stdout.trim()).toBe(packageVersion());
   });
 });
 

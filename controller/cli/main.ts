@@ -4,16 +4,34 @@
  * A `CliError` (bad input, bad usage) prints its message alone and exits with its code;
  * anything else is a bug and prints the stack.
  */
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.js";
 import { CliError } from "./errors.js";
 
+/** The version in omnia-iac's package.json, found by walking up from this module (src or dist). */
+export function packageVersion(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "omnia-iac" && pkg.version) return pkg.version;
+    } catch {
+      // NO-OP: no package.json here; look in the parent.
+    }
+    if (dirname(dir) === dir) return "unknown";
+  }
+}
+
 /** Builds the program; exported so tests can run commands in-process. */
 export function buildProgram(): Command {
   const program = new Command("omnia")
     .description("Infrastructure as code for the Kalliope Omnia platform")
+    .version(packageVersion())
     .showHelpAfterError()
     .exitOverride();
   for (const register of commands) register(program);
