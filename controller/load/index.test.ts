@@ -65,3 +65,28 @@ describe("problems that follow from an unreadable document", () => {
     ]);
   });
 });
+
+describe("repository limits (a partner's repository is untrusted input)", () => {
+  it.each([
+    [
+      "more manifest files than allowed",
+      { maxFiles: 5 },
+      /^the repository has \d+ manifest files, above the limit of 5; nothing was read$/,
+    ],
+    [
+      "more bytes than allowed",
+      { maxTotalBytes: 4096 },
+      /^the repository's manifests hold [\d.]+ MiB, above the 0\.0 MiB limit; nothing was read$/,
+    ],
+    [
+      "more documents than allowed",
+      { maxDocuments: 10 },
+      /^the repository has \d+ documents, above the limit of 10; nothing was checked$/,
+    ],
+  ])("refuses %s with one problem and no state", async (_case, limits, message) => {
+    const got = await loadDirectory(exampleDir, { env: {}, limits });
+    expect(got.problems.map((p) => p.code)).toEqual(["repository-too-large"]);
+    expect(got.problems[0]?.message).toMatch(message);
+    expect(got.state.extensions).toEqual([]);
+  });
+});

@@ -26,6 +26,23 @@ export { allResources, nameFromEmail } from "./build.js";
 export type { ParsedDocument } from "./parse.js";
 export { formatProblem, msg, type Problem, type ProblemCode, sortProblems } from "./problems.js";
 
+/** Caps on what one repository may hold; a partner's repository is untrusted input. */
+export interface RepositoryLimits {
+  /** Manifest files (default 20,000). */
+  maxFiles: number;
+  /** Bytes of all manifest files together (default 64 MiB; 100k extensions take about 25 MiB). */
+  maxTotalBytes: number;
+  /** Documents in all files together (default 250,000). */
+  maxDocuments: number;
+}
+
+/** The default `RepositoryLimits`. */
+export const defaultRepositoryLimits: RepositoryLimits = {
+  maxFiles: 20_000,
+  maxTotalBytes: 64 * 1024 * 1024,
+  maxDocuments: 250_000,
+};
+
 /** Options of `loadDirectory`, all with defaults. */
 export interface LoadOptions extends ParseOptions, BuildOptions {
   /** Compiled validators to reuse across loads (default: compiled once per process). */
@@ -34,6 +51,8 @@ export interface LoadOptions extends ParseOptions, BuildOptions {
   concurrency?: number;
   /** Folder that input paths are taken relative to in `digest` (default: as given). */
   root?: string;
+  /** Caps on the repository (default `defaultRepositoryLimits`). */
+  limits?: Partial<RepositoryLimits>;
 }
 
 /** What a load produced: the state of every valid document, and every problem, sorted by place. */
@@ -72,6 +91,18 @@ export async function loadDirectory(dir: string, options: LoadOptions = {}): Pro
   if (files.length === 0) {
     return emptyResult([{ file: dir, line: 1, col: 1, message: msg.noManifests(dir), code: "no-manifests" }]);
   }
+  const limits = { ...defaultRepositoryLimits, ...options.limits };
+  const tooLarge = (message: string) =>
+    emptyResult([{ file: dir, line: 1, col: 1, message, code: "repository-too-large" }]);
+  if (files.length > limits.maxFiles) return tooLarge(msg.tooManyFiles(files.length, limits.maxFiles));
+  // Sizes first, so a repository too large for memory is refused before any file is read.
+  let bytes = 0;
+  for (const f of files)
+    bytes += await stat(f).then(
+      (s) => s.size,
+      () => 0,
+    );
+  if (bytes > limits.maxTotalBytes) return tooLarge(msg.tooManyBytes(bytes, limits.maxTotalBytes));
   return loadFiles(files, { root: dir, ...options });
 }
 
@@ -119,6 +150,14 @@ export function loadDocuments(
   parsed: ReadonlyArray<{ documents: readonly ParsedDocument[]; problems: readonly Problem[] }>,
   options: LoadOptions = {},
 ): Omit<LoadResult, "digest"> {
+  const maxDocuments = options.limits?.maxDocuments ?? defaultRepositoryLimits.maxDocuments;
+  const count = parsed.reduce((n, p) => n + p.documents.length, 0);
+  if (count > maxDocuments) {
+    const file = parsed.find((p) => p.documents.length > 0)?.documents[0]?.file ?? "";
+    const message = msg.tooManyDocuments(count, maxDocuments);
+    const tooMany: Problem = { file, line: 1, col: 1, message, code: "repository-too-large" };
+    return { ...emptyResult([tooMany]), files: parsed.length, documents: count };
+  }
   const validators = options.validators ?? defaultValidators();
   const problems: Problem[] = [];
   const entries: Entry[] = [];

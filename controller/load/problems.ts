@@ -7,6 +7,7 @@
 /** Machine-readable class of a problem. */
 export type ProblemCode =
   | "no-manifests"
+  | "repository-too-large"
   | "unreadable"
   | "file-too-large"
   | "yaml-syntax"
@@ -55,6 +56,12 @@ const quoteList = (values: readonly unknown[]): string => values.map((v) => JSON
 /** Message texts, one builder per problem (error texts are named constants, style.md §4). */
 export const msg = {
   noManifests: (dir: string) => `no manifests (*.yaml, *.yml) found under ${dir}`,
+  tooManyFiles: (count: number, limit: number) =>
+    `the repository has ${count} manifest files, above the limit of ${limit}; nothing was read`,
+  tooManyBytes: (size: number, limit: number) =>
+    `the repository's manifests hold ${mib(size)}, above the ${mib(limit)} limit; nothing was read`,
+  tooManyDocuments: (count: number, limit: number) =>
+    `the repository has ${count} documents, above the limit of ${limit}; nothing was checked`,
   unreadable: (reason: string) => `cannot read the file: ${reason}`,
   fileTooLarge: (size: number, limit: number) =>
     `file is ${mib(size)}, above the ${mib(limit)} limit for one manifest file; split it into smaller files`,
