@@ -3,8 +3,8 @@
  * tenant, then defaults), secrets read from the environment or files into `Secret`s, and
  * users defined inline in extensions turned into User resources.
  */
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { dirname, resolve, sep } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { contractSchemaDocument, schemaRef } from "../../platform/contract.js";
 import {
@@ -36,17 +36,71 @@ export interface BuildOptions {
    * file system. An in-memory source passes its own.
    */
   readSecretFile?: (path: string) => string;
+  /**
+   * Folders a `fromFile` secret must resolve inside (after symlinks): the repository's
+   * root, and any secrets folder the operator names. Default: none, so without a root
+   * (text loaded from memory) no file secret is read from disk.
+   */
+  secretRoots?: readonly string[];
+}
+
+/** Largest secret file read (bytes): a PIN or password is a line, not a document. */
+export const maxSecretFileBytes = 4096;
+
+/** Why a secret file is refused: named texts (style.md §4). */
+export const secretFileRefusals = {
+  outside: (roots: readonly string[]) =>
+    `it is outside the repository; secrets are read only inside ${roots.length > 0 ? roots.join(", ") : "a repository folder"}`,
+  notRegular: "it is not a regular file (a device, a FIFO or a folder)",
+  tooLarge: (size: number) => `it is ${size} bytes, above the ${maxSecretFileBytes}-byte limit for a secret`,
+} as const;
+
+/** A refusal of a secret file, shown as the reason it cannot be read. */
+class SecretFileRefused extends Error {}
+
+/**
+ * Reads a secret file from disk, confined as an untrusted repository requires: the path
+ * (symlinks resolved) must be inside one of `roots`; only a regular file of at most
+ * `maxSecretFileBytes` is read, opened without blocking (a FIFO cannot hang the process);
+ * the text is decoded as manifests are (UTF-8 with or without BOM, UTF-16 with BOM).
+ * Throws `SecretFileRefused` or the file system's error.
+ */
+export function readSecretFileConfined(path: string, roots: readonly string[]): string {
+  const real = realpathSync(path);
+  const inside = roots.some((root) => {
+    const r = realpathSync(root);
+    return real === r || real.startsWith(r.endsWith(sep) ? r : `${r}${sep}`);
+  });
+  if (!inside) throw new SecretFileRefused(secretFileRefusals.outside(roots));
+  const fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new SecretFileRefused(secretFileRefusals.notRegular);
+    if (info.size > maxSecretFileBytes) throw new SecretFileRefused(secretFileRefusals.tooLarge(info.size));
+    const buffer = Buffer.alloc(maxSecretFileBytes + 1);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    if (n > maxSecretFileBytes) throw new SecretFileRefused(secretFileRefusals.tooLarge(n));
+    const decoded = decodeText(buffer.subarray(0, n));
+    if ("error" in decoded) throw new Error(msg.notUtf8(decoded.error));
+    return decoded.text;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
- * The default `readSecretFile`: the file system, decoded as text.ts decodes manifests
- * (UTF-8 with or without BOM, UTF-16 with BOM); throws when the bytes are not such text.
+ * Environment variables a manifest may never read with `fromEnv`: the tool's own settings
+ * and credentials (`OMNIA_*` but `OMNIA_SECRET_*`, the secret key `OMNIA_SECRET_KEY[_FILE]`,
+ * the database URL and PostgreSQL's
+ * variables, tokens). A manifest comes from a partner's repository; the process's
+ * credentials are the operator's.
  */
-export const readSecretFileFromDisk = (path: string): string => {
-  const decoded = decodeText(readFileSync(path));
-  if ("error" in decoded) throw new Error(msg.notUtf8(decoded.error));
-  return decoded.text;
-};
+export function isForbiddenSecretVariable(name: string): boolean {
+  // The key of secret hashes shares the prefix of the variables manifests may read.
+  if (name === "OMNIA_SECRET_KEY" || name === "OMNIA_SECRET_KEY_FILE") return true;
+  if (name.startsWith("OMNIA_")) return !name.startsWith("OMNIA_SECRET_");
+  return name === "DATABASE_URL" || /^PG[A-Z]+$/.test(name) || /(^|_)TOKEN$/.test(name);
+}
 
 type SecretRef = { fromEnv: string } | { fromFile: string };
 
@@ -88,7 +142,7 @@ class SecretResolver {
   constructor(
     readonly env: Readonly<Record<string, string | undefined>>,
     readonly problems: Problem[],
-    readonly readSecretFile: (path: string) => string = readSecretFileFromDisk,
+    readonly readSecretFile: (path: string) => string,
   ) {}
 
   resolve(entry: Entry, ref: SecretRef, path: NodePath, rule: SecretRule): Secret | undefined {
@@ -109,6 +163,18 @@ class SecretResolver {
       return undefined;
     };
     if ("fromEnv" in ref) {
+      if (isForbiddenSecretVariable(ref.fromEnv)) {
+        this.problems.push(
+          problemAt(
+            entry.parsed,
+            [...path, "fromEnv"],
+            who,
+            msg.secretEnvForbidden(ref.fromEnv),
+            "secret-unresolved",
+          ),
+        );
+        return undefined;
+      }
       const value = this.env[ref.fromEnv];
       if (value) {
         const ok = checked(value, `environment variable ${ref.fromEnv}`, "fromEnv");
@@ -140,11 +206,13 @@ class SecretResolver {
       return ok === undefined ? undefined : new Secret(ok, `file:${ref.fromFile}`);
     }
     const reason =
-      content instanceof Error
-        ? (content as NodeJS.ErrnoException).code === "ENOENT"
-          ? "the file does not exist"
-          : `cannot read it (${(content as NodeJS.ErrnoException).code ?? content.message})`
-        : "the file is empty";
+      content instanceof SecretFileRefused
+        ? content.message
+        : content instanceof Error
+          ? (content as NodeJS.ErrnoException).code === "ENOENT"
+            ? "the file does not exist"
+            : `cannot read it (${(content as NodeJS.ErrnoException).code ?? content.message})`
+          : "the file is empty";
     this.problems.push(
       problemAt(
         entry.parsed,
@@ -170,7 +238,12 @@ export function buildState(
   options: BuildOptions = {},
 ): DesiredState {
   const state = emptyDesiredState();
-  const secrets = new SecretResolver(options.env ?? process.env, problems, options.readSecretFile);
+  const roots = options.secretRoots ?? [];
+  const secrets = new SecretResolver(
+    options.env ?? process.env,
+    problems,
+    options.readSecretFile ?? ((path) => readSecretFileConfined(path, roots)),
+  );
   const tenantDrift = new Map<string, ResourcePolicy["driftMode"]>();
   for (const e of entries)
     if (registry[e.kind].root && e.doc.metadata.driftMode) tenantDrift.set(e.key, e.doc.metadata.driftMode);

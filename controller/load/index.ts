@@ -184,6 +184,7 @@ export function loadDocuments(
   const state = buildState(entries, cross.inlineUsers, validators, problems, {
     env: options.env,
     readSecretFile: options.readSecretFile,
+    secretRoots: options.secretRoots ?? (options.root === undefined ? [] : [options.root]),
   });
   return { state, problems: sortProblems(problems), files: parsed.length, documents };
 }

@@ -116,6 +116,8 @@ export const msg = {
     `user '${email}' is defined here as '${here}' but as '${other}' at ${at}`,
   secretEnvUnset: (name: string) =>
     `secret from environment variable ${name}: the variable is unset or empty`,
+  secretEnvForbidden: (name: string) =>
+    `secret from environment variable ${name}: manifests may not read omnia's own settings or credentials (OMNIA_* other than OMNIA_SECRET_*, OMNIA_SECRET_KEY, DATABASE_URL, PG*, *_TOKEN)`,
   secretFileMissing: (path: string, reason: string) => `secret from file ${path}: ${reason}`,
   secretRefused: (source: string, what: string, rule: string) =>
     `secret from ${source}: the platform refuses it as ${what} (${rule}; value not shown)`,
