@@ -31,8 +31,8 @@ const scenario: Scenario = {
       const customer = await client.customers.create({
         businessName: "Bench",
         customerCode: "BENCH1",
-        vatNumber: "01234567897",
-        fiscalCode: "01234567897",
+        vatNumber: "01234560017",
+        fiscalCode: "01234560017",
       });
       const pbx = await client.pbxs(customer.id).create({ name: "bench", kind: "single" });
       await standin.setKnobs({ errorRates: { "503": 0.05 }, resetRate: 0.02 });

@@ -21,8 +21,8 @@ const scenario: Scenario = {
       const customer = await client.customers.create({
         businessName: "Paging",
         customerCode: "PAGING1",
-        vatNumber: "01234567897",
-        fiscalCode: "01234567897",
+        vatNumber: "01234560017",
+        fiscalCode: "01234560017",
       });
       const pbx = await client.pbxs(customer.id).create({ name: "big", kind: "single" });
       const createStart = performance.now();

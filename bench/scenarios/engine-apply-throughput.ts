@@ -55,8 +55,8 @@ const scenario: Scenario = {
         spec: {
           businessName: "Throughput S.r.l.",
           customerCode: "TPUT",
-          vatNumber: "01234567897",
-          fiscalCode: "01234567897",
+          vatNumber: "01234560017",
+          fiscalCode: "01234560017",
         },
       },
       { apiVersion, kind: "Pbx", metadata: { name: "a", tenant: "TPUT" }, spec: { kind: "single" } },

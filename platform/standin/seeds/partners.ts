@@ -22,8 +22,8 @@ export function seedPartners(state: StandinState): { demo: PartnerRec; other: Pa
   const demo = state.addPartner(demoLogin.domain, demoLogin.username, demoLogin.password, {
     businessName: "Demo Telecomunicazioni S.r.l.",
     customerCode: "DEMO",
-    vatNumber: "01234567897",
-    fiscalCode: "01234567897",
+    vatNumber: "01234560017",
+    fiscalCode: "01234560017",
   });
   const other = state.addPartner(otherLogin.domain, otherLogin.username, otherLogin.password, {
     businessName: "Altro Partner S.p.A.",
