@@ -41,39 +41,45 @@ const limitPerSecond = 50;
 const extensions = 1000;
 const apiVersion = "omnia.kalliope.io/v1";
 
+/** The benchmark's repository: one tenant, two PBXs, `count` extensions, and the PINs' environment. */
+export function repository(count: number): { docs: object[]; env: Record<string, string> } {
+  const env: Record<string, string> = {};
+  const docs: object[] = [
+    {
+      apiVersion,
+      kind: "Tenant",
+      metadata: { name: "tput" },
+      spec: {
+        businessName: "Throughput S.r.l.",
+        customerCode: "TPUT",
+        vatNumber: "01234560017",
+        fiscalCode: "01234560017",
+      },
+    },
+    { apiVersion, kind: "Pbx", metadata: { name: "a", tenant: "TPUT" }, spec: { kind: "single" } },
+    { apiVersion, kind: "Pbx", metadata: { name: "b", tenant: "TPUT" }, spec: { kind: "single" } },
+  ];
+  for (let i = 0; i < count; i++) {
+    const pbx = i % 2 === 0 ? "a" : "b";
+    const number = String(1000 + Math.floor(i / 2));
+    const variable = `PIN_TPUT_${pbx}_${number}`.toUpperCase();
+    env[variable] = String(100000 + i);
+    docs.push({
+      apiVersion,
+      kind: "Extension",
+      metadata: { name: `${pbx}-${number}`, tenant: "TPUT", pbx },
+      spec: { number, license: i % 5 === 0 ? "plus" : "start", pin: { fromEnv: variable } },
+    });
+  }
+  return { docs, env };
+}
+
 const scenario: Scenario = {
   name: "engine-apply-throughput",
   description: `apply of ${extensions} extension creates against a stand-in limited to ${limitPerSecond} requests/s (client limited likewise)`,
   async run() {
     const dir = await mkdtemp(join(tmpdir(), "omnia-bench-apply-"));
-    const env: Record<string, string> = {};
-    const docs: object[] = [
-      {
-        apiVersion,
-        kind: "Tenant",
-        metadata: { name: "tput" },
-        spec: {
-          businessName: "Throughput S.r.l.",
-          customerCode: "TPUT",
-          vatNumber: "01234560017",
-          fiscalCode: "01234560017",
-        },
-      },
-      { apiVersion, kind: "Pbx", metadata: { name: "a", tenant: "TPUT" }, spec: { kind: "single" } },
-      { apiVersion, kind: "Pbx", metadata: { name: "b", tenant: "TPUT" }, spec: { kind: "single" } },
-    ];
-    for (let i = 0; i < extensions; i++) {
-      const pbx = i % 2 === 0 ? "a" : "b";
-      const number = String(1000 + Math.floor(i / 2));
-      const variable = `PIN_TPUT_${pbx}_${number}`.toUpperCase();
-      env[variable] = String(100000 + i);
-      docs.push({
-        apiVersion,
-        kind: "Extension",
-        metadata: { name: `${pbx}-${number}`, tenant: "TPUT", pbx },
-        spec: { number, license: i % 5 === 0 ? "plus" : "start", pin: { fromEnv: variable } },
-      });
-    }
+    const { docs, env } = repository(extensions);
     await writeFile(join(dir, "repo.yaml"), renderManifestFile(docs, "x"));
 
     const standin = await startStandinProcess({
