@@ -3,9 +3,9 @@
  * (tenant → users and trunks → PBX → numbers and extensions), children before parents
  * for deletes, and a replacement's delete before its create. Every `dependsOn` key names
  * a change placed earlier in the list, so apply can start a change once the earlier
- * changes with those keys are done, and can never wait in a cycle.
+ * changes with those keys are done, and can never wait in a cycle. The ranks and parent
+ * references come from the kind registry.
  */
-import type { KindName } from "../../model/desired-state.js";
 import type { PlannedChange } from "../../model/plan.js";
 import { kindRank, maxRank, parentKeys, rootKind } from "../../model/registry.js";
 

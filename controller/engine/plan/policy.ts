@@ -1,10 +1,9 @@
 /**
  * Plan policy defaults and the per-kind comparison rules of the planner: which fields are
- * secrets (compared by salted hash), which are not compared at all and why, which kinds
- * carry a suspend/resume status, and how `ignore` paths match.
+ * secrets (compared by keyed hash), which are not compared at all and why, which kinds
+ * carry a suspend/resume status (the last three from the kind registry), and how
+ * `ignore` paths match.
  */
-import type { KindName } from "../../model/desired-state.js";
-
 /** Options of `plan()`; every field has a default. */
 export interface PlanPolicy {
   /** Delete inventory objects that left the source. Default false. */
