@@ -243,3 +243,26 @@ describe("cross-document checks: each gives its message at its line:col", () => 
     expect(await problemsOf(files, { EMPTY_PIN: "" })).toEqual(want);
   });
 });
+
+describe("the manual's Omnia Manager switch", () => {
+  it("refuses each PBX, trunk, number and extension of a tenant with omniaManager: false, naming the tenant's place", async () => {
+    const acme = (baseRepo["base/acme.yaml"] ?? "").replace(
+      'fiscalCode: "08712340150"}',
+      'fiscalCode: "08712340150", omniaManager: false}',
+    );
+    const { problems } = await loadRepo({ ...baseRepo, "base/acme.yaml": acme });
+    const rule = problems.filter((p) => p.code === "manual-rule");
+    expect(rule.map((p) => `${p.file}:${p.line} ${p.kind}/${p.name}`)).toEqual([
+      "base/acme.yaml:8 Pbx/hq",
+      "base/acme.yaml:13 Pbx/north",
+      "base/acme.yaml:18 SipTrunk/main",
+    ]);
+    expect(rule[0]?.message).toMatch(
+      /^tenant 'ACME001' has omniaManager: false \(base\/acme\.yaml:4:\d+\), and a PBX is an Omnia Manager object the platform refuses without it; set omniaManager: true on the Tenant or remove this document$/,
+    );
+    expect(
+      problems.filter((p) => p.code !== "manual-rule"),
+      "nothing else, users included",
+    ).toEqual([]);
+  });
+});

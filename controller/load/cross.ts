@@ -89,10 +89,47 @@ export function crossCheck(entries: Entry[], declared: ReadonlySet<string> = new
       );
     }
   }
+  checkOmniaManager(entries, problems);
   checkGroups(of("Pbx"), of("Extension"), problems);
   checkBlocks(of("Number"), problems);
   const inlineUsers = checkUsers(of("User"), of("Extension"), exists, problems);
   return { problems, inlineUsers };
+}
+
+/**
+ * The kinds that live in Omnia Manager. Source: the manual, "Omnia Manager permette la
+ * gestione dei PBX e dei relativi Interni, delle Numerazioni e dei SIP Trunk", and a
+ * customer's Omnia Manager is a switch of the customer ("Scegliere se abilitare l'Omnia
+ * Manager sul Cliente"); the platform refuses these objects for a customer without it.
+ */
+const omniaManagerKinds: ReadonlySet<KindName> = new Set<KindName>([
+  "Pbx",
+  "SipTrunk",
+  "Number",
+  "Extension",
+]);
+
+/** Omnia Manager objects of a tenant declared with `omniaManager: false`, each named with its tenant's place. */
+function checkOmniaManager(entries: Entry[], problems: Problem[]): void {
+  const disabled = new Map<string, Entry>(); // customer code -> Tenant entry
+  for (const e of entries)
+    if (registry[e.kind].root && (e.doc.spec as { omniaManager?: boolean }).omniaManager === false)
+      disabled.set(e.tenant, e);
+  if (disabled.size === 0) return;
+  for (const e of entries) {
+    const tenant = disabled.get(e.tenant);
+    if (!tenant || !omniaManagerKinds.has(e.kind)) continue;
+    const at = locate(tenant.parsed, ["spec", "omniaManager"]);
+    problems.push(
+      problemAt(
+        e.parsed,
+        ["metadata", "tenant"],
+        who(e),
+        msg.omniaManagerDisabled(e.tenant, at, registry[e.kind].label),
+        "manual-rule",
+      ),
+    );
+  }
 }
 
 /** Extension numbers are unique across the PBXs of kind "group" that share a group name. */

@@ -8,6 +8,7 @@
 export type ProblemCode =
   | "no-manifests"
   | "repository-too-large"
+  | "manual-rule"
   | "unreadable"
   | "file-too-large"
   | "yaml-syntax"
@@ -101,6 +102,8 @@ export const msg = {
   invalid: (field: string, reason: string) => `field '${field}' ${reason}`,
   duplicateKey: (key: string, first: string) => `duplicate ${key}: already declared at ${first}`,
   unknownTenant: (code: string) => `tenant '${code}' is not declared (no Tenant with that customerCode)`,
+  omniaManagerDisabled: (code: string, tenantAt: string, label: string) =>
+    `tenant '${code}' has omniaManager: false (${tenantAt}), and a ${label} is an Omnia Manager object the platform refuses without it; set omniaManager: true on the Tenant or remove this document`,
   /** A reference to a parent (the kind registry's label, e.g. "PBX") not declared in the tenant. */
   unknownReference: (label: string, tenant: string, name: string) =>
     `${label} '${name}' is not declared in tenant '${tenant}'`,

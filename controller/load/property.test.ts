@@ -163,7 +163,8 @@ function render(repo: Repo) {
       customerCode: t.code,
       vatNumber: vat,
       fiscalCode,
-      omniaManager: t.omniaManager,
+      // The manual's rule: PBXs, trunks, numbers and extensions need Omnia Manager enabled.
+      omniaManager: t.omniaManager || t.pbxs.length + t.trunks.length > 0,
       status: t.status,
     };
     const written = { ...tenantSpec, fiscalCode: t.lowerCase ? fiscalCode.toLowerCase() : fiscalCode };
