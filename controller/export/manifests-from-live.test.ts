@@ -155,9 +155,10 @@ describe("names", () => {
 describe("export round trip", () => {
   it("loads back as a desired state that plans no change against the live state it came from", async () => {
     const live = toLiveState(
-      ["ACME001", "B2"],
+      ["ACME001", "B2", "C3"],
       [
         apiListing(),
+        // Without Omnia Manager a customer has no PBXs, trunks, numbers or extensions (the manual).
         apiListing({
           customer: apiCustomer({
             id: "cus_2",
@@ -166,6 +167,14 @@ describe("export round trip", () => {
             omniaManager: false,
           }),
           users: [apiUser({ id: "usr_9", customerId: "cus_2", department: undefined })],
+          trunks: [],
+          pbxs: [],
+          numbers: [],
+          extensions: [],
+        }),
+        apiListing({
+          customer: apiCustomer({ id: "cus_3", customerCode: "C3" }),
+          users: [],
           trunks: [apiTrunk({ id: "trk_9", hasPassword: false, username: undefined, authRequired: false })],
           pbxs: [apiPbx({ id: "pbx_9", kind: "group", group: "rete", status: "pending" })],
           numbers: [],
