@@ -20,22 +20,15 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { observe } from "../../controller/engine/observe/observe.js";
-import { secretHashesOf } from "../../controller/engine/plan/diff.js";
 import { driftOf } from "../../controller/engine/plan/drift-report.js";
 import { plan } from "../../controller/engine/plan/plan.js";
 import { loadDirectory } from "../../controller/load/index.js";
 import type { AnyDesiredResource } from "../../controller/model/desired-state.js";
-import type { InventoryEntry } from "../../controller/model/inventory.js";
-import { createSecretHasher, secretKeyId } from "../../controller/runtime/secret-key.js";
 import { OmniaClient } from "../../platform/client/index.js";
 import { startStandinProcess } from "../../platform/standin/process.js";
 import { demoLogin } from "../../platform/standin/seeds/partners.js";
 import type { Scenario } from "../scenario.js";
-
-/** A fixed key for the benchmark's secret hashes (32 bytes). */
-const benchKey = Buffer.alloc(32, 0x42);
-
-import { world } from "./engine-noop-plan.js";
+import { hashSecret as benchHash, managedInventory, world } from "./engine-noop-plan.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -148,21 +141,7 @@ async function recorded(
   customerOf: Map<string, string>,
   hashSecret: (field: string, value: string) => string,
 ) {
-  const first = await loadDirectory(w.dir, { env: w.env });
-  if (first.problems.length > 0)
-    throw new Error(`bench manifests have problems: ${first.problems[0]?.message}`);
-  const live0 = await observe(client, { tenants: w.tenants });
-  const ids = new Map([...live0.tenants, ...live0.pbxs, ...live0.extensions].map((r) => [r.key, r.id]));
-  const all: AnyDesiredResource[] = [...first.state.tenants, ...first.state.pbxs, ...first.state.extensions];
-  const inventory: InventoryEntry[] = all.map((d) => ({
-    key: d.key,
-    kind: d.kind,
-    tenant: d.tenant,
-    platformId: ids.get(d.key) ?? null,
-    source: "default",
-    state: "managed",
-    secretHashes: secretHashesOf(d.kind, d.spec, hashSecret),
-  }));
+  const inventory = await managedInventory(w, client, hashSecret);
   const managed: Managed[] = inventory.map((e) => ({
     kind: e.kind,
     customerId: customerOf.get(e.tenant) ?? "",
@@ -174,7 +153,7 @@ async function recorded(
 }
 
 async function measure(extensions: number, projectedRefreshMs: number | undefined) {
-  const hashSecret = createSecretHasher({ key: benchKey, id: secretKeyId(benchKey) });
+  const hashSecret = benchHash;
   const { standin, client, dir, env, tenants, inventory, managed } = await setUp(extensions, hashSecret);
   try {
     let driftItems = -1;

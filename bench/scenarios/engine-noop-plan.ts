@@ -20,11 +20,39 @@ import { createSecretHasher, secretKeyId } from "../../controller/runtime/secret
 import { OmniaClient } from "../../platform/client/index.js";
 import { startStandinProcess } from "../../platform/standin/process.js";
 import { demoLogin, seedPartners } from "../../platform/standin/seeds/partners.js";
-import { hashSecret, StandinState } from "../../platform/standin/state.js";
+import { StandinState, hashSecret as standinHash } from "../../platform/standin/state.js";
 import type { Scenario } from "../scenario.js";
 
-/** A fixed key for the benchmark's secret hashes (32 bytes). */
-const benchKey = Buffer.alloc(32, 0x42);
+/** The benchmarks' secret hashing: the engine's keyed hasher with a fixed 32-byte key. */
+export const hashSecret = ((key: Buffer) => createSecretHasher({ key, id: secretKeyId(key) }))(
+  Buffer.alloc(32, 0x42),
+);
+
+/**
+ * The inventory a previous apply would have left for world `w`: every tenant, PBX and
+ * extension managed by source "default", with its platform id and PIN hashes.
+ */
+export async function managedInventory(
+  w: { dir: string; env: Record<string, string>; tenants: string[] },
+  client: OmniaClient,
+  hash: (field: string, value: string) => string,
+): Promise<InventoryEntry[]> {
+  const first = await loadDirectory(w.dir, { env: w.env });
+  if (first.problems.length > 0)
+    throw new Error(`bench manifests have problems: ${first.problems[0]?.message}`);
+  const live = await observe(client, { tenants: w.tenants });
+  const ids = new Map([...live.tenants, ...live.pbxs, ...live.extensions].map((r) => [r.key, r.id]));
+  const all: AnyDesiredResource[] = [...first.state.tenants, ...first.state.pbxs, ...first.state.extensions];
+  return all.map((d) => ({
+    key: d.key,
+    kind: d.kind,
+    tenant: d.tenant,
+    platformId: ids.get(d.key) ?? null,
+    source: "default",
+    state: "managed",
+    secretHashes: secretHashesOf(d.kind, d.spec, hash),
+  }));
+}
 
 const perTenant = 1000;
 const perPbx = 500;
@@ -98,7 +126,7 @@ export async function world(extensions: number) {
           license: "start",
           meetingId: null,
           userId: null,
-          pinHash: hashSecret(pin),
+          pinHash: standinHash(pin),
           status: "active",
           createdAt: at,
         });
@@ -125,28 +153,9 @@ async function measure(extensions: number): Promise<Record<string, number>> {
     { baseUrl: standin.url, ...demoLogin },
     { requestsPerSecond: 1000, burst: 1000 },
   );
-  const hashSecret = createSecretHasher({ key: benchKey, id: secretKeyId(benchKey) });
   try {
     // The inventory a previous apply would have left: everything managed, PIN hashes recorded.
-    const first = await loadDirectory(w.dir, { env: w.env });
-    if (first.problems.length > 0)
-      throw new Error(`bench manifests have problems: ${first.problems[0]?.message}`);
-    const live0 = await observe(client, { tenants: w.tenants });
-    const ids = new Map([...live0.tenants, ...live0.pbxs, ...live0.extensions].map((r) => [r.key, r.id]));
-    const all: AnyDesiredResource[] = [
-      ...first.state.tenants,
-      ...first.state.pbxs,
-      ...first.state.extensions,
-    ];
-    const inventory: InventoryEntry[] = all.map((d) => ({
-      key: d.key,
-      kind: d.kind,
-      tenant: d.tenant,
-      platformId: ids.get(d.key) ?? null,
-      source: "default",
-      state: "managed",
-      secretHashes: secretHashesOf(d.kind, d.spec, hashSecret),
-    }));
+    const inventory = await managedInventory(w, client, hashSecret);
 
     const requestsBefore = client.stats().requests;
     const servedBefore = Number((await standin.stats()).requests);
