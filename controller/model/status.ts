@@ -1,4 +1,5 @@
 /** The last word on each resource (drift, last outcome) and the tenant leases. */
+import type { DriftAttribution } from "./control.js";
 import type { KindName } from "./desired-state.js";
 import type { FieldDiff } from "./plan.js";
 import type { StepEnd } from "./run.js";
@@ -19,6 +20,8 @@ export interface ResourceStatusPatch {
   drift?: DriftStatus;
   /** The differences found; sensitive fields carry only `sensitive: true`. */
   driftDiffs?: FieldDiff[];
+  /** Who made the drift by hand, from the platform's audit logs; null when not found. */
+  changedBy?: DriftAttribution | null;
 }
 
 /** The last word on one resource. */
@@ -31,6 +34,8 @@ export interface ResourceStatus {
   lastRunId: string | null;
   drift: DriftStatus;
   driftDiffs: FieldDiff[];
+  /** Who made the drift by hand (platform audit logs); null when unknown or in sync. */
+  changedBy: DriftAttribution | null;
   updatedAt: Date;
 }
 

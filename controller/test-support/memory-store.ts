@@ -126,6 +126,7 @@ export class MemoryReconcileStore extends MemoryRecorder implements ReconcileSto
       lastRunId: patch.lastRunId === undefined ? (was?.lastRunId ?? null) : patch.lastRunId,
       drift: patch.drift ?? was?.drift ?? "unknown",
       driftDiffs: patch.driftDiffs ?? was?.driftDiffs ?? [],
+      changedBy: patch.changedBy === undefined ? (was?.changedBy ?? null) : patch.changedBy,
       updatedAt: new Date(this.#now()),
     });
   }
