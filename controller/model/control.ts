@@ -86,7 +86,15 @@ export interface SourceRecord extends SourceSpec {
 export type TenantPhase = "InSync" | "Drifted" | "Reconciling" | "Failed" | "Suspended";
 
 /** Why a reconcile was asked for. */
-export type ReconcileReason = "interval" | "drift-interval" | "webhook" | "manual" | "api" | "revision" | "retry" | "startup";
+export type ReconcileReason =
+  | "interval"
+  | "drift-interval"
+  | "webhook"
+  | "manual"
+  | "api"
+  | "revision"
+  | "retry"
+  | "startup";
 
 /** The last word on one tenant of one source. */
 export interface TenantStatus {
