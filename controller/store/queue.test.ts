@@ -280,6 +280,29 @@ describe("reconcile request queue across processes (stores on one server)", () =
     expect(new Set([...claimedBy.values()].flat()).size, "claims spread over the stores").toBeGreaterThan(1);
   });
 
+  it("counts every one of many racing triggers for one tenant in one request, also while it is claimed", async () => {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => db.open()));
+    const reasons = ["interval", "webhook", "manual", "api"] as const;
+    await stores[0]?.enqueueRequest({ source: "s1", tenant: "ACME", mode: "apply", reason: "startup" });
+    const [claimed] = (await stores[0]?.claimRequests({ worker: "w0", limit: 1, claimMs: 60_000 })) ?? [];
+    await Promise.all(
+      stores.map(async (s, i) => {
+        for (let n = 0; n < 25; n++) {
+          await s.enqueueRequest({
+            source: "s1",
+            tenant: "ACME",
+            mode: "apply",
+            reason: reasons[i] ?? "api",
+          });
+        }
+      }),
+    );
+    const [queued] = (await stores[1]?.listRequests()) ?? [];
+    expect(queued).toMatchObject({ generation: 101, claimedBy: "w0" });
+    expect([...(queued?.reasons ?? [])].sort()).toEqual(["api", "interval", "manual", "startup", "webhook"]);
+    expect(await stores[2]?.completeRequest(claimed as ReconcileRequest, { worker: "w0" })).toBe("requeued");
+  });
+
   it("skips a request another transaction holds locked instead of waiting for it", async () => {
     const store = await db.open();
     await store.enqueueRequest({ source: "s1", tenant: "LOCKED", mode: "apply", reason: "interval" });

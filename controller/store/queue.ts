@@ -8,7 +8,7 @@
  */
 import type { ReconcileReason, ReconcileRequest, RequestMode } from "../model/control.js";
 import type { Driver, Queryable } from "./driver.js";
-import { errQueueArgs } from "./errors.js";
+import { errQueueArgs, StoreError } from "./errors.js";
 import { checkNonEmpty, checkWhole, nowSql } from "./sql-args.js";
 
 /** A trigger: which tenant, why, and not before when. */
@@ -87,6 +87,18 @@ export const maxClaimMs = 86_400_000;
 /** Most requests one `claimRequests` call takes. */
 export const maxClaimLimit = 1_000;
 
+/** Every reason a request may carry (ReconcileReason of controller/model/control.ts). */
+const reasons: readonly ReconcileReason[] = [
+  "interval",
+  "drift-interval",
+  "webhook",
+  "manual",
+  "api",
+  "revision",
+  "retry",
+  "startup",
+];
+
 /** Triggers that do not move a request backing off to an earlier time. */
 const timerReasons: ReconcileReason[] = ["interval", "drift-interval", "retry", "startup"];
 
@@ -129,6 +141,15 @@ const key = "source = $1 AND tenant = $2 AND mode = $3";
 export async function enqueueRequest(db: Queryable, now: Date | null, r: EnqueueRequest): Promise<void> {
   checkNonEmpty(errQueueArgs, "source", r.source);
   checkNonEmpty(errQueueArgs, "tenant", r.tenant);
+  if (r.mode !== "apply" && r.mode !== "drift") {
+    throw new StoreError(errQueueArgs, `mode is ${JSON.stringify(r.mode)}; want apply or drift`);
+  }
+  if (!reasons.includes(r.reason)) {
+    throw new StoreError(
+      errQueueArgs,
+      `reason is ${JSON.stringify(r.reason)}; want one of ${reasons.join(", ")}`,
+    );
+  }
   await db.query(enqueueSql, [r.source, r.tenant, r.mode, r.reason, r.notBefore ?? null, now, timerReasons]);
 }
 
