@@ -230,6 +230,16 @@ describe.each(storeTargets)("reconcile request queue on $name", (target) => {
       want: "tenant is empty",
     },
     {
+      name: "an unknown mode",
+      call: (s) => s.enqueueRequest({ ...acme, mode: "plan" as "apply", reason: "manual" }),
+      want: 'mode is "plan"; want apply or drift',
+    },
+    {
+      name: "an unknown reason",
+      call: (s) => s.enqueueRequest({ ...acme, reason: "cron" as ReconcileReason }),
+      want: 'reason is "cron"; want one of interval, drift-interval, webhook, manual, api, revision, retry, startup',
+    },
+    {
       name: "an empty worker",
       call: (s) => s.claimRequests({ worker: "", limit: 1, claimMs: 1 }),
       want: "worker is empty",
