@@ -37,6 +37,27 @@ export const errLeaseContended = "the tenant lease is contended";
 /** A lease argument is out of range. */
 export const errLeaseArgs = "invalid lease request";
 
+/** A source spec the store cannot keep (id format, missing partner). */
+export const errSourceArgs = "invalid source";
+/** A source id the store does not have. */
+export const errUnknownSource = "no such source";
+/** A source id that another partner registered: one source, one partner. */
+export const errSourceOfOtherPartner = "the source belongs to another partner";
+/** A queue call out of range (limit, claim time, empty worker). */
+export const errQueueArgs = "invalid reconcile request call";
+/** A list call out of range (sort, order, limit, offset). */
+export const errListArgs = "invalid list request";
+/** A tenant status that cannot be kept (empty names, unknown phase, negative counts). */
+export const errTenantStatusArgs = "invalid tenant status";
+/** An event or webhook delivery that cannot be kept (no partner, empty delivery id). */
+export const errEventArgs = "invalid event";
+/** A stored resource that cannot be kept (empty source, tenant, kind or key). */
+export const errStoredResourceArgs = "invalid stored resource";
+/** A replica id that is empty. */
+export const errReplicaArgs = "invalid replica";
+/** A token that cannot be kept (no partner, no hash, unknown scope). */
+export const errTokenArgs = "invalid token";
+
 /** A failure of the state store: `message` is `<constant>: <detail>`. */
 export class StoreError extends Error {
   constructor(

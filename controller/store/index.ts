@@ -1,5 +1,6 @@
 /**
- * The state store: inventory, runs and steps, per-resource status and tenant leases (the
+ * The state store: inventory, runs and steps, per-resource status and tenant leases, and
+ * the controller service's sources, request queue, tenant status, tokens and events (the
  * key of secret hashes is kept outside it: controller/runtime/secret-key.ts). `openStore` picks the database: a PostgreSQL server when a
  * database URL is given (option or `DATABASE_URL`), else embedded PGlite in
  * `.omnia/state/` so a first run needs no server. See README.md.
@@ -13,11 +14,31 @@ import { checkDataDir, damagedDataDir, makeDataDir } from "./fs-errors.js";
 import { loadMigrations, migrate } from "./migrate.js";
 import { SqlStore, type Store } from "./store.js";
 
+export type { ControllerStore } from "./control-store.js";
 export type { Driver, Queryable } from "./driver.js";
 export * from "./errors.js";
+export { type EventFilter, maxEventPage } from "./events.js";
 export { loadMigrations, type Migration, migrate } from "./migrate.js";
+export {
+  type ClaimOptions,
+  type CompleteOptions,
+  type CompleteResult,
+  type EnqueueRequest,
+  maxClaimLimit,
+  maxClaimMs,
+} from "./queue.js";
+export type { ReplicaBeat } from "./replicas.js";
 export { interruptedRunError, type MarkInterruptedOptions } from "./runs.js";
+export { type SourceFilter, type SourceRead, sourceIdPattern } from "./sources.js";
 export type { Store } from "./store.js";
+export type { StoredResource, StoredResourceInput } from "./stored-resources.js";
+export {
+  maxTenantStatusPage,
+  type TenantStatusFilter,
+  type TenantStatusSort,
+  type TenantStatusWrite,
+} from "./tenant-status.js";
+export type { NewToken } from "./tokens.js";
 export * from "./types.js";
 
 /** Default folder of the embedded store, relative to the working directory. */

@@ -5,6 +5,7 @@
  * on a shared server that knows how long a heartbeat may be missing.
  */
 import type { Queryable } from "./driver.js";
+import type { RunFilter, RunRecord } from "./types.js";
 
 /** The error recorded on a run ended by `markInterruptedRuns`. */
 export const interruptedRunError =
@@ -61,4 +62,27 @@ export async function markInterruptedRuns(
   );
   const done = new Set(ended.rows.map((r) => r.id));
   return ids.filter((id) => done.has(id));
+}
+
+/** Runs matching `filter`, newest first (ties by id), as `columns` (the store's run columns). */
+export async function listRuns(db: Queryable, columns: string, filter: RunFilter = {}): Promise<RunRecord[]> {
+  const { rows } = await db.query<RunRecord>(
+    `SELECT ${columns} FROM runs
+     WHERE ($1::text IS NULL OR source = $1) AND ($3::text[] IS NULL OR source = ANY($3::text[]))
+       AND ($4::text IS NULL OR $4 = ANY(tenants)) AND ($5::text IS NULL OR outcome = $5)
+       AND ($6::text IS NULL OR mode = $6)
+       AND ($7::timestamptz IS NULL OR started_at < $7 OR ($8::text IS NOT NULL AND started_at = $7 AND id > $8))
+     ORDER BY started_at DESC, id LIMIT $2`,
+    [
+      filter.source ?? null,
+      filter.limit ?? 50,
+      filter.sources ? [...filter.sources] : null,
+      filter.tenant ?? null,
+      filter.outcome ?? null,
+      filter.mode ?? null,
+      filter.before ?? null,
+      filter.beforeId ?? null,
+    ],
+  );
+  return rows;
 }

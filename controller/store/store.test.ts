@@ -3,6 +3,7 @@ import type { InventoryEntry } from "../model/inventory.js";
 import { errOwnedByOtherSource, errQuery, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import type { Store } from "./store.js";
 import { type FreshDatabase, postgresTarget, storeTargets } from "./test-support/targets.js";
+import type { RunFilter } from "./types.js";
 
 function entry(over: Partial<InventoryEntry> = {}): InventoryEntry {
   return {
@@ -148,6 +149,66 @@ describe.each(storeTargets)("store on $name", (target) => {
         const got = (await store.listRuns(c.filter)).map((r) => r.id);
         expect(got, JSON.stringify(c.filter)).toEqual(c.want);
       }
+    });
+
+    it("filters runs by sources, tenant, outcome and mode", async () => {
+      const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+      const runs = [
+        { id: "r1", mode: "apply", source: "s1", tenants: ["A", "B"], outcome: "ok" },
+        { id: "r2", mode: "drift", source: "s2", tenants: ["B"], outcome: "changes" },
+        { id: "r3", mode: "apply", source: "s3", tenants: ["C"], outcome: "failed" },
+        { id: "r4", mode: "apply", source: "s1", tenants: ["A"], outcome: null },
+      ] as const;
+      for (const [i, r] of runs.entries()) {
+        await store.startRun({
+          id: r.id,
+          mode: r.mode,
+          source: r.source,
+          tenants: r.tenants,
+          startedAt: at(i),
+        });
+        if (r.outcome) await store.finishRun({ id: r.id, outcome: r.outcome });
+      }
+      const cases: { filter: RunFilter; want: string[] }[] = [
+        { filter: { sources: ["s1", "s2"] }, want: ["r4", "r2", "r1"] },
+        { filter: { sources: [] }, want: [] },
+        { filter: { tenant: "B" }, want: ["r2", "r1"] },
+        { filter: { outcome: "failed" }, want: ["r3"] },
+        { filter: { mode: "apply" }, want: ["r4", "r3", "r1"] },
+        { filter: { mode: "apply", tenant: "A", source: "s1", outcome: "ok" }, want: ["r1"] },
+        { filter: { before: at(2) }, want: ["r2", "r1"] },
+      ];
+      for (const c of cases) {
+        const got = (await store.listRuns(c.filter)).map((r) => r.id);
+        expect(got, JSON.stringify(c.filter)).toEqual(c.want);
+      }
+    });
+
+    it("pages through runs by start, also across runs started at the same instant", async () => {
+      const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+      const want: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        // Three runs per instant, so page boundaries fall between runs of one start.
+        const id = `r${String(i).padStart(2, "0")}`;
+        await store.startRun({
+          id,
+          mode: "apply",
+          source: "s1",
+          tenants: ["A"],
+          startedAt: at(Math.floor(i / 3)),
+        });
+      }
+      for (let s = 3; s >= 0; s--)
+        want.push(...[0, 1, 2].map((k) => `r${String(s * 3 + k).padStart(2, "0")}`));
+      const seen: string[] = [];
+      let last: { startedAt: Date; id: string } | undefined;
+      for (;;) {
+        const page = await store.listRuns({ limit: 5, before: last?.startedAt, beforeId: last?.id });
+        if (page.length === 0) break;
+        seen.push(...page.map((r) => r.id));
+        last = page.at(-1);
+      }
+      expect(seen).toEqual(want);
     });
 
     it("prunes finished runs older than a date, with their steps, and keeps running ones", async () => {
@@ -314,6 +375,33 @@ describe.each(storeTargets)("store on $name", (target) => {
         drift: "in_sync",
         driftDiffs: [],
       });
+    });
+
+    it("keeps who changed a drifted resource, with its time, until a patch sets or clears it", async () => {
+      const key = "Extension/A/main/201";
+      const changedBy = {
+        actor: "mario.rossi",
+        at: new Date(Date.UTC(2026, 0, 1, 9, 30, 0, 123)),
+        ip: "192.0.2.10",
+        log: "admin-console" as const,
+        operation: "Modifica interno 201",
+      };
+      await store.setResourceStatus(key, { kind: "Extension", tenant: "A", drift: "drifted", changedBy });
+      expect((await store.listResourceStatus())[0]?.changedBy).toEqual(changedBy);
+      await store.setResourceStatus(key, { kind: "Extension", tenant: "A", lastError: "x" });
+      expect((await store.listResourceStatus())[0]?.changedBy).toEqual(changedBy);
+      await store.setResourceStatus(key, {
+        kind: "Extension",
+        tenant: "A",
+        drift: "in_sync",
+        changedBy: null,
+      });
+      expect((await store.listResourceStatus())[0]?.changedBy).toBeNull();
+      await store.setResourceStatus("Tenant/A", { kind: "Tenant", tenant: "A" });
+      expect((await store.listResourceStatus({ tenants: ["A"] })).map((s) => s.changedBy)).toEqual([
+        null,
+        null,
+      ]);
     });
 
     it("lists the given tenants only", async () => {

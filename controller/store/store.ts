@@ -1,12 +1,15 @@
 /**
  * The state store's operations, written once in SQL for both drivers: the inventory of
- * managed objects, runs and steps, per-resource status and tenant leases. Secrets are
+ * managed objects, runs and steps, per-resource status and tenant leases; and, through
+ * `ControllerSqlStore` (control-store.ts), the controller service's tables. Secrets are
  * kept as hashes made by the caller with a key the store never sees
  * (controller/runtime/secret-key.ts). `openStore` (index.ts) opens a driver, migrates, and builds a `SqlStore`.
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import type { DriftAttribution } from "../model/control.js";
 import type { InventoryEntry } from "../model/inventory.js";
+import { ControllerSqlStore, type ControllerStore } from "./control-store.js";
 import { type Driver, guardDriver, storableJson } from "./driver.js";
 import { errOwnedByOtherSource, errUnknownRun, errUnknownStep, StoreError } from "./errors.js";
 import * as leases from "./leases.js";
@@ -27,8 +30,12 @@ import type {
   StoredInventoryEntry,
 } from "./types.js";
 
-/** The state store. Every method resolves once its write is committed. */
-export interface Store {
+/**
+ * The state store. Every method resolves once its write is committed. The controller
+ * service's methods (sources, request queue, tenant status, tokens, events, replicas,
+ * stored resources) come from `ControllerStore` (control-store.ts).
+ */
+export interface Store extends ControllerStore {
   /** Which database this is, for messages; a server URL without its password. */
   describe(): { driver: "postgres" | "pglite"; location: string };
 
@@ -60,7 +67,7 @@ export interface Store {
    */
   markInterruptedRuns(options: runs.MarkInterruptedOptions): Promise<string[]>;
   getRun(id: string): Promise<RunRecord | undefined>;
-  /** Newest first. */
+  /** Newest first (ties by id); see `RunFilter` for filters and paging. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
 
   /** Deletes finished runs that started before `before`, with their steps; returns how many. */
@@ -144,35 +151,36 @@ const finishStepSql = `
 
 // Each optional field comes with a flag: set it ($n true) or keep the stored value.
 const statusSql = `
-  INSERT INTO resource_status AS r (key, kind, tenant, last_outcome, last_error, last_run_id, drift, drift_diffs, updated_at)
+  INSERT INTO resource_status AS r (key, kind, tenant, last_outcome, last_error, last_run_id, drift, drift_diffs,
+    updated_at, changed_by)
   VALUES ($1, $2, $3, $4, $6, $8, coalesce($10, 'unknown'), coalesce($11::jsonb, '[]'::jsonb),
-          coalesce($12::timestamptz, clock_timestamp()))
+          coalesce($12::timestamptz, clock_timestamp()), $13::jsonb)
   ON CONFLICT (key) DO UPDATE SET
     kind = excluded.kind, tenant = excluded.tenant, updated_at = excluded.updated_at,
     last_outcome = CASE WHEN $5 THEN excluded.last_outcome ELSE r.last_outcome END,
     last_error = CASE WHEN $7 THEN excluded.last_error ELSE r.last_error END,
     last_run_id = CASE WHEN $9 THEN excluded.last_run_id ELSE r.last_run_id END,
     drift = coalesce($10, r.drift),
-    drift_diffs = coalesce($11::jsonb, r.drift_diffs)`;
+    drift_diffs = coalesce($11::jsonb, r.drift_diffs),
+    changed_by = CASE WHEN $14 THEN excluded.changed_by ELSE r.changed_by END`;
 
 const statusColumns = `key, kind, tenant, last_outcome AS "lastOutcome", last_error AS "lastError",
-  last_run_id AS "lastRunId", drift, drift_diffs AS "driftDiffs", updated_at AS "updatedAt"`;
+  last_run_id AS "lastRunId", drift, drift_diffs AS "driftDiffs", changed_by AS "changedBy", updated_at AS "updatedAt"`;
 
 /** `Store` over any `Driver`. Build it with `openStore`; it assumes a migrated database. */
-export class SqlStore implements Store {
+export class SqlStore extends ControllerSqlStore implements Store {
   readonly #db: Driver;
-  readonly #clock: (() => Date) | undefined;
   readonly #location: string;
 
   constructor(db: Driver, options: SqlStoreOptions) {
-    this.#db = guardDriver(db);
-    this.#clock = options.clock;
+    super(guardDriver(db), options.clock);
+    this.#db = this.db;
     this.#location = options.location;
   }
 
   /** The injected clock's time, or null for the database's. */
   #now(): Date | null {
-    return this.#clock?.() ?? null;
+    return this.now();
   }
 
   describe(): { driver: "postgres" | "pglite"; location: string } {
@@ -283,12 +291,7 @@ export class SqlStore implements Store {
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    const { rows } = await this.#db.query<RunRecord>(
-      `SELECT ${runColumns} FROM runs WHERE ($1::text IS NULL OR source = $1)
-       ORDER BY started_at DESC, id LIMIT $2`,
-      [filter.source ?? null, filter.limit ?? 50],
-    );
-    return rows;
+    return runs.listRuns(this.#db, runColumns, filter);
   }
 
   async pruneRuns(before: Date): Promise<number> {
@@ -368,7 +371,7 @@ export class SqlStore implements Store {
        WHERE $1::text[] IS NULL OR tenant = ANY($1::text[]) ORDER BY key COLLATE "C"`,
       [filter.tenants ? [...filter.tenants] : null],
     );
-    return rows;
+    return rows.map(withAttributionDate);
   }
 
   acquireLease(tenant: string, holder: string, ttlMs: number): Promise<LeaseResult> {
@@ -406,5 +409,14 @@ function statusParams(key: string, p: ResourceStatusPatch, now: Date | null): un
     p.drift ?? null,
     p.driftDiffs === undefined ? null : storableJson(p.driftDiffs),
     now,
+    p.changedBy ? storableJson(p.changedBy) : null,
+    p.changedBy !== undefined,
   ];
+}
+
+/** A status row with `changedBy.at` (a string in jsonb) back as a Date. */
+function withAttributionDate(row: ResourceStatus): ResourceStatus {
+  const by = row.changedBy as (Omit<DriftAttribution, "at"> & { at: string | Date }) | null;
+  if (!by) return { ...row, changedBy: null };
+  return { ...row, changedBy: { ...by, at: new Date(by.at) } };
 }
