@@ -3,6 +3,7 @@
  * never the network. Each test builds its own remote and its own cache folder.
  */
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -103,6 +104,18 @@ describe("GitSource", () => {
     expect((await src.readAt(first)).desired.extensions.map((x) => x.spec.license)).toEqual(["start"]);
   });
 
+  it("serves concurrent reads with one fetch and one checkout", async () => {
+    const remote = await makeRemote();
+    const rev = await remote.commit(goodRepo);
+    const src = await source(remote.url);
+    const snaps = await Promise.all([src.read(), src.read(), src.read()]);
+    expect(snaps.map((s) => [s.revision, s.problems.length, s.desired.extensions.length])).toEqual([
+      [rev, 0, 1],
+      [rev, 0, 1],
+      [rev, 0, 1],
+    ]);
+  });
+
   it("reports a bad commit as problems at file:line:col relative to the repository", async () => {
     const remote = await makeRemote();
     await remote.commit(goodRepo);
@@ -180,6 +193,16 @@ describe("GitSource", () => {
     const err = await src.read().catch((e: unknown) => e);
     expect((err as GitSourceError).text).toBe(errRepositoryTooLarge);
     await expect(stat(join(cacheDir, "checkouts", rev))).rejects.toThrow(/ENOENT/);
+  });
+
+  it("refuses a fetch that leaves the cache above its cap, after collecting what no ref needs", async () => {
+    const remote = await makeRemote();
+    await remote.commit({ ...goodRepo, "noise.txt": randomBytes(200_000).toString("base64") });
+    const src = await source(remote.url, { maxRepositoryBytes: 50_000 });
+    const err = await src.fetch().catch((e: unknown) => e);
+    expect((err as GitSourceError).text).toBe(errRepositoryTooLarge);
+    expect((err as Error).message).toMatch(/above the 50000-byte limit/);
+    expect(src.revision, "no revision taken from a refused fetch").toBeUndefined();
   });
 
   it("refuses transports the operator did not allow, and remote helpers always", async () => {

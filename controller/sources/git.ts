@@ -273,10 +273,23 @@ export class GitSource implements DesiredStateSource {
     }
   }
 
+  /**
+   * The cache's objects against `maxRepositoryBytes`. Each fetch adds the new head's
+   * objects and leaves the old ones, so over the cap the cache is first collected
+   * (`git gc --prune=now`: what no ref or checkout reaches goes) and measured again.
+   */
   async #checkRepositorySize(git: SimpleGit): Promise<void> {
-    const out = await this.#run(() => git.raw(["count-objects", "-v"]));
-    const kib = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(out)?.[1] ?? 0);
-    const bytes = (kib("size") + kib("size-pack") + kib("size-garbage")) * 1024;
+    const measure = async () => {
+      const out = await this.#run(() => git.raw(["count-objects", "-v"]));
+      const kib = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(out)?.[1] ?? 0);
+      return (kib("size") + kib("size-pack") + kib("size-garbage")) * 1024;
+    };
+    let bytes = await measure();
+    if (bytes > this.#o.maxRepositoryBytes) {
+      await this.#run(() => git.raw(["worktree", "prune"]));
+      await this.#run(() => git.raw(["gc", "--prune=now", "--quiet"]));
+      bytes = await measure();
+    }
     if (bytes > this.#o.maxRepositoryBytes) {
       throw new GitSourceError(
         errRepositoryTooLarge,
