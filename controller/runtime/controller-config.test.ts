@@ -162,6 +162,13 @@ describe("loadControllerConfig", () => {
       [/^4:32 git URL refused: transport "file" is not allowed/],
     ],
     [
+      "a git branch that could be read as an option, and a path out of the repository",
+      'sources:\n  - id: acme\n    partner: acme\n    location: {type: git, url: "https://h/r.git", branch: "-f", path: ../x}\n    account: ' +
+        account +
+        "\n",
+      [/^4:59 git branch name refused/, /^4:71 git path refused/],
+    ],
+    [
       "a token without scopes, and one declared twice",
       "tokens:\n  - {name: ci, partner: acme, scopes: [], secret: {fromEnv: T}}\n  - {name: ci, partner: acme, scopes: [read], secret: {fromEnv: T}}\n",
       ["2:39 tokens[0].scopes: must NOT have fewer than 1 items"],

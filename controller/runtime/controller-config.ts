@@ -19,7 +19,7 @@ import type {
   SourceSpec,
   TokenScope,
 } from "../model/control.js";
-import { checkGitUrl, type GitProtocol } from "../sources/git-safety.js";
+import { checkGitBranch, checkGitUrl, checkRepoPath, type GitProtocol } from "../sources/git-safety.js";
 
 /** The configuration file has problems; each is listed below the first line. */
 export const errConfigInvalid = "invalid controller configuration";
@@ -176,10 +176,18 @@ function crossProblems(doc: ParsedDocument, raw: RawConfig): Problem[] {
     if (ids.has(s.id)) problems.push(at(doc, ["sources", i, "id"], configMessages.duplicateSource(s.id)));
     ids.add(s.id);
     if (s.location.type === "git") {
-      try {
-        checkGitUrl(s.location.url, raw.git.allowedProtocols);
-      } catch (err) {
-        problems.push(at(doc, ["sources", i, "location", "url"], (err as Error).message));
+      const loc = s.location;
+      const checks: [string, () => unknown][] = [
+        ["url", () => checkGitUrl(loc.url, raw.git.allowedProtocols)],
+        ["branch", () => loc.branch === undefined || checkGitBranch(loc.branch)],
+        ["path", () => checkRepoPath(loc.path)],
+      ];
+      for (const [field, check] of checks) {
+        try {
+          check();
+        } catch (err) {
+          problems.push(at(doc, ["sources", i, "location", field], (err as Error).message));
+        }
       }
     }
   });
