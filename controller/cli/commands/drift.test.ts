@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { OmniaClient } from "../../../platform/client/index.js";
+import { testClientOptions } from "../../../platform/standin/testing.js";
 import { observe } from "../../engine/observe/observe.js";
 import { useStandinAndCli } from "../../test-support/cli.js";
 import { type WorldShape, worldOf, writeWorld } from "../../test-support/random-world.js";
@@ -36,5 +38,36 @@ describe("omnia drift", () => {
     expect(
       JSON.parse(json.stdout).drift.map((d: { key: string; kind: string }) => `${d.kind} ${d.key}`),
     ).toEqual(["changed Extension/DF1/pbx0/201"]);
+  });
+
+  it("with --who, says who changed a drifted object by hand, from where and when", async () => {
+    const world = worldOf(shape, "DF2", 901);
+    const dir = await writeWorld(world);
+    await setup.cli.run(["apply", dir, "--auto-approve", "--source", "DF2"], world.env);
+    setup.e.standin.state.addApiUser("demo", "tecnico", "tecnico-pw");
+    const technician = new OmniaClient(
+      { ...setup.e.standin.settings, username: "tecnico", password: "tecnico-pw" },
+      testClientOptions,
+    );
+    try {
+      const live = await observe(setup.e.client, { tenants: ["DF2"] });
+      await technician
+        .extensions(live.tenants[0]?.id ?? "")
+        .update(live.extensions[0]?.id ?? "", { license: "start" });
+    } finally {
+      await technician.close();
+    }
+    const plain = await setup.cli.run(["drift", dir, "--source", "DF2"], world.env);
+    expect(plain.stdout, "no log lookup without --who").not.toContain("changed by");
+
+    const who = await setup.cli.run(["drift", dir, "--who", "--source", "DF2"], world.env);
+    expect(who.code, who.stderr).toBe(2);
+    expect(who.stdout).toMatch(
+      /Extension\/DF2\/pbx0\/201: changed by tecnico@demo from 127\.0\.0\.1 at \S+ in Omnia Manager \(extension\.updated\)/,
+    );
+    const json = await setup.cli.run(["drift", dir, "--who", "--json", "--source", "DF2"], world.env);
+    expect(
+      JSON.parse(json.stdout).drift.map((d: { changedBy: { actor: string } }) => d.changedBy.actor),
+    ).toEqual(["tecnico@demo"]);
   });
 });

@@ -3,6 +3,7 @@
  * changing anything. Exit 0: no drift; 2: drift; 1: error.
  */
 import type { Command } from "commander";
+import { describeAttribution } from "../../engine/observe/attribution.js";
 import { driftOf, renderDrift } from "../../engine/plan/drift-report.js";
 import { planTenants } from "../../engine/reconcile/plan-tenants.js";
 import type { ConnectionFlags, StateFlags } from "../../runtime/settings.js";
@@ -14,6 +15,8 @@ import { resultOf, withSession } from "../session.js";
 export interface DriftFlags extends ConnectionFlags, StateFlags {
   tenant?: string[];
   json?: boolean;
+  /** Look up who made each drift in the platform's audit logs. */
+  who?: boolean;
 }
 
 /** Adds `drift` to the program. */
@@ -23,7 +26,8 @@ export function register(program: Command): void {
     .description("show what differs between the manifests and the live platform; changes nothing")
     .argument("[dir]", "folder of manifests", ".")
     .option("--tenant <code...>", "only these tenants (customer codes)")
-    .option("--json", "print the differences as JSON");
+    .option("--json", "print the differences as JSON")
+    .option("--who", "look up who changed each drifted object in the platform's audit logs");
   addConnectionOptions(cmd);
   addStateOptions(cmd);
   cmd.action(async (dir: string, flags: DriftFlags) => {
@@ -35,14 +39,26 @@ export function register(program: Command): void {
 export async function driftCommand(dir: string, flags: DriftFlags): Promise<number> {
   return withSession(flags, async (session) => {
     const source = new FolderSource(dir, { name: session.sourceName });
-    const { plan } = resultOf(
-      await planTenants({ source, tenants: flags.tenant, mode: "drift" }, session.deps),
+    // This user's own changes are applies, not hand edits (same settings order as the session's).
+    const self = `${flags.username ?? process.env.OMNIA_USERNAME}@${flags.domain ?? process.env.OMNIA_DOMAIN}`;
+    const deps = flags.who
+      ? { ...session.deps, attribution: { logs: session.client.logs, ignoreActors: [self] } }
+      : session.deps;
+    const { plan, changedBy } = resultOf(
+      await planTenants({ source, tenants: flags.tenant, mode: "drift" }, deps),
     );
     const items = driftOf(plan);
+    const who = (key: string) => changedBy?.get(key) ?? null;
     process.stdout.write(
       flags.json
-        ? `${JSON.stringify({ drift: items, warnings: plan.warnings }, null, 2)}\n`
-        : renderDrift(items, Boolean(process.stdout.isTTY)),
+        ? `${JSON.stringify({ drift: flags.who ? items.map((i) => ({ ...i, changedBy: who(i.key) })) : items, warnings: plan.warnings }, null, 2)}\n`
+        : renderDrift(items, Boolean(process.stdout.isTTY)) +
+            items
+              .flatMap((i) => {
+                const a = who(i.key);
+                return a ? [`${i.key}: ${describeAttribution(a)}\n`] : [];
+              })
+              .join(""),
     );
     return items.length > 0 ? 2 : 0;
   });
