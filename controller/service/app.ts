@@ -46,6 +46,13 @@ export interface ServiceOptions {
   version?: string;
 }
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route the app serves as `METHOD /path/:param` (HEAD left out), for tests and docs checks. */
+    serviceRoutes: string[];
+  }
+}
+
 /** Builds (and readies) the app without listening. */
 export async function buildApp(deps: ServiceDeps, options: ServiceOptions = {}): Promise<FastifyInstance> {
   const clock = options.clock ?? (() => new Date());
@@ -55,6 +62,12 @@ export async function buildApp(deps: ServiceDeps, options: ServiceOptions = {}):
     trustProxy: options.trustProxy ?? false,
     // An unknown field is refused with its name, not silently dropped (Fastify's default).
     ajv: { customOptions: { removeAdditional: false } },
+  });
+  const serviceRoutes: string[] = [];
+  app.decorate("serviceRoutes", serviceRoutes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat())
+      if (method !== "HEAD") serviceRoutes.push(`${method} ${route.url}`);
   });
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", String(request.id));
