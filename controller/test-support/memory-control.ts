@@ -278,6 +278,8 @@ export interface FakeServiceDeps extends ServiceDeps {
   /** Secrets `resolveSecret` knows, by `fromEnv` name or `fromFile` path. */
   secrets: Map<string, string>;
   readyAnswer: boolean;
+  /** When set, `ready()` throws it. */
+  readyError: Error | null;
 }
 
 /** Fake deps over a fresh store (clock: `options.clock`). */
@@ -290,6 +292,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     planned: [],
     secrets: new Map(),
     readyAnswer: true,
+    readyError: null,
     applyResult: { outcome: "done", runId: "run-now", reason: null, live: [] },
     async trigger(source, tenant, reason, mode) {
       deps.triggers.push({ source, tenant, reason, mode });
@@ -327,6 +330,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
       return value;
     },
     async ready() {
+      if (deps.readyError) throw deps.readyError;
       return deps.readyAnswer;
     },
   };
