@@ -1,3 +1,4 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServiceFixture, serviceFixture } from "../../test-support/memory-control.js";
 
@@ -31,6 +32,14 @@ describe("/docs", () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.paths["/v1/sources/{id}"]?.put?.security).toEqual([{ bearer: [] }]);
     expect(doc.paths["/healthz"]?.get?.security).toBeUndefined();
+  });
+
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const doc = (await f.app.inject({ method: "GET", url: "/docs/json" })).json();
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? [], "OpenAPI schema errors").toEqual([]);
+    expect({ valid: result.valid, version: validator.version }).toEqual({ valid: true, version: "3.1" });
   });
 
   it("serves the UI from the package's own files, with no address off this server", async () => {
