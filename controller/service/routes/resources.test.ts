@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ServiceFixture, serviceFixture } from "../../test-support/memory-control.js";
-import { errClearSecret, errManyApiSources, errNoApiSource, errNotApiSource } from "../errors.js";
+import {
+  errClearSecret,
+  errDocument,
+  errManyApiSources,
+  errNoApiSource,
+  errNotApiSource,
+} from "../errors.js";
 
 const url = "/v1/tenants/ACME001/resources/Extension/ACME001%2Fhq%2F201";
 
@@ -15,7 +21,14 @@ const trunk = (password: unknown) => ({
   apiVersion: "omnia.kalliope.io/v1",
   kind: "SipTrunk",
   metadata: { name: "main", tenant: "ACME001" },
-  spec: { operator: "x", endpoint: "sip.example.it", authRequired: true, username: "u", password },
+  spec: {
+    description: "main trunk",
+    operator: "x",
+    endpoint: "sip.example.it",
+    authRequired: true,
+    username: "u",
+    password,
+  },
 });
 
 describe("resource routes", () => {
@@ -152,6 +165,19 @@ describe("resource routes", () => {
     const res = await put(doc, target);
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().field).toBe(field);
+    expect(f.deps.store.resources.size).toBe(0);
+  });
+
+  it.each([
+    ["a license the schema does not know", extension({ license: "gold" }), "body/spec/license"],
+    ["an unknown spec field", extension({ colour: "red" }), "body/spec/colour"],
+    ["a wrong apiVersion", { ...extension(), apiVersion: "omnia.kalliope.io/v9" }, "body/apiVersion"],
+  ])("refuses %s with the loader's message and the field's pointer", async (_what, doc, field) => {
+    const res = await put(doc);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().field).toBe(field);
+    expect(res.json().detail).toContain(errDocument);
+    expect(res.json().problems.length).toBeGreaterThan(0);
     expect(f.deps.store.resources.size).toBe(0);
   });
 

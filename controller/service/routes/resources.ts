@@ -12,10 +12,13 @@
  * refused before it is stored.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { compileValidators, type Validators } from "../../load/schema.js";
 import type { SourceRecord } from "../../model/control.js";
 import { documentRefs, isKindName, keyOf } from "../../model/registry.js";
+import { type DocumentProblem, documentProblems } from "../document-check.js";
 import {
   errClearSecret,
+  errDocument,
   errManyApiSources,
   errNoApiSource,
   errNotApiSource,
@@ -114,6 +117,13 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
     return api[0] as SourceRecord;
   };
 
+  // Compiled on first use: the schemas are read once per app, not at every PUT.
+  let compiled: Validators | undefined;
+  const validators = () => {
+    compiled ??= compileValidators();
+    return compiled;
+  };
+
   const kindOf = (kind: string) => {
     if (!isKindName(kind)) throw notFound(`unknown kind ${kind}`);
     return kind;
@@ -171,6 +181,11 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       if (doc.kind !== kind) throw invalid("body/kind", `is ${doc.kind}, the URL says ${kind}`);
       const secrets = clearSecretPaths(kind, doc);
       if (secrets.length > 0) throw invalid(`body${secrets[0]}`, errClearSecret, { fields: secrets });
+      const problems = documentProblems(validators(), doc);
+      if (problems.length > 0) {
+        const [first] = problems as [DocumentProblem];
+        throw invalid(`body${first.pointer}`, `${errDocument}: ${first.message}`, { problems });
+      }
       const refs = documentRefs(kind, doc);
       if (!refs) throw invalid("body", "the document has no tenant or natural key field");
       if (refs.tenant !== tenant)
