@@ -83,6 +83,7 @@ const rows: Row[] = [
     scope: "write",
     acmeOwned: true,
   },
+  { method: "GET", url: "/v1/tenants/ACME001/resources?source=acme-api", scope: "read", acmeOwned: true },
   { method: "POST", url: "/v1/tenants/ACME001/plan?source=acme-git", scope: "read", acmeOwned: true },
   { method: "GET", url: "/v1/tokens", scope: "admin", acmeOwned: false },
   {

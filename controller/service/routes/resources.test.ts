@@ -74,6 +74,33 @@ describe("resource routes", () => {
     ]);
   });
 
+  it("lists a tenant's declared resources by key, filtered by kind", async () => {
+    await put(extension());
+    await put(extension({ number: "200" }), "/v1/tenants/ACME001/resources/Extension/ACME001%2Fhq%2F200");
+    await put(trunk({ fromEnv: "TRUNK_PW" }), "/v1/tenants/ACME001/resources/SipTrunk/ACME001%2Fmain");
+    const list = async (q: string) => {
+      const res = await f.app.inject({
+        method: "GET",
+        url: `/v1/tenants/ACME001/resources${q}`,
+        headers: f.auth(f.tokens.acmeRead),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().items.map((r: { key: string }) => r.key);
+    };
+    expect(await list("")).toEqual([
+      "Extension/ACME001/hq/200",
+      "Extension/ACME001/hq/201",
+      "SipTrunk/ACME001/main",
+    ]);
+    expect(await list("?kind=SipTrunk")).toEqual(["SipTrunk/ACME001/main"]);
+    const other = await f.app.inject({
+      method: "GET",
+      url: "/v1/tenants/ACME002/resources",
+      headers: f.auth(f.tokens.acmeRead),
+    });
+    expect(other.json().items).toEqual([]);
+  });
+
   it("with ?wait=true reconciles now and answers the live object", async () => {
     f.deps.applyResult = {
       outcome: "done",

@@ -1,6 +1,7 @@
 /**
  * Desired-state resources by natural key, for the Terraform provider:
- * `PUT/GET/DELETE /v1/tenants/{tenant}/resources/{kind}/{key}`, and
+ * `PUT/GET/DELETE /v1/tenants/{tenant}/resources/{kind}/{key}`, the list
+ * `GET /v1/tenants/{tenant}/resources` (`?kind=`), and
  * `POST /v1/tenants/{tenant}/plan`, which applies nothing.
  *
  * `{key}` is the resource's natural key after its kind, URL-encoded: `Extension/ACME001/hq/201`
@@ -221,6 +222,47 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       }
       const resource = { source: source.id, tenant, kind, key: fullKey, document: doc };
       return reply.code(created ? 201 : 200).send({ resource, apply });
+    },
+  );
+
+  app.get(
+    "/v1/tenants/:tenant/resources",
+    {
+      config: { scope: "read" },
+      schema: {
+        tags: ["resources"],
+        summary: "The resources declared for a tenant through the API, by key",
+        params: { type: "object", properties: { tenant: params.properties.tenant }, required: ["tenant"] },
+        querystring: {
+          type: "object",
+          properties: { source: query.properties.source, kind: { type: "string", maxLength: 32 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { items: { type: "array", items: resourceView } },
+            required: ["items"],
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (
+      request: FastifyRequest<{
+        Params: { tenant: string };
+        Querystring: { source?: string; kind?: string };
+      }>,
+    ) => {
+      const { tenant } = request.params;
+      const source = await apiSource(request, request.query.source);
+      const items = (await deps.store.listStoredResources(source.id))
+        .filter(
+          (r) => r.tenant === tenant && (request.query.kind === undefined || r.kind === request.query.kind),
+        )
+        .sort((a, b) => a.key.localeCompare(b.key))
+        .map((r) => ({ source: source.id, tenant, kind: r.kind, key: r.key, document: r.document }));
+      return { items };
     },
   );
 
