@@ -185,6 +185,16 @@ describe("access rules of every route", () => {
     expect(JSON.stringify([...f.deps.store.sources.values()]), "sources changed").toBe(before);
   });
 
+  it.each([
+    ["GET", "/healthz", 200],
+    ["GET", "/readyz", 200],
+    ["GET", "/metrics", 200],
+    ["GET", "/docs/json", 200],
+    ["POST", "/v1/sources/nope/webhook", 404],
+  ] as const)("%s %s needs no token", async (method, path, status) => {
+    expect((await app.inject({ method, url: path })).statusCode).toBe(status);
+  });
+
   it("has a row for every route that needs a token, and no other public route", () => {
     const served = new Set(app.serviceRoutes);
     expect(served.size).toBeGreaterThan(rows.length / 2);
