@@ -23,6 +23,14 @@ describe("auth plugin", () => {
       expect((await f.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
   });
 
+  it("answers an unknown path 401 without a token and 404 with any live token", async () => {
+    f = await serviceFixture();
+    const get = (headers = {}) => f.app.inject({ method: "GET", url: "/v1/nothing", headers });
+    expect((await get()).statusCode).toBe(401);
+    expect((await get(f.auth(f.tokens.acmeRead))).statusCode).toBe(404);
+    expect((await get(f.auth(f.tokens.acmeRevoked))).statusCode).toBe(401);
+  });
+
   it("records a token's last use at most once per interval", async () => {
     let now = new Date("2026-11-01T10:00:00Z");
     f = await serviceFixture({ clock: () => now });

@@ -62,7 +62,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     if (!tokenPattern.test(text)) throw unauthorized(errBadToken);
     const token = await opts.store.findTokenByHash(hashToken(text));
     if (!token || token.revokedAt !== null) throw unauthorized(errBadToken);
-    const need = config?.scope ?? "admin";
+    // An unknown path needs a live token (so unauthenticated callers cannot map the API)
+    // but no scope: any token then gets the 404.
+    const need = request.routeOptions.url === undefined ? "read" : (config?.scope ?? "admin");
     if (!grants(token.scopes, need)) throw forbidden(need);
     request.token = token;
     const now = opts.clock();

@@ -42,6 +42,16 @@ describe("token routes", () => {
     expect(res.body).not.toContain("omn_");
   });
 
+  it("never sends a field the Token schema does not name, whatever the store returns", async () => {
+    const store = f.deps.store;
+    const list = store.listTokens.bind(store);
+    store.listTokens = async (partner) =>
+      (await list(partner)).map((t) => ({ ...t, hash: "sha256:feedface", secret: "omn_leak" }));
+    const res = await f.app.inject({ method: "GET", url: "/v1/tokens", headers: f.auth(f.tokens.acmeAdmin) });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toMatch(/feedface|omn_leak/);
+  });
+
   it("revokes a token: it is refused from then on, and another partner's token is a 404", async () => {
     const ci = [...f.deps.store.tokens.values()].find((t) => t.name === "acme-ci");
     const other = [...f.deps.store.tokens.values()].find((t) => t.partner === "other");
