@@ -59,6 +59,7 @@ describe("event stream", () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const body = res.body as ReadableStream<Uint8Array>;
     let text = await readUntil(body, (t) => ids(t).length >= 3);
     expect(ids(text)).toEqual([1, 3, 5]);

@@ -89,6 +89,7 @@ async function eventsPlugin(app: FastifyInstance, opts: EventsOptions): Promise<
         "cache-control": "no-cache, no-transform",
         connection: "keep-alive",
         "x-accel-buffering": "no",
+        "x-request-id": String(request.id),
       });
       raw.write(`retry: ${Math.max(pollMs, 1000)}\n\n`);
       let stopped = false;
