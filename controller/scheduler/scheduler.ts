@@ -22,47 +22,27 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleepTimer } from "node:timers/promises";
 import { type Logger, pino } from "pino";
-import { failureOutcome, type Outcome } from "../engine/reconcile/outcome.js";
-import type { TenantReconcile } from "../engine/reconcile/reconcile-tenant.js";
-import type {
-  ReconcileReason,
-  ReconcileRequest,
-  RequestMode,
-  SourceRecord,
-  TenantStatus,
-  TenantStatusPatch,
-} from "../model/control.js";
-import { type BackoffOptions, backoffDelay } from "./backoff.js";
-import { AccountBreakers, type BreakerOptions, errCircuitOpen } from "./breaker.js";
-import { AccountBudgets, accountKey, type BudgetOptions } from "./budget.js";
-import { needsApply, statusAfter } from "./phase.js";
+import type { ReconcileReason, ReconcileRequest, RequestMode } from "../model/control.js";
+import type { BackoffOptions } from "./backoff.js";
+import { AccountBreakers, type BreakerOptions } from "./breaker.js";
+import { AccountBudgets, type BudgetOptions } from "./budget.js";
 import type {
   Clock,
   ReconcileFn,
   RevisionReader,
-  RunResult,
   SchedulerMetrics,
   SchedulerStore,
   TenantLister,
 } from "./ports.js";
+import { RequestRunner } from "./run.js";
 import { SourceTimers } from "./timers.js";
+
+export { errClaimLost, errSuspended } from "./run.js";
 
 /** Reason of a run's signal on shutdown after the grace period. */
 export const errShutdown = "the scheduler is stopping";
-/** Reason of a run's signal when another worker took its request (the claim lapsed). */
-export const errClaimLost = "the request's claim was lost to another worker";
-/** Reason a suspended source's tenants show. */
-export const errSuspended = "the source is suspended";
 /** `start` called twice. */
 export const errStarted = "the scheduler is already started";
-
-/** Reasons that come from a timer: they do not wake a Failed tenant. */
-const timerReasons: ReadonlySet<ReconcileReason> = new Set([
-  "interval",
-  "drift-interval",
-  "startup",
-  "retry",
-]);
 
 /** Options of `createScheduler`; every field but the ports has a default. */
 export interface SchedulerOptions {
@@ -148,6 +128,7 @@ class SchedulerImpl implements Scheduler {
   private readonly log: Logger;
   private readonly runs = new Map<string, InFlight>();
   private readonly timers: SourceTimers;
+  private readonly runner: RequestRunner;
   private stopping = new AbortController();
   private wakeup = new AbortController();
   private loops: Promise<unknown>[] = [];
@@ -164,6 +145,22 @@ class SchedulerImpl implements Scheduler {
       ...o.breaker,
       onState: (account, state) => this.metric(() => o.metrics?.breakerState?.(account, state)),
     });
+    this.runner = new RequestRunner({
+      store: o.store,
+      reconcile: o.reconcile,
+      worker: this.worker,
+      clock: this.clock,
+      random: this.random,
+      backoff: o.backoff,
+      budgets: this.budgets,
+      breakers: this.breakers,
+      claimMs: o.claimMs ?? 60_000,
+      metrics: o.metrics,
+      logger: this.log,
+      stopping: () => this.stopping.signal.aborted,
+      wake: () => this.wake(),
+      metric: (fn) => this.metric(fn),
+    });
     this.timers = new SourceTimers({
       store: o.store,
       listTenants: o.listTenants,
@@ -172,7 +169,7 @@ class SchedulerImpl implements Scheduler {
       random: this.random,
       logger: this.log,
       wake: () => this.wake(),
-      suspend: (source, tenant) => this.suspend(source, tenant),
+      suspend: (source, tenant) => this.runner.suspend(source, tenant),
     });
   }
 
@@ -301,7 +298,8 @@ class SchedulerImpl implements Scheduler {
   private launch(request: ReconcileRequest): void {
     const abort = new AbortController();
     const key = `${request.source}\u0000${request.tenant}\u0000${request.mode}`;
-    const done = this.runOne(request, abort)
+    const done = this.runner
+      .run(request, abort)
       .catch((err: unknown) =>
         this.log.warn(
           { err, source: request.source, tenant: request.tenant },
@@ -315,194 +313,6 @@ class SchedulerImpl implements Scheduler {
       });
     this.runs.set(key, { request, abort, done });
     this.metric(() => this.o.metrics?.inFlight?.(this.runs.size));
-  }
-
-  /** Keeps the claim while the run lasts; a lost claim aborts the run (another worker has it). */
-  private async keepClaim(r: ReconcileRequest, run: AbortController, until: AbortSignal): Promise<void> {
-    const signal = AbortSignal.any([until, run.signal]);
-    while (!signal.aborted) {
-      try {
-        await this.clock.sleep(Math.max(1, Math.floor(this.claimMs / 3)), signal);
-      } catch {
-        return;
-      }
-      const kept = await this.o.store.extendClaim(r, this.worker, this.claimMs).catch(() => true);
-      if (!kept) run.abort(new Error(errClaimLost));
-    }
-  }
-
-  private async runOne(r: ReconcileRequest, run: AbortController): Promise<void> {
-    const startedAt = this.clock.now();
-    const finish = (result: RunResult) =>
-      this.metric(() =>
-        this.o.metrics?.reconciled?.({
-          source: r.source,
-          tenant: r.tenant,
-          mode: r.mode,
-          result,
-          durationMs: this.clock.now() - startedAt,
-        }),
-      );
-    const source = await this.o.store.getSource(r.source);
-    if (!source) {
-      await this.o.store.completeRequest(r, { worker: this.worker });
-      return finish("skipped");
-    }
-    if (source.policies.suspended) {
-      await this.suspend(source, r.tenant);
-      await this.o.store.completeRequest(r, { worker: this.worker });
-      return finish("skipped");
-    }
-    const prev = await this.o.store.getTenantStatus(r.source, r.tenant);
-    if (
-      prev?.phase === "Failed" &&
-      r.reasons.every((x) => timerReasons.has(x)) &&
-      prev.observedRevision === source.lastRevision
-    ) {
-      // Terminal: only a new revision or a person wakes it (a trigger during this check re-queues it).
-      await this.o.store.completeRequest(r, { worker: this.worker });
-      return finish("skipped");
-    }
-    if (r.mode === "apply")
-      await this.transition(source, r.tenant, prev, { phase: "Reconciling" }, { reasons: r.reasons });
-    await this.event(source, r.tenant, "run.started", {
-      mode: r.mode,
-      reasons: r.reasons,
-      attempts: r.attempts,
-    });
-
-    const account = accountKey(source.account);
-    const gate = this.budgets.gate(source.account, r.mode);
-    const claimKeeper = new AbortController();
-    const keeping = this.keepClaim(r, run, claimKeeper.signal);
-    let ran: Awaited<ReturnType<AccountBreakers["run"]>>;
-    try {
-      ran = await this.breakers.run(account, async () => {
-        try {
-          return await this.o.reconcile(r, run.signal, { source, gate });
-        } catch (err) {
-          return failureOutcome<TenantReconcile>(err);
-        }
-      });
-    } finally {
-      claimKeeper.abort();
-      await keeping;
-    }
-    const now = this.clock.now();
-    const current = (await this.o.store.getTenantStatus(r.source, r.tenant)) ?? prev;
-    if (!ran.ran) {
-      const retryAt = new Date(now + this.breakers.halfOpenAfterMs);
-      const reason = `${errCircuitOpen} (account ${source.account.url}, ${source.account.domain}; circuit ${ran.state}); next try at ${retryAt.toISOString()}`;
-      await this.transition(
-        source,
-        r.tenant,
-        current,
-        { reason, nextAttemptAt: retryAt },
-        { circuit: ran.state },
-      );
-      await this.o.store.completeRequest(r, { worker: this.worker, retryAt });
-      return finish("circuit-open");
-    }
-    const outcome = ran.value as Outcome<TenantReconcile>;
-    await this.settle(source, r, current, outcome, now, startedAt);
-    finish(outcome.status);
-  }
-
-  /** Records the outcome: status, events, and what becomes of the request. */
-  private async settle(
-    source: SourceRecord,
-    r: ReconcileRequest,
-    prev: TenantStatus | undefined,
-    outcome: Outcome<TenantReconcile>,
-    now: number,
-    startedAt: number,
-  ): Promise<void> {
-    const attempts = r.attempts + 1;
-    let retryAt: Date | undefined;
-    if (outcome.status === "retry") {
-      // Stopping: leave it due now for another replica, not after a backoff of ours.
-      const delay = this.stopping.signal.aborted
-        ? 0
-        : backoffDelay(attempts, outcome.delayMs, this.random, this.o.backoff);
-      retryAt = new Date(now + delay);
-    }
-    const patch = statusAfter({
-      mode: r.mode,
-      outcome,
-      now: new Date(now),
-      attempts,
-      retryAt,
-      sourceRevision: source.lastRevision,
-    });
-    await this.transition(source, r.tenant, prev, patch, { mode: r.mode, outcome: outcome.status });
-    const completion = await this.o.store.completeRequest(r, { worker: this.worker, retryAt });
-    const result = outcome.result;
-    await this.event(source, r.tenant, "run.finished", {
-      mode: r.mode,
-      outcome: outcome.status,
-      reason: outcome.status === "done" ? null : outcome.reason,
-      runId: result ? (result.executed?.runId ?? result.planned.runId) : null,
-      revision: result?.planned.revision ?? null,
-      durationMs: now - startedAt,
-      request: completion,
-      retryAt: retryAt?.toISOString() ?? null,
-    });
-    if (needsApply(r.mode, outcome)) {
-      await this.o.store.enqueueRequest({
-        source: r.source,
-        tenant: r.tenant,
-        mode: "apply",
-        reason: "drift-interval",
-      });
-      this.wake();
-    }
-  }
-
-  /** Sets a tenant's status; appends `tenant.status` when its phase or reason changed. */
-  private async transition(
-    source: SourceRecord,
-    tenant: string,
-    prev: TenantStatus | undefined,
-    patch: TenantStatusPatch,
-    data: Record<string, unknown> = {},
-  ): Promise<void> {
-    const next = await this.o.store.setTenantStatus(source.id, tenant, { ...patch, partner: source.partner });
-    if (prev && prev.phase === next.phase && prev.reason === next.reason) return;
-    await this.event(source, tenant, "tenant.status", {
-      ...data,
-      phase: next.phase,
-      reason: next.reason,
-      drifted: next.drifted,
-      from: prev?.phase ?? null,
-      nextAttemptAt: next.nextAttemptAt?.toISOString() ?? null,
-    });
-  }
-
-  private async suspend(source: SourceRecord, tenant: string): Promise<void> {
-    const prev = await this.o.store.getTenantStatus(source.id, tenant);
-    if (prev?.phase === "Suspended") return;
-    await this.transition(source, tenant, prev, {
-      phase: "Suspended",
-      reason: errSuspended,
-      nextAttemptAt: null,
-    });
-  }
-
-  private async event(
-    source: SourceRecord,
-    tenant: string,
-    type: "run.started" | "run.finished" | "tenant.status",
-    data: Record<string, unknown>,
-  ): Promise<void> {
-    await this.o.store.appendEvent({
-      type,
-      partner: source.partner,
-      source: source.id,
-      tenant,
-      actor: "scheduler",
-      ip: null,
-      data: { ...data, worker: this.worker },
-    });
   }
 
   /** Metrics observers must not break the scheduler. */
