@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { ReconcileReason } from "../model/control.js";
 import { MemoryQueue } from "./memory-queue.js";
 
 const t0 = Date.UTC(2026, 0, 1);
@@ -111,5 +113,53 @@ describe("MemoryQueue (the SchedulerStore port in memory)", () => {
     clock.now += 60_000;
     await q.heartbeatReplica("b");
     expect((await q.listReplicas(new Date(clock.now - 30_000))).map((r) => r.id)).toEqual(["b"]);
+  });
+
+  it("any sequence of triggers leaves one request per tenant and mode: every reason, a generation per trigger, the earliest notBefore", async () => {
+    const reasons: ReconcileReason[] = [
+      "interval",
+      "drift-interval",
+      "webhook",
+      "manual",
+      "api",
+      "revision",
+      "retry",
+      "startup",
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            tenant: fc.constantFrom("a", "b"),
+            mode: fc.constantFrom("apply" as const, "drift" as const),
+            reason: fc.constantFrom(...reasons),
+            delay: fc.option(fc.integer({ min: -5_000, max: 60_000 }), { nil: undefined }),
+          }),
+          { maxLength: 40 },
+        ),
+        async (triggers) => {
+          const { q } = queueAt();
+          for (const t of triggers) {
+            await q.enqueueRequest({
+              source: "s",
+              tenant: t.tenant,
+              mode: t.mode,
+              reason: t.reason,
+              notBefore: t.delay === undefined ? undefined : new Date(t0 + t.delay),
+            });
+          }
+          const rows = await q.listRequests();
+          const keys = new Set(triggers.map((t) => `${t.tenant}/${t.mode}`));
+          expect(rows).toHaveLength(keys.size);
+          for (const r of rows) {
+            const mine = triggers.filter((t) => t.tenant === r.tenant && t.mode === r.mode);
+            expect(r.generation).toBe(mine.length);
+            expect(new Set(r.reasons)).toEqual(new Set(mine.map((t) => t.reason)));
+            expect(r.reasons).toHaveLength(new Set(r.reasons).size);
+            expect(r.notBefore.getTime()).toBe(Math.min(...mine.map((t) => t0 + (t.delay ?? 0))));
+          }
+        },
+      ),
+    );
   });
 });
