@@ -112,14 +112,6 @@ export class RequestRunner {
       await this.d.store.completeRequest(r, { worker: this.d.worker });
       return finish("skipped");
     }
-    if (r.mode === "apply")
-      await this.transition(source, r.tenant, prev, { phase: "Reconciling" }, { reasons: r.reasons });
-    await this.event(source, r.tenant, "run.started", {
-      mode: r.mode,
-      reasons: r.reasons,
-      attempts: r.attempts,
-    });
-
     const account = accountKey(source.account);
     const gate = this.d.budgets.gate(source.account, r.mode);
     const claimKeeper = new AbortController();
@@ -128,6 +120,15 @@ export class RequestRunner {
     try {
       ran = await this.d.breakers.run(account, async () => {
         try {
+          // Only once the circuit lets the run through: an open circuit starts nothing.
+          if (r.mode === "apply") {
+            await this.transition(source, r.tenant, prev, { phase: "Reconciling" }, { reasons: r.reasons });
+          }
+          await this.event(source, r.tenant, "run.started", {
+            mode: r.mode,
+            reasons: r.reasons,
+            attempts: r.attempts,
+          });
           return await this.d.reconcile(r, run.signal, { source, gate });
         } catch (err) {
           return failureOutcome<TenantReconcile>(err);

@@ -363,6 +363,10 @@ describe("scheduler: circuit breaker per account", () => {
     expect(h.calls.map((c) => c.tenant)).toEqual(["a", "b", "c"]);
     expect(h.scheduler.breakers.state("https://omnia.test|d|u")).toBe("open");
     expect(h.queue.status("s", "d")?.reason).toContain(errCircuitOpen);
+    expect(
+      h.queue.events.filter((e) => e.tenant === "d" && e.type === "run.started"),
+      "an open circuit starts no run",
+    ).toEqual([]);
     // cockatiel times the open period on real time: let 5 ms pass, then the fake clock.
     await new Promise((r) => setTimeout(r, 15));
     await h.clock.advance(defaultBackoffBaseMs * 2);
