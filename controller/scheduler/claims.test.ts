@@ -73,4 +73,20 @@ describe("scheduler: claims and replicas", () => {
     await clock.advance(40_000);
     expect(scheduler.budgets.replicaCount).toBe(1);
   });
+
+  it("a start whose first store call fails throws, runs nothing, and may be tried again", async () => {
+    h = harness();
+    const { queue, clock, scheduler, calls } = h;
+    const listSources = queue.listSources.bind(queue);
+    queue.listSources = async () => {
+      throw new Error("connection refused");
+    };
+    await expect(scheduler.start()).rejects.toThrow("connection refused");
+    await clock.advance(120_000);
+    expect(calls).toEqual([]);
+    queue.listSources = listSources;
+    await scheduler.start();
+    await clock.advance(0);
+    expect(calls.map((c) => c.reasons.join())).toEqual(["startup"]);
+  });
 });

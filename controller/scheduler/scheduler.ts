@@ -84,7 +84,11 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /** This replica's id. */
   readonly worker: string;
-  /** Starts the timers, the heartbeat and the worker loop. Throws `errStarted` when started. */
+  /**
+   * Starts the heartbeat, the source timers and the worker loop. Throws `errStarted` when
+   * started, and the store's error when the first heartbeat or source listing fails
+   * (then nothing runs and `start` may be called again).
+   */
   start(): Promise<void>;
   /**
    * Stops claiming and the timers; waits up to `graceMs` (default 30 s) for runs in
@@ -182,8 +186,16 @@ class SchedulerImpl implements Scheduler {
     this.started = true;
     this.stopping = new AbortController();
     const stop = this.stopping.signal;
-    await this.heartbeat();
-    await this.timers.refresh(stop);
+    try {
+      await this.heartbeat();
+      await this.timers.refresh(stop);
+    } catch (err) {
+      // Not started: the caller may try again (a store still coming up).
+      this.started = false;
+      this.stopping.abort();
+      await this.timers.stop();
+      throw err;
+    }
     this.loops = [
       this.every(this.o.heartbeatMs ?? 10_000, () => this.heartbeat(), stop),
       this.every(this.o.sourcesRefreshMs ?? 30_000, () => this.timers.refresh(stop), stop),
