@@ -110,7 +110,11 @@ export type ReconcileFn = (
   context: ReconcileContext,
 ) => Promise<Outcome<TenantReconcile>>;
 
-/** The tenants a source declares or owns (customer codes). */
+/**
+ * The tenants a source declares or owns (customer codes). It should answer from the last
+ * good revision and the inventory when the present revision does not validate, so that
+ * the timers keep queueing its tenants and their status shows the problem.
+ */
 export type TenantLister = (source: SourceRecord) => Promise<string[]>;
 
 /** The source's present revision (a git fetch, a folder hash), to tell a new one from the last. */
