@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basisOf, isSavedPlanText, parseSavedPlan, serializeSavedPlan } from "../engine/plan/saved-plan.js";
 import { type PlanToApply, savedToApply } from "../engine/reconcile/apply-plan.js";
 import type { PlannedRun } from "../engine/reconcile/plan-tenants.js";
+import type { LoadOptions } from "../load/index.js";
 import { FolderSource } from "../sources/folder.js";
 
 /** Largest saved plan read (bytes): a 100k-extension plan is about 100 MB. */
@@ -27,15 +28,15 @@ export function savedPlanOf(planned: PlannedRun): string {
 }
 
 /**
- * Reads `path` as a saved plan, or resolves undefined when it is a folder or a manifest
+ * Reads `path` as a saved plan (its source loaded with `load`, the operator's secret access), or resolves undefined when it is a folder or a manifest
  * file (so `omnia apply` takes both). Throws `EngineError(errBadPlanFile)` for a file
  * that claims to be a plan but is not one this version reads.
  */
-export async function readSavedPlan(path: string): Promise<PlanToApply | undefined> {
+export async function readSavedPlan(path: string, load: LoadOptions = {}): Promise<PlanToApply | undefined> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || info.size > maxSavedPlanBytes || /\.ya?ml$/i.test(path)) return undefined;
   const text = await readFile(path, "utf8");
   if (!isSavedPlanText(text)) return undefined;
   const saved = parseSavedPlan(text, path);
-  return savedToApply(saved, new FolderSource(saved.source.location, { name: saved.source.name }));
+  return savedToApply(saved, new FolderSource(saved.source.location, { name: saved.source.name, load }));
 }

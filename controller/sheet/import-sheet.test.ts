@@ -34,13 +34,16 @@ describe("importSheet", () => {
     );
     const got = await importSheet(csv, options());
     expect(got.extensions).toBe(2);
-    expect(got.pinVariables).toEqual(["PIN_ACME001_HEADQUARTERS_201", "PIN_ACME001_HEADQUARTERS_202"]);
+    expect(got.pinVariables).toEqual([
+      "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201",
+      "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202",
+    ]);
     const text = await readFile(got.file, "utf8");
     expect(text.split("\n")[0]).toMatch(/^# yaml-language-server: \$schema=\S+omnia-manifest\.schema\.json$/);
     const docs = parseAllDocuments(text).map((d) => d.toJS());
     expect(docs.map((d) => [d.spec.number, d.spec.license, d.spec.pin.fromEnv])).toEqual([
-      ["201", "plus", "PIN_ACME001_HEADQUARTERS_201"],
-      ["202", "start", "PIN_ACME001_HEADQUARTERS_202"],
+      ["201", "plus", "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201"],
+      ["202", "start", "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202"],
     ]);
   });
 
@@ -57,13 +60,13 @@ describe("importSheet", () => {
     expect(docs.map((d) => d.spec)).toEqual([
       {
         number: "201",
-        pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_201" },
+        pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201" },
         license: "plus",
         user: { email: "giulia@acme.example", firstName: "Giulia", lastName: "Rossi" },
       },
       {
         number: "202",
-        pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_202" },
+        pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202" },
         license: "start",
         user: { email: "marco@acme.example", firstName: "Marco", lastName: "Verdi" },
       },
@@ -176,7 +179,10 @@ describe("importSheet", () => {
         "",
       ].join("\n"),
     );
-    const env = { PIN_ACME001_HEADQUARTERS_201: "1201", PIN_ACME001_HEADQUARTERS_202: "1202" };
+    const env = {
+      OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201: "1201",
+      OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202: "1202",
+    };
     const loaded = await loadDirectory(out, { env });
     expect(loaded.problems.map((p) => formatProblem(p))).toEqual([]);
     expect(loaded.state.extensions.map((e) => [e.key, e.spec.pin.reveal()])).toEqual([

@@ -62,7 +62,7 @@ export async function importSheet(
 
   const header = [
     `Extensions of PBX ${options.pbx} (tenant ${options.tenant}), imported from ${sheetFile}.`,
-    "Each PIN is read from the environment variable PIN_<TENANT>_<PBX>_<NUMBER>; set them before omnia apply.",
+    "Each PIN is read from the environment variable OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER>; set them before omnia apply.",
   ];
   const content = renderManifestFile(docs, schemaRefFrom(options.out), header);
   await mkdir(options.out, { recursive: true });

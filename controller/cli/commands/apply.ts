@@ -16,7 +16,12 @@ import { applyPlan, type PlanToApply, planToApply } from "../../engine/reconcile
 import type { ExecutedPlan } from "../../engine/reconcile/execute.js";
 import type { Outcome } from "../../engine/reconcile/outcome.js";
 import { planTenants } from "../../engine/reconcile/plan-tenants.js";
-import type { ConnectionFlags, StateFlags } from "../../runtime/settings.js";
+import {
+  type ConnectionFlags,
+  type SecretAccess,
+  type StateFlags,
+  secretAccessFrom,
+} from "../../runtime/settings.js";
 import { FolderSource } from "../../sources/folder.js";
 import { CliError } from "../errors.js";
 import { addConnectionOptions, addStateOptions } from "../options.js";
@@ -64,14 +69,20 @@ export async function applyCommand(dir: string, flags: ApplyFlags): Promise<numb
   if (!(parallelism >= 1 && parallelism <= maxParallelism)) {
     throw new CliError(`--parallelism ${text}: allowed: a whole number from 1 to ${maxParallelism}`, 2);
   }
-  const saved = await readSavedPlan(dir).catch((err: unknown) => {
+  let load: SecretAccess;
+  try {
+    load = secretAccessFrom(flags, process.env);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  const saved = await readSavedPlan(dir, load).catch((err: unknown) => {
     throw toCliError(err);
   });
   const color = Boolean(process.stdout.isTTY);
   return withSession(flags, async (session) => {
     const deps = { ...session.deps, options: { parallelism } };
     if (saved) return execute(saved, session, deps, color);
-    const source = new FolderSource(dir, { name: session.sourceName });
+    const source = new FolderSource(dir, { name: session.sourceName, load: session.load });
     const planned = resultOf(
       await planTenants(
         { source, tenants: flags.tenant, prune: flags.prune, allowMassDelete: flags.allowMassDelete },

@@ -36,7 +36,7 @@ describe("omnia import-sheet", () => {
     ]);
     expect(code, err.join("")).toBe(0);
     expect(out.join("")).toContain("wrote 2 extensions");
-    expect(out.join("")).toContain("PIN_ACME001_HQ_201 … PIN_ACME001_HQ_202");
+    expect(out.join("")).toContain("OMNIA_SECRET_PIN_ACME001_HQ_201 … OMNIA_SECRET_PIN_ACME001_HQ_202");
     await expect(readdir(join(dir, "out"))).resolves.toEqual(["hq-extensions.yaml"]);
   });
 

@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option("--out <dir>", "folder to write <pbx>-extensions.yaml into", ".")
     .addHelpText(
       "after",
-      "\nPINs are never read from the sheet: each extension's PIN comes from the environment\nvariable PIN_<TENANT>_<PBX>_<NUMBER> (upper-case, '-' as '_'), e.g. PIN_ACME001_HEADQUARTERS_201.",
+      "\nPINs are never read from the sheet: each extension's PIN comes from the environment\nvariable OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER> (upper-case, '-' as '_'), e.g. OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201.",
     )
     .action(async (file: string, opts: { tenant: string; pbx: string; out: string }) => {
       try {

@@ -47,7 +47,7 @@ export function register(program: Command): void {
 /** Runs `omnia plan`; returns the exit code. */
 export async function planCommand(dir: string, flags: PlanFlags): Promise<number> {
   return withSession(flags, async (session) => {
-    const source = new FolderSource(dir, { name: session.sourceName });
+    const source = new FolderSource(dir, { name: session.sourceName, load: session.load });
     const planned = resultOf(
       await planTenants(
         { source, tenants: flags.tenant, prune: flags.prune, allowMassDelete: flags.allowMassDelete },
