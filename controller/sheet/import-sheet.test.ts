@@ -5,7 +5,7 @@ import ExcelJS from "exceljs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { formatProblem, loadDirectory } from "../load/index.js";
-import { importSheet, SheetImportError } from "./import-sheet.js";
+import { errOutputExists, importSheet, SheetImportError, SheetOutputExistsError } from "./import-sheet.js";
 import { errSheetType, SheetReadError } from "./read-sheet.js";
 
 let dir: string;
@@ -26,6 +26,19 @@ async function problemsOf(p: Promise<unknown>): Promise<string[]> {
 }
 
 describe("importSheet", () => {
+  it("refuses an existing output file, leaving it and no temporary file, and overwrites with force", async () => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(csv, "Interno;Licenza\n201;start\n");
+    const first = await importSheet(csv, options());
+    await writeFile(first.file, "# edited by hand\n");
+    await expect(importSheet(csv, options())).rejects.toThrow(new SheetOutputExistsError(first.file));
+    await expect(importSheet(csv, options())).rejects.toThrow(`${first.file} ${errOutputExists}`);
+    await expect(readFile(first.file, "utf8")).resolves.toBe("# edited by hand\n");
+    await expect(readdir(join(dir, "out"))).resolves.toEqual(["headquarters-extensions.yaml"]);
+    await importSheet(csv, { ...options(), force: true });
+    await expect(readFile(first.file, "utf8")).resolves.toContain('number: "201"');
+  });
+
   it("writes manifests from a ';'-separated Italian CSV", async () => {
     const csv = join(dir, "interni.csv");
     await writeFile(

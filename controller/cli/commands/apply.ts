@@ -12,6 +12,7 @@ import pc from "picocolors";
 import type { ApplyProgress, ApplyResult } from "../../engine/apply/apply.js";
 import { isEmptyPlan } from "../../engine/plan/plan.js";
 import { renderPlan } from "../../engine/plan/render.js";
+import { otherStateOf } from "../../engine/plan/saved-plan.js";
 import { applyPlan, type PlanToApply, planToApply } from "../../engine/reconcile/apply-plan.js";
 import type { ExecutedPlan } from "../../engine/reconcile/execute.js";
 import type { Outcome } from "../../engine/reconcile/outcome.js";
@@ -25,7 +26,7 @@ import {
 import { FolderSource } from "../../sources/folder.js";
 import { CliError } from "../errors.js";
 import { addConnectionOptions, addStateOptions } from "../options.js";
-import { readSavedPlan } from "../saved-plans.js";
+import { readSavedPlan, stateOf } from "../saved-plans.js";
 import { resultOf, type Session, toCliError, withSession } from "../session.js";
 
 /** Refusal to apply unattended without `--auto-approve`. */
@@ -81,7 +82,11 @@ export async function applyCommand(dir: string, flags: ApplyFlags): Promise<numb
   const color = Boolean(process.stdout.isTTY);
   return withSession(flags, async (session) => {
     const deps = { ...session.deps, options: { parallelism } };
-    if (saved) return execute(saved, session, deps, color);
+    if (saved) {
+      const other = otherStateOf(saved.state, stateOf(session));
+      if (other) throw new CliError(other);
+      return execute(saved.toApply, session, deps, color);
+    }
     const source = new FolderSource(dir, { name: session.sourceName, load: session.load });
     const planned = resultOf(
       await planTenants(
