@@ -278,3 +278,57 @@ describe("the manual's Omnia Manager switch", () => {
     ).toEqual([]);
   });
 });
+
+describe("the manual's rules across documents (controller/load/README.md, table)", () => {
+  const user = (role: string) =>
+    `${head("User", "{name: anna, tenant: BETA002}")}spec:\n  firstName: Anna\n  lastName: Neri\n  email: anna@beta.example\n  omniaManagerRole: ${role}\n`;
+  const betaOff = (baseRepo["base/beta.yaml"] ?? "")
+    .replace('fiscalCode: "CNTMRC72C14H501E"}', 'fiscalCode: "CNTMRC72C14H501E", omniaManager: false}')
+    .replace(/---\n[^]*$/, ""); // without its PBX, which the switch refuses too
+  const pbx = (name: string, tenant: string, kind: string, group: string) =>
+    `${head("Pbx", `{name: ${name}, tenant: ${tenant}}`)}spec:\n  kind: ${kind}\n  group: ${group}\n`;
+
+  it.each<[string, Record<string, string>, string[]]>([
+    [
+      "a user with the Omnia Manager role pbxAdmin in a tenant without Omnia Manager",
+      { "base/beta.yaml": betaOff, "u.yaml": user("pbxAdmin") },
+      [
+        "u.yaml:8:21 User/anna: omniaManagerRole 'pbxAdmin' gives access to Omnia Manager, but tenant 'BETA002' has omniaManager: false (base/beta.yaml:4:130), so the platform refuses the role; set omniaManagerRole: none, or omniaManager: true on the Tenant",
+      ],
+    ],
+    [
+      "a user with the Omnia Manager role viewer in a tenant without Omnia Manager",
+      { "base/beta.yaml": betaOff, "u.yaml": user("viewer") },
+      [
+        "u.yaml:8:21 User/anna: omniaManagerRole 'viewer' gives access to Omnia Manager, but tenant 'BETA002' has omniaManager: false (base/beta.yaml:4:130), so the platform refuses the role; set omniaManagerRole: none, or omniaManager: true on the Tenant",
+      ],
+    ],
+    [
+      "a user without an Omnia Manager role in that tenant is fine",
+      { "base/beta.yaml": betaOff, "u.yaml": user("none") },
+      [],
+    ],
+    ["a user with an Omnia Manager role where it is enabled is fine", { "u.yaml": user("pbxAdmin") }, []],
+    [
+      "a shared PBX joining group g1, which group PBXs of two tenants joined first",
+      { "p.yaml": pbx("annex", "ACME001", "shared", "g1") },
+      [
+        "p.yaml:5:9 Pbx/annex: PBX group 'g1' is joined here by a shared PBX, but by the group PBX ACME001/north at base/acme.yaml:14:14: a group shares either the numbering plan (group PBXs) or queues, routes and BLF (shared PBXs), not both; give every PBX of the group one kind, or use another group name",
+      ],
+    ],
+    [
+      "a group PBX joining a group of shared PBXs, in another tenant",
+      { "p.yaml": doc(pbx("s1", "ACME001", "shared", "queues"), pbx("g9", "BETA002", "group", "queues")) },
+      [
+        "p.yaml:12:9 Pbx/g9: PBX group 'queues' is joined here by a group PBX, but by the shared PBX ACME001/s1 at p.yaml:5:9: a group shares either the numbering plan (group PBXs) or queues, routes and BLF (shared PBXs), not both; give every PBX of the group one kind, or use another group name",
+      ],
+    ],
+    [
+      "shared PBXs of two tenants in one group are fine",
+      { "p.yaml": doc(pbx("s1", "ACME001", "shared", "queues"), pbx("s2", "BETA002", "shared", "queues")) },
+      [],
+    ],
+  ])("%s", async (_name, files, want) => {
+    expect(await problemsOf(files)).toEqual(want);
+  });
+});

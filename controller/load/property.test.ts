@@ -163,8 +163,12 @@ function render(repo: Repo) {
       customerCode: t.code,
       vatNumber: vat,
       fiscalCode,
-      // The manual's rule: PBXs, trunks, numbers and extensions need Omnia Manager enabled.
-      omniaManager: t.omniaManager || t.pbxs.length + t.trunks.length > 0,
+      // The manual's rule: PBXs, trunks, numbers, extensions and users with an Omnia
+      // Manager role need Omnia Manager enabled.
+      omniaManager:
+        t.omniaManager ||
+        t.pbxs.length + t.trunks.length > 0 ||
+        t.users.some((u) => u.omniaManagerRole !== "none"),
       status: t.status,
     };
     const written = { ...tenantSpec, fiscalCode: t.lowerCase ? fiscalCode.toLowerCase() : fiscalCode };
@@ -207,7 +211,8 @@ function render(repo: Repo) {
     for (const p of t.pbxs) {
       const spec = {
         kind: p.kind,
-        ...(p.kind === "single" ? {} : { group: p.group }),
+        // A group is of one kind (cross.ts checkGroupKinds): shared PBXs get their own groups.
+        ...(p.kind === "single" ? {} : { group: p.kind === "shared" ? `shared-${p.group}` : p.group }),
         callCenter: p.callCenter,
         hotel: p.hotel,
         status: p.status,
