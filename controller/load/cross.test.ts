@@ -284,7 +284,7 @@ describe("the manual's rules across documents (controller/load/README.md, table)
     `${head("User", "{name: anna, tenant: BETA002}")}spec:\n  firstName: Anna\n  lastName: Neri\n  email: anna@beta.example\n  omniaManagerRole: ${role}\n`;
   const betaOff = (baseRepo["base/beta.yaml"] ?? "")
     .replace('fiscalCode: "CNTMRC72C14H501E"}', 'fiscalCode: "CNTMRC72C14H501E", omniaManager: false}')
-    .replace(/---\n[^]*$/, ""); // without its PBX, which the switch refuses too
+    .replace(/---\n[\s\S]*$/, ""); // without its PBX, which the switch refuses too
   const pbx = (name: string, tenant: string, kind: string, group: string) =>
     `${head("Pbx", `{name: ${name}, tenant: ${tenant}}`)}spec:\n  kind: ${kind}\n  group: ${group}\n`;
 
