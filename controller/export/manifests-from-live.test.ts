@@ -163,7 +163,8 @@ describe("export round trip", () => {
       ["ACME001", "B2", "C3"],
       [
         apiListing(),
-        // Without Omnia Manager a customer has no PBXs, trunks, numbers or extensions (the manual).
+        // Without Omnia Manager a customer has no PBXs, trunks, numbers or extensions, and
+        // its users no Omnia Manager role (the manual).
         apiListing({
           customer: apiCustomer({
             id: "cus_2",
@@ -171,7 +172,9 @@ describe("export round trip", () => {
             status: "suspended",
             omniaManager: false,
           }),
-          users: [apiUser({ id: "usr_9", customerId: "cus_2", department: undefined })],
+          users: [
+            apiUser({ id: "usr_9", customerId: "cus_2", department: undefined, omniaManagerRole: "none" }),
+          ],
           trunks: [],
           pbxs: [],
           numbers: [],
