@@ -8,12 +8,22 @@ async function problemsOf(
   files: Record<string, string>,
   env: Record<string, string> = {},
 ): Promise<string[]> {
-  const { problems } = await loadRepo({ ...baseRepo, ...files }, { env: { PIN: "4711", ...env } });
+  const { problems } = await loadRepo(
+    { ...baseRepo, ...files },
+    { env: { OMNIA_SECRET_PIN: "4711", ...env } },
+  );
   return problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.kind ?? "-"}/${p.name ?? "-"}: ${p.message}`);
 }
 
 /** An extension document (one line per field, so positions are easy to read). */
-const ext = (name: string, tenant: string, pbx: string, number: string, extra = "", pin = "{fromEnv: PIN}") =>
+const ext = (
+  name: string,
+  tenant: string,
+  pbx: string,
+  number: string,
+  extra = "",
+  pin = "{fromEnv: OMNIA_SECRET_PIN}",
+) =>
   `${head("Extension", `{name: ${name}, tenant: ${tenant}, pbx: ${pbx}}`)}spec:\n  number: "${number}"\n  license: start\n  pin: ${pin}\n${extra}`;
 const num = (name: string, number: string, digits: number, pbx = "hq", trunk = "main", tenant = "ACME001") =>
   `${head("Number", `{name: ${name}, tenant: ${tenant}}`)}spec:\n  number: "${number}"\n  blockDigits: ${digits}\n  pbx: ${pbx}\n  trunk: ${trunk}\n`;
@@ -213,15 +223,17 @@ const cases: Array<[string, Record<string, string>, string[]]> = [
   // ---- secrets
   [
     "a PIN from an unset variable",
-    { "t.yaml": ext("e1", "ACME001", "hq", "201", "", "{fromEnv: NO_SUCH_PIN}") },
+    { "t.yaml": ext("e1", "ACME001", "hq", "201", "", "{fromEnv: OMNIA_SECRET_NO_SUCH_PIN}") },
     [
-      "t.yaml:7:18 Extension/e1: secret from environment variable NO_SUCH_PIN: the variable is unset or empty",
+      "t.yaml:7:18 Extension/e1: secret from environment variable OMNIA_SECRET_NO_SUCH_PIN: the variable is unset or empty",
     ],
   ],
   [
     "a PIN from an empty variable",
-    { "t.yaml": ext("e1", "ACME001", "hq", "201", "", "{fromEnv: EMPTY_PIN}") },
-    ["t.yaml:7:18 Extension/e1: secret from environment variable EMPTY_PIN: the variable is unset or empty"],
+    { "t.yaml": ext("e1", "ACME001", "hq", "201", "", "{fromEnv: OMNIA_SECRET_EMPTY_PIN}") },
+    [
+      "t.yaml:7:18 Extension/e1: secret from environment variable OMNIA_SECRET_EMPTY_PIN: the variable is unset or empty",
+    ],
   ],
   [
     "a PIN from a missing file",
@@ -240,7 +252,7 @@ const cases: Array<[string, Record<string, string>, string[]]> = [
 
 describe("cross-document checks: each gives its message at its line:col", () => {
   it.each(cases)("%s", async (_name, files, want) => {
-    expect(await problemsOf(files, { EMPTY_PIN: "" })).toEqual(want);
+    expect(await problemsOf(files, { OMNIA_SECRET_EMPTY_PIN: "" })).toEqual(want);
   });
 });
 
@@ -264,5 +276,59 @@ describe("the manual's Omnia Manager switch", () => {
       problems.filter((p) => p.code !== "manual-rule"),
       "nothing else, users included",
     ).toEqual([]);
+  });
+});
+
+describe("the manual's rules across documents (controller/load/README.md, table)", () => {
+  const user = (role: string) =>
+    `${head("User", "{name: anna, tenant: BETA002}")}spec:\n  firstName: Anna\n  lastName: Neri\n  email: anna@beta.example\n  omniaManagerRole: ${role}\n`;
+  const betaOff = (baseRepo["base/beta.yaml"] ?? "")
+    .replace('fiscalCode: "CNTMRC72C14H501E"}', 'fiscalCode: "CNTMRC72C14H501E", omniaManager: false}')
+    .replace(/---\n[\s\S]*$/, ""); // without its PBX, which the switch refuses too
+  const pbx = (name: string, tenant: string, kind: string, group: string) =>
+    `${head("Pbx", `{name: ${name}, tenant: ${tenant}}`)}spec:\n  kind: ${kind}\n  group: ${group}\n`;
+
+  it.each<[string, Record<string, string>, string[]]>([
+    [
+      "a user with the Omnia Manager role pbxAdmin in a tenant without Omnia Manager",
+      { "base/beta.yaml": betaOff, "u.yaml": user("pbxAdmin") },
+      [
+        "u.yaml:8:21 User/anna: omniaManagerRole 'pbxAdmin' gives access to Omnia Manager, but tenant 'BETA002' has omniaManager: false (base/beta.yaml:4:130), so the platform refuses the role; set omniaManagerRole: none, or omniaManager: true on the Tenant",
+      ],
+    ],
+    [
+      "a user with the Omnia Manager role viewer in a tenant without Omnia Manager",
+      { "base/beta.yaml": betaOff, "u.yaml": user("viewer") },
+      [
+        "u.yaml:8:21 User/anna: omniaManagerRole 'viewer' gives access to Omnia Manager, but tenant 'BETA002' has omniaManager: false (base/beta.yaml:4:130), so the platform refuses the role; set omniaManagerRole: none, or omniaManager: true on the Tenant",
+      ],
+    ],
+    [
+      "a user without an Omnia Manager role in that tenant is fine",
+      { "base/beta.yaml": betaOff, "u.yaml": user("none") },
+      [],
+    ],
+    ["a user with an Omnia Manager role where it is enabled is fine", { "u.yaml": user("pbxAdmin") }, []],
+    [
+      "a shared PBX joining group g1, which group PBXs of two tenants joined first",
+      { "p.yaml": pbx("annex", "ACME001", "shared", "g1") },
+      [
+        "p.yaml:5:9 Pbx/annex: PBX group 'g1' is joined here by a shared PBX, but by the group PBX ACME001/north at base/acme.yaml:14:14: a group shares either the numbering plan (group PBXs) or queues, routes and BLF (shared PBXs), not both; give every PBX of the group one kind, or use another group name",
+      ],
+    ],
+    [
+      "a group PBX joining a group of shared PBXs, in another tenant",
+      { "p.yaml": doc(pbx("s1", "ACME001", "shared", "queues"), pbx("g9", "BETA002", "group", "queues")) },
+      [
+        "p.yaml:12:9 Pbx/g9: PBX group 'queues' is joined here by a group PBX, but by the shared PBX ACME001/s1 at p.yaml:5:9: a group shares either the numbering plan (group PBXs) or queues, routes and BLF (shared PBXs), not both; give every PBX of the group one kind, or use another group name",
+      ],
+    ],
+    [
+      "shared PBXs of two tenants in one group are fine",
+      { "p.yaml": doc(pbx("s1", "ACME001", "shared", "queues"), pbx("s2", "BETA002", "shared", "queues")) },
+      [],
+    ],
+  ])("%s", async (_name, files, want) => {
+    expect(await problemsOf(files)).toEqual(want);
   });
 });

@@ -90,6 +90,7 @@ export function crossCheck(entries: Entry[], declared: ReadonlySet<string> = new
     }
   }
   checkOmniaManager(entries, problems);
+  checkGroupKinds(of("Pbx"), problems);
   checkGroups(of("Pbx"), of("Extension"), problems);
   checkBlocks(of("Number"), problems);
   const inlineUsers = checkUsers(of("User"), of("Extension"), exists, problems);
@@ -109,7 +110,10 @@ const omniaManagerKinds: ReadonlySet<KindName> = new Set<KindName>([
   "Extension",
 ]);
 
-/** Omnia Manager objects of a tenant declared with `omniaManager: false`, each named with its tenant's place. */
+/**
+ * Omnia Manager objects of a tenant declared with `omniaManager: false`, and its users
+ * given an Omnia Manager role, each named with the tenant's place.
+ */
 function checkOmniaManager(entries: Entry[], problems: Problem[]): void {
   const disabled = new Map<string, Entry>(); // customer code -> Tenant entry
   for (const e of entries)
@@ -118,8 +122,24 @@ function checkOmniaManager(entries: Entry[], problems: Problem[]): void {
   if (disabled.size === 0) return;
   for (const e of entries) {
     const tenant = disabled.get(e.tenant);
-    if (!tenant || !omniaManagerKinds.has(e.kind)) continue;
+    if (!tenant) continue;
     const at = locate(tenant.parsed, ["spec", "omniaManager"]);
+    const role =
+      e.kind === "User" ? (e.doc.spec as { omniaManagerRole?: string }).omniaManagerRole : undefined;
+    if (role !== undefined && role !== "none") {
+      // The manual: the Omnia Manager role administers PBXs and SIP trunks, which the
+      // customer can only have with Omnia Manager enabled.
+      problems.push(
+        problemAt(
+          e.parsed,
+          ["spec", "omniaManagerRole"],
+          who(e),
+          msg.omniaManagerRoleDisabled(role, e.tenant, at),
+          "manual-rule",
+        ),
+      );
+    }
+    if (!omniaManagerKinds.has(e.kind)) continue;
     problems.push(
       problemAt(
         e.parsed,
@@ -129,6 +149,38 @@ function checkOmniaManager(entries: Entry[], problems: Problem[]): void {
         "manual-rule",
       ),
     );
+  }
+}
+
+/**
+ * A PBX group is of one kind: the manual's shared PBXs join a group to share queues,
+ * groups, routes and BLF, its group PBXs to share the internal numbering plan. A group
+ * joined by both would be one group meaning two things (decided for this project, as
+ * the stand-in's `groupKindOf`); the first PBX of the group (in file order) sets its kind.
+ */
+function checkGroupKinds(pbxs: Entry<"Pbx">[], problems: Problem[]): void {
+  const first = new Map<string, Entry<"Pbx">>(); // group name -> first PBX that joined it
+  for (const p of pbxs) {
+    const { kind, group } = p.doc.spec;
+    if (kind === "single" || !group) continue;
+    const other = first.get(group);
+    if (!other) first.set(group, p);
+    else if (other.doc.spec.kind !== kind)
+      problems.push(
+        problemAt(
+          p.parsed,
+          ["spec", "kind"],
+          who(p),
+          msg.groupKindClash(
+            group,
+            kind,
+            `${other.tenant}/${other.name}`,
+            other.doc.spec.kind,
+            locate(other.parsed, ["spec", "kind"]),
+          ),
+          "manual-rule",
+        ),
+      );
   }
 }
 

@@ -104,6 +104,10 @@ export const msg = {
   unknownTenant: (code: string) => `tenant '${code}' is not declared (no Tenant with that customerCode)`,
   omniaManagerDisabled: (code: string, tenantAt: string, label: string) =>
     `tenant '${code}' has omniaManager: false (${tenantAt}), and a ${label} is an Omnia Manager object the platform refuses without it; set omniaManager: true on the Tenant or remove this document`,
+  omniaManagerRoleDisabled: (role: string, code: string, tenantAt: string) =>
+    `omniaManagerRole '${role}' gives access to Omnia Manager, but tenant '${code}' has omniaManager: false (${tenantAt}), so the platform refuses the role; set omniaManagerRole: none, or omniaManager: true on the Tenant`,
+  groupKindClash: (group: string, kind: string, other: string, otherKind: string, at: string) =>
+    `PBX group '${group}' is joined here by a ${kind} PBX, but by the ${otherKind} PBX ${other} at ${at}: a group shares either the numbering plan (group PBXs) or queues, routes and BLF (shared PBXs), not both; give every PBX of the group one kind, or use another group name`,
   /** A reference to a parent (the kind registry's label, e.g. "PBX") not declared in the tenant. */
   unknownReference: (label: string, tenant: string, name: string) =>
     `${label} '${name}' is not declared in tenant '${tenant}'`,
@@ -120,7 +124,9 @@ export const msg = {
   secretEnvUnset: (name: string) =>
     `secret from environment variable ${name}: the variable is unset or empty`,
   secretEnvForbidden: (name: string) =>
-    `secret from environment variable ${name}: manifests may not read omnia's own settings or credentials (OMNIA_* other than OMNIA_SECRET_*, OMNIA_SECRET_KEY, DATABASE_URL, PG*, *_TOKEN)`,
+    `secret from environment variable ${name}: manifests may not read omnia's own settings or credentials (OMNIA_* other than OMNIA_SECRET_*, OMNIA_SECRET_KEY, OMNIA_SECRET_ENV_PREFIXES, DATABASE_URL, PG*, *_TOKEN)`,
+  secretEnvNotAllowed: (name: string, prefixes: readonly string[]) =>
+    `secret from environment variable ${name}: manifests may read only variables starting with ${prefixes.join(", ")} (the operator's OMNIA_SECRET_ENV_PREFIXES); rename the variable, e.g. ${prefixes[0] ?? ""}${name}`,
   secretFileMissing: (path: string, reason: string) => `secret from file ${path}: ${reason}`,
   secretRefused: (source: string, what: string, rule: string) =>
     `secret from ${source}: the platform refuses it as ${what} (${rule}; value not shown)`,

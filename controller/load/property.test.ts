@@ -163,8 +163,12 @@ function render(repo: Repo) {
       customerCode: t.code,
       vatNumber: vat,
       fiscalCode,
-      // The manual's rule: PBXs, trunks, numbers and extensions need Omnia Manager enabled.
-      omniaManager: t.omniaManager || t.pbxs.length + t.trunks.length > 0,
+      // The manual's rule: PBXs, trunks, numbers, extensions and users with an Omnia
+      // Manager role need Omnia Manager enabled.
+      omniaManager:
+        t.omniaManager ||
+        t.pbxs.length + t.trunks.length > 0 ||
+        t.users.some((u) => u.omniaManagerRole !== "none"),
       status: t.status,
     };
     const written = { ...tenantSpec, fiscalCode: t.lowerCase ? fiscalCode.toLowerCase() : fiscalCode };
@@ -193,7 +197,7 @@ function render(repo: Repo) {
         authRequired: tr.authRequired,
         ...(tr.username === undefined ? {} : { username: tr.username }),
       };
-      const variable = `TRUNK_${t.code}_${tr.name.toUpperCase()}`;
+      const variable = `OMNIA_SECRET_TRUNK_${t.code}_${tr.name.toUpperCase()}`;
       emit("SipTrunk", tr.name, tr.meta, tr.password ? { ...spec, password: { fromEnv: variable } } : spec);
       if (tr.password) env[variable] = `pw-${variable}`;
       expect(
@@ -207,7 +211,8 @@ function render(repo: Repo) {
     for (const p of t.pbxs) {
       const spec = {
         kind: p.kind,
-        ...(p.kind === "single" ? {} : { group: p.group }),
+        // A group is of one kind (cross.ts checkGroupKinds): shared PBXs get their own groups.
+        ...(p.kind === "single" ? {} : { group: p.kind === "shared" ? `shared-${p.group}` : p.group }),
         callCenter: p.callCenter,
         hotel: p.hotel,
         status: p.status,
@@ -217,13 +222,13 @@ function render(repo: Repo) {
       for (const e of p.extensions) {
         const number = String(100 + ext++);
         const pinValue = `9${number}`; // the platform's PIN: 4 to 10 digits
-        let pin: Record<string, string> = { fromEnv: `PIN_${number}` };
+        let pin: Record<string, string> = { fromEnv: `OMNIA_SECRET_PIN_${number}` };
         if (e.pinFromFile) {
           // Paths start at the manifest's folder: odd documents go to more/b.yml (see below).
           pin = { fromFile: `${docs.length % 2 === 1 ? "../" : ""}pins/${number}.txt` };
           files[`${t.code}/pins/${number}.txt`] = `${pinValue}\n`;
         } else {
-          env[`PIN_${number}`] = pinValue;
+          env[`OMNIA_SECRET_PIN_${number}`] = pinValue;
         }
         let user: Record<string, string> | undefined;
         if (e.user.type === "declared" && emails.length > 0)

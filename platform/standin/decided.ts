@@ -90,5 +90,22 @@ export function numberingScope(pbx: { id: string; kind: string; group?: string |
   return pbx.kind === "group" && pbx.group ? `group:${pbx.group}` : `pbx:${pbx.id}`;
 }
 
+/**
+ * A PBX group is of one kind: the manual's shared PBXs join a group to share queues,
+ * groups, routes and BLF, its group PBXs to share the internal numbering plan; a group
+ * holding both would mean two things. The kind of the group `group` among `pbxs` (the
+ * partner's PBXs, `exceptId` left out: the PBX being changed), or undefined when no PBX
+ * has joined it.
+ */
+export function groupKindOf(
+  pbxs: Iterable<{ id: string; kind: string; group?: string | undefined }>,
+  group: string,
+  exceptId?: string,
+): { kind: string; id: string } | undefined {
+  for (const p of pbxs)
+    if (p.group === group && p.id !== exceptId && p.kind !== "single") return { kind: p.kind, id: p.id };
+  return undefined;
+}
+
 /** A customer of another partner: 403 (an id that exists nowhere: 404). */
 export const otherPartnerStatus = 403;

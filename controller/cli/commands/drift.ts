@@ -38,7 +38,7 @@ export function register(program: Command): void {
 /** Runs `omnia drift`; returns the exit code. */
 export async function driftCommand(dir: string, flags: DriftFlags): Promise<number> {
   return withSession(flags, async (session) => {
-    const source = new FolderSource(dir, { name: session.sourceName });
+    const source = new FolderSource(dir, { name: session.sourceName, load: session.load });
     // This user's own changes are applies, not hand edits (same settings order as the session's).
     const self = `${flags.username ?? process.env.OMNIA_USERNAME}@${flags.domain ?? process.env.OMNIA_DOMAIN}`;
     const deps = flags.who

@@ -1,6 +1,6 @@
 /** Omnia Manager rules for PBXs: kinds and groups, pending while provisioned, options. */
 import type { PbxCreate, PbxKind, PbxUpdate } from "../../client/api.gen.js";
-import { initialStatus, numberingScope } from "../decided.js";
+import { groupKindOf, initialStatus, numberingScope } from "../decided.js";
 import { conflict, inUse, invalid } from "../errors.js";
 import type { PbxRec } from "../state.js";
 import { audit, changes, childOf, customerOf, type OpCtx, requireOmniaManager } from "./context.js";
@@ -15,10 +15,26 @@ function invalidGroup(message: string): never {
   throw invalid("group", message, { allowed: { single: "no group", shared: "a group", group: "a group" } });
 }
 
+/** The message of a PBX joining a group of the other kind (decided.ts `groupKindOf`). */
+export const errGroupKind = (group: string, kind: string, groupKind: string) =>
+  `group ${group} is a group of ${groupKind} PBXs; a ${kind} PBX cannot join it (a group shares either the numbering plan or queues, routes and BLF)`;
+
+/** A shared or group PBX may join only a group of its own kind among the partner's PBXs. */
+function checkGroupKind(ctx: OpCtx, kind: PbxKind, group: string | undefined, exceptId?: string): void {
+  if (kind === "single" || group === undefined) return;
+  const partnerPbxs = [...ctx.state.pbxs.values()].filter(
+    (p) => ctx.state.customers.get(p.customerId)?.partnerId === ctx.partner.id,
+  );
+  const joined = groupKindOf(partnerPbxs, group, exceptId);
+  if (joined && joined.kind !== kind)
+    throw invalid("group", errGroupKind(group, kind, joined.kind), { group, groupKind: joined.kind });
+}
+
 /** Creates a PBX (pending while provisioned); its name is unique in the customer. */
 export function createPbx(ctx: OpCtx, customerId: string, input: PbxCreate): PbxRec {
   requireOmniaManager(customerOf(ctx, customerId));
   checkKindGroup(input.kind, input.group);
+  checkGroupKind(ctx, input.kind, input.group);
   const existing = ctx.state.ofCustomer("pbxs", customerId).find((p) => p.name === input.name);
   if (existing) throw conflict("PBX", input.name, existing.id);
   const pbx: PbxRec = {
@@ -57,6 +73,7 @@ export function updatePbx(ctx: OpCtx, customerId: string, id: string, patch: Pbx
   const group =
     patch.group === null ? undefined : (patch.group ?? (patch.kind === "single" ? undefined : pbx.group));
   checkKindGroup(kind, group);
+  checkGroupKind(ctx, kind, group, id);
   const moved = { ...pbx, kind, group };
   if (numberingScope(moved) !== numberingScope(pbx)) {
     for (const e of ctx.state.extensions.values()) {

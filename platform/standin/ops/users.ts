@@ -3,7 +3,7 @@ import type { NewUser, UserCreate, UserUpdate } from "../../client/api.gen.js";
 import { initialStatus } from "../decided.js";
 import { conflict, invalidState } from "../errors.js";
 import type { UserRec } from "../state.js";
-import { audit, changes, childOf, customerOf, type OpCtx, settle } from "./context.js";
+import { audit, changes, childOf, customerOf, type OpCtx, requireOmniaManager, settle } from "./context.js";
 
 /** The user of `customerId` with this email (case-insensitive), if any. */
 export function userByEmail(ctx: OpCtx, customerId: string, email: string): UserRec | undefined {
@@ -13,10 +13,12 @@ export function userByEmail(ctx: OpCtx, customerId: string, email: string): User
 
 /** Creates and invites a user: pending until the invitation is accepted (a delay here). */
 export function createUser(ctx: OpCtx, customerId: string, input: UserCreate | NewUser): UserRec {
-  customerOf(ctx, customerId);
+  const customer = customerOf(ctx, customerId);
+  const full = input as UserCreate;
+  // The Omnia Manager role administers PBXs and SIP trunks: only with the service enabled.
+  if ((full.omniaManagerRole ?? "none") !== "none") requireOmniaManager(customer);
   const existing = userByEmail(ctx, customerId, input.email);
   if (existing) throw conflict("user", input.email, existing.id);
-  const full = input as UserCreate;
   const user: UserRec = {
     id: ctx.state.newId("users"),
     customerId,
@@ -52,6 +54,8 @@ export function getUser(ctx: OpCtx, customerId: string, id: string): UserRec {
 /** Edits names, department and roles (the email is the identity and stays). */
 export function updateUser(ctx: OpCtx, customerId: string, id: string, patch: UserUpdate): UserRec {
   const user = getUser(ctx, customerId, id);
+  if (patch.omniaManagerRole !== undefined && patch.omniaManagerRole !== "none")
+    requireOmniaManager(customerOf(ctx, customerId));
   const { department, ...rest } = patch;
   Object.assign(user, rest);
   if (department === null) delete user.department;
