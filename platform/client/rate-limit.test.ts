@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TokenBucket, windowMs } from "./rate-limit.js";
+import { errRateLimitOptions, TokenBucket, windowMs } from "./rate-limit.js";
 
 /**
  * Simulated time: `sleep` registers a timer that `run` fires when the clock reaches it,
@@ -193,5 +193,118 @@ describe("TokenBucket", () => {
     [Number.NaN, 1],
   ])("refuses rate %d and burst %d", (requestsPerSecond, burst) => {
     expect(() => new TokenBucket({ requestsPerSecond, burst })).toThrow(RangeError);
+  });
+
+  it("serves normal callers before background ones and holds N per second over both", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: 3_000 }), background: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 120,
+        }),
+        async (rate, burst, arrivals) => {
+          const time = new FakeTime();
+          const bucket = new TokenBucket({
+            requestsPerSecond: rate,
+            burst,
+            now: () => time.now,
+            sleep: time.sleep,
+          });
+          const sends: { at: number; arrived: number; background: boolean }[] = [];
+          const waitingNormal: number[] = [];
+          await time.run(
+            arrivals.map((a) => ({
+              at: a.at,
+              arrive: () => {
+                if (!a.background) waitingNormal.push(a.at);
+                void bucket.take(undefined, a.background ? "background" : "normal").then(() => {
+                  if (!a.background) waitingNormal.splice(waitingNormal.indexOf(a.at), 1);
+                  // A background release while a normal caller already waited is a priority inversion.
+                  else
+                    expect(waitingNormal, `background released at ${time.now} before normal callers`).toEqual(
+                      [],
+                    );
+                  sends.push({ at: time.now, arrived: a.at, background: a.background });
+                });
+              },
+            })),
+          );
+          expect(sends).toHaveLength(arrivals.length);
+          expect(busiestWindow(sends.map((s) => s.at))).toBeLessThanOrEqual(rate);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("lane() takes with its priority", async () => {
+    const time = new FakeTime();
+    const bucket = new TokenBucket({
+      requestsPerSecond: 10,
+      burst: 1,
+      now: () => time.now,
+      sleep: time.sleep,
+    });
+    const order: string[] = [];
+    await time.run([
+      { at: 0, arrive: () => void bucket.take().then(() => order.push("first")) },
+      {
+        at: 0,
+        arrive: () =>
+          void bucket
+            .lane("background")
+            .take()
+            .then(() => order.push("drift")),
+      },
+      {
+        at: 0,
+        arrive: () =>
+          void bucket
+            .lane("normal")
+            .take()
+            .then(() => order.push("write")),
+      },
+    ]);
+    expect(order).toEqual(["first", "write", "drift"]);
+  });
+
+  it("setRate lowers the rate at once, the releases already made counting in the window", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 1_500 }),
+        async (from, to, changeAt) => {
+          const time = new FakeTime();
+          const bucket = new TokenBucket({
+            requestsPerSecond: from,
+            burst: from,
+            now: () => time.now,
+            sleep: time.sleep,
+          });
+          const sends: number[] = [];
+          await time.run([
+            ...Array.from({ length: 80 }, () => ({
+              at: 0,
+              arrive: () => void bucket.take().then(() => sends.push(time.now)),
+            })),
+            { at: changeAt, arrive: () => bucket.setRate(to) },
+          ]);
+          expect(sends).toHaveLength(80);
+          expect(bucket.requestsPerSecond).toBe(to);
+          // After the change, no window that starts at or after it holds more than `to`.
+          const after = sends.filter((t) => t >= changeAt + windowMs);
+          expect(busiestWindow(after)).toBeLessThanOrEqual(to);
+          expect(busiestWindow(sends)).toBeLessThanOrEqual(Math.max(from, to));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("refuses setRate(0)", () => {
+    expect(() => new TokenBucket({ requestsPerSecond: 10 }).setRate(0)).toThrow(errRateLimitOptions);
   });
 });

@@ -16,7 +16,10 @@
  *    issue 7: 102-104% of the limit and answers of 429); the window takes the burst out
  *    of the same second's budget instead of adding it on top.
  *
- * Callers wait in one FIFO queue; the head is released when both rules allow it at the
+ * Callers wait in one queue, FIFO within a priority: a `background` caller (the
+ * scheduler's drift checks) waits while any `normal` caller (writes) waits, so writes
+ * go first and both share one budget. `setRate` changes N in flight (the scheduler divides
+ * an account's budget by the live replicas); the window rule uses the new N at once. The head is released when both rules allow it at the
  * clock's present time, and the release time recorded is that present time, so the
  * window holds on the moments requests actually leave, however late a timer fires. A
  * timer may also wake early (Node starts timers on the loop's cached time): the queue
@@ -35,6 +38,17 @@ export const windowMs = 1000;
 
 /** Error text of bad limiter options. */
 export const errRateLimitOptions = "rate limit: requestsPerSecond must be > 0 and burst >= 1";
+
+/**
+ * Who goes first: `normal` (default; the client's calls, an apply's writes) before
+ * `background` (drift checks), FIFO within each.
+ */
+export type Priority = "normal" | "background";
+
+/** What a caller of a limiter needs: wait for a slot (resolves with the wait, ms). */
+export interface RateGate {
+  take(signal?: AbortSignal): Promise<number>;
+}
 
 /** Options of a bucket. */
 export interface TokenBucketOptions {
@@ -70,15 +84,18 @@ interface Waiter {
   reject: (reason: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  priority: Priority;
 }
 
 /** Token bucket limiter; `take()` resolves when the caller may send. */
 export class TokenBucket {
-  private readonly interval: number;
+  private interval = 0;
   /** GCRA tolerance: how far ahead of the theoretical time a release may be (ms). */
-  private readonly tolerance: number;
+  private tolerance = 0;
   /** Most releases in any window. */
-  private readonly perWindow: number;
+  private perWindow = 0;
+  private readonly burst: number;
+  private rate = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private tat = Number.NEGATIVE_INFINITY;
@@ -94,12 +111,41 @@ export class TokenBucket {
   constructor(options: TokenBucketOptions) {
     const rate = options.requestsPerSecond;
     const burst = options.burst ?? defaultBurst;
-    if (!(rate > 0) || !Number.isFinite(rate) || !(burst >= 1)) throw new RangeError(errRateLimitOptions);
-    this.interval = windowMs / rate;
-    this.perWindow = Math.ceil(rate);
-    this.tolerance = (Math.min(Math.floor(burst), this.perWindow) - 1) * this.interval;
+    if (!(burst >= 1)) throw new RangeError(errRateLimitOptions);
+    this.burst = burst;
+    this.configure(rate);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** The present rate (requests/s). */
+  get requestsPerSecond(): number {
+    return this.rate;
+  }
+
+  /**
+   * Changes the rate from now on (> 0, else RangeError `errRateLimitOptions`). Releases
+   * already made stay in the window, so a lower rate holds at once.
+   */
+  setRate(requestsPerSecond: number): void {
+    if (requestsPerSecond === this.rate) return;
+    this.configure(requestsPerSecond);
+    this.timer?.abort();
+    this.timer = undefined;
+    this.pump();
+  }
+
+  private configure(rate: number): void {
+    if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(errRateLimitOptions);
+    this.rate = rate;
+    this.interval = windowMs / rate;
+    this.perWindow = Math.ceil(rate);
+    this.tolerance = (Math.min(Math.floor(this.burst), this.perWindow) - 1) * this.interval;
+  }
+
+  /** A gate that takes from this bucket with `priority` (e.g. for a client's `limits`). */
+  lane(priority: Priority): RateGate {
+    return { take: (signal) => this.take(signal, priority) };
   }
 
   /** Callers waiting in the queue. */
@@ -108,19 +154,23 @@ export class TokenBucket {
   }
 
   /**
-   * Waits for a slot; resolves with how long this caller waited (ms). Rejects with the
+   * Waits for a slot, after every waiting caller of a higher or the same `priority` (default
+   * `normal`); resolves with how long this caller waited (ms). Rejects with the
    * signal's reason when `signal` fires first: the caller has then left the queue and
    * must not send.
    */
-  take(signal?: AbortSignal): Promise<number> {
+  take(signal?: AbortSignal, priority: Priority = "normal"): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = { since: this.now(), resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { since: this.now(), resolve, reject, signal, onAbort: undefined, priority };
       if (signal) {
         waiter.onAbort = () => this.leave(waiter);
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
-      this.queue.push(waiter);
+      // A normal caller goes ahead of every background one, behind the normal ones.
+      const at = priority === "normal" ? this.queue.findIndex((w) => w.priority === "background") : -1;
+      if (at < 0) this.queue.push(waiter);
+      else this.queue.splice(at, 0, waiter);
       this.pump();
     });
   }

@@ -12,7 +12,7 @@ import { Agent, type Dispatcher, request } from "undici";
 import { eitherSignal, raceAbort } from "./abort.js";
 import { digestPassword, signRequest } from "./auth.js";
 import { abortedError, clientCodes, networkError, PlatformError, parseRetryAfter } from "./errors.js";
-import { defaultBurst, TokenBucket } from "./rate-limit.js";
+import { defaultBurst, type RateGate, TokenBucket } from "./rate-limit.js";
 import type { ClientSettings } from "./settings.js";
 
 /** Options of the client; every field has a default. */
@@ -66,7 +66,8 @@ export interface ResponseEvent {
 
 /** The limits every caller of one account shares. */
 export interface SharedLimits {
-  bucket: TokenBucket;
+  /** Any gate: a `TokenBucket`, or one lane of it (`bucket.lane("background")`). */
+  bucket: RateGate;
   concurrency: LimitFunction;
 }
 
