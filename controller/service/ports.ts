@@ -1,0 +1,164 @@
+/**
+ * What the HTTP service needs from the rest of the controller, declared here as ports so
+ * the service is built and tested without a database or a scheduler (SERVE.md §Service).
+ * The store methods carry the names and meanings SERVE.md fixes for `Store`
+ * (controller/store), so the composition root passes the store itself; `trigger` is the
+ * scheduler's; `planTenant` and `applyTenantNow` wrap the engine's tenant entry point.
+ */
+import type {
+  ApiToken,
+  ControllerEvent,
+  ControllerEventInput,
+  ReconcileReason,
+  ReconcileRequest,
+  RequestMode,
+  SecretReference,
+  SourceRecord,
+  SourceSpec,
+  TenantPhase,
+  TenantStatus,
+  TokenScope,
+} from "../model/control.js";
+import type { FieldDiff } from "../model/plan.js";
+import type { RunMode, RunOutcome, RunRecord, StepRecord } from "../model/run.js";
+import type { Lease, ResourceStatus } from "../model/status.js";
+
+/** Which runs to list, newest first (the store's `RunFilter` as SERVE.md extends it). */
+export interface ServiceRunFilter {
+  /** Default 50. */
+  limit?: number;
+  source?: string;
+  /** Runs of any of these sources (a partner's); an empty list matches none. */
+  sources?: string[];
+  tenant?: string;
+  outcome?: RunOutcome;
+  mode?: RunMode;
+  /** Runs started strictly before this time (paging by startedAt). */
+  before?: Date;
+}
+
+/** Which tenant statuses to list (SERVE.md `listTenantStatus`). */
+export interface TenantStatusFilter {
+  partner?: string;
+  source?: string;
+  phase?: TenantPhase;
+  /** Part of the customer code, case-insensitive. */
+  q?: string;
+  sort?: "tenant" | "phase" | "lastRunAt" | "drifted";
+  order?: "asc" | "desc";
+  limit?: number;
+  offset?: number;
+}
+
+/** A resource stored through the API (the `api` source), as the store keeps it. */
+export interface StoredResource {
+  source: string;
+  tenant: string;
+  kind: string;
+  /** The full natural key, e.g. `Extension/ACME001/hq/201`. */
+  key: string;
+  /** The manifest document; secrets only as `{fromEnv}` / `{fromFile}` references. */
+  document: Record<string, unknown>;
+  updatedAt: Date;
+}
+
+/** The store methods the service calls; `Store` (controller/store) implements them. */
+export interface ServiceStore {
+  upsertSource(spec: SourceSpec): Promise<SourceRecord>;
+  getSource(id: string): Promise<SourceRecord | undefined>;
+  listSources(filter?: { partner?: string }): Promise<SourceRecord[]>;
+  deleteSource(id: string): Promise<boolean>;
+
+  listRequests(filter?: { source?: string }): Promise<ReconcileRequest[]>;
+  queueDepth(): Promise<{ apply: number; drift: number }>;
+
+  getTenantStatus(source: string, tenant: string): Promise<TenantStatus | undefined>;
+  listTenantStatus(filter: TenantStatusFilter): Promise<{ items: TenantStatus[]; total: number }>;
+  /** By key; only the given tenants when set (existing `Store` method). */
+  listResourceStatus(filter?: { tenants?: readonly string[] }): Promise<ResourceStatus[]>;
+
+  createToken(t: { partner: string; name: string; scopes: TokenScope[]; hash: string }): Promise<ApiToken>;
+  findTokenByHash(hash: string): Promise<ApiToken | undefined>;
+  listTokens(partner: string): Promise<ApiToken[]>;
+  /** False when no token `id` of `partner` exists (already revoked ones count as existing). */
+  revokeToken(id: string, partner: string): Promise<boolean>;
+  touchToken(id: string, at: Date): Promise<void>;
+
+  appendEvent(e: ControllerEventInput): Promise<ControllerEvent>;
+  /** seq ascending. */
+  listEvents(f: { afterSeq?: number; partner?: string; limit?: number }): Promise<ControllerEvent[]>;
+
+  /** False when `deliveryId` was recorded for `source` before (a replay). */
+  recordDelivery(source: string, deliveryId: string, at?: Date): Promise<boolean>;
+
+  putStoredResource(r: {
+    source: string;
+    tenant: string;
+    kind: string;
+    key: string;
+    document: Record<string, unknown>;
+  }): Promise<{ created: boolean }>;
+  getStoredResource(source: string, key: string): Promise<StoredResource | undefined>;
+  deleteStoredResource(source: string, key: string): Promise<boolean>;
+  listStoredResources(source: string): Promise<Omit<StoredResource, "source">[]>;
+
+  getRun(id: string): Promise<RunRecord | undefined>;
+  listRuns(filter?: ServiceRunFilter): Promise<RunRecord[]>;
+  listSteps(runId: string): Promise<StepRecord[]>;
+
+  /** Leases in force (existing `Store` method), for the lease-holder gauge. */
+  listLeases(): Promise<Lease[]>;
+}
+
+/** One change of a plan as the API shows it; secrets only as `sensitive: true` diffs. */
+export interface PlanChangeView {
+  action: string;
+  kind: string;
+  key: string;
+  tenant: string;
+  reason: string;
+  diffs: FieldDiff[];
+}
+
+/** What `planTenant` answers: the tenant's plan from the source's current revision. */
+export interface TenantPlanView {
+  revision: string;
+  /** Problems of the revision (`file:line:col: message`); a plan with problems changes nothing. */
+  problems: string[];
+  changes: PlanChangeView[];
+  refusals: string[];
+  warnings: string[];
+}
+
+/** A live object as the platform answered it after an apply (the platform never returns secrets). */
+export interface LiveObjectView {
+  kind: string;
+  key: string;
+  /** Platform id. */
+  id: string;
+  spec: Record<string, unknown>;
+}
+
+/** What `applyTenantNow` answers: the engine's outcome and the tenant's live objects. */
+export interface ApplyNowResult {
+  outcome: "done" | "retry" | "terminal";
+  runId: string | null;
+  /** Why it did not finish (`retry`, `terminal`); never a secret. */
+  reason: string | null;
+  live: LiveObjectView[];
+}
+
+/** Everything `buildApp` needs. */
+export interface ServiceDeps {
+  store: ServiceStore;
+  /** The scheduler's trigger: queue a reconcile of one tenant, or every tenant (`*`), of a source. */
+  trigger(source: string, tenant: string, reason: ReconcileReason, mode: RequestMode): Promise<void>;
+  /** Plans one tenant of a source now, writing nothing to the platform. */
+  planTenant(source: string, tenant: string, signal?: AbortSignal): Promise<TenantPlanView>;
+  /** Reconciles one tenant now (under its lease) and answers its live objects (`?wait=true`). */
+  applyTenantNow(source: string, tenant: string, signal: AbortSignal): Promise<ApplyNowResult>;
+  /** Reads a secret of the operator's (the webhook secret); throws when it cannot. */
+  resolveSecret(ref: SecretReference): Promise<string>;
+  /** Whether the replica can serve (store reachable, scheduler started). Default: always. */
+  ready?(): Promise<boolean>;
+}

@@ -1,0 +1,350 @@
+/**
+ * Desired-state resources by natural key, for the Terraform provider:
+ * `PUT/GET/DELETE /v1/tenants/{tenant}/resources/{kind}/{key}`, and
+ * `POST /v1/tenants/{tenant}/plan`, which applies nothing.
+ *
+ * `{key}` is the resource's natural key after its kind, URL-encoded: `Extension/ACME001/hq/201`
+ * is `.../resources/Extension/ACME001%2Fhq%2F201`. The resources live in the partner's
+ * source of type `api` (the only one, or `?source=`). A PUT or DELETE queues the tenant;
+ * with `?wait=true` it reconciles the tenant now and answers the live object (PUT) or
+ * confirms the deletion, or answers the engine's reason as a problem (422 terminal, 503
+ * retry). A document holding a clear secret where its kind has a secret reference is
+ * refused before it is stored.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { compileValidators, type Validators } from "../../load/schema.js";
+import type { SourceRecord } from "../../model/control.js";
+import { documentRefs, isKindName, keyOf } from "../../model/registry.js";
+import { type DocumentProblem, documentProblems } from "../document-check.js";
+import {
+  errClearSecret,
+  errDocument,
+  errManyApiSources,
+  errNoApiSource,
+  errNotApiSource,
+  errResourceNotFound,
+  invalid,
+  notFound,
+  Problem,
+} from "../errors.js";
+import type { ApplyNowResult } from "../ports.js";
+import { problemResponses, ref } from "../schemas.js";
+import { clearSecretPaths } from "../secret-check.js";
+import { ownSource, type RouteDeps, recordChange, tokenOf } from "./access.js";
+import { tenantPattern } from "./tenants.js";
+
+type Params = { tenant: string; kind: string; key: string };
+type Query = { source?: string; wait?: boolean };
+type Doc = {
+  apiVersion: string;
+  kind: string;
+  metadata: Record<string, unknown>;
+  spec: Record<string, unknown>;
+};
+
+const params = {
+  type: "object",
+  properties: {
+    tenant: { type: "string", pattern: tenantPattern },
+    kind: { type: "string", maxLength: 32 },
+    key: {
+      type: "string",
+      minLength: 1,
+      maxLength: 512,
+      description: "natural key after the kind, URL-encoded",
+    },
+  },
+  required: ["tenant", "kind", "key"],
+} as const;
+
+const query = {
+  type: "object",
+  properties: {
+    source: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" },
+    wait: { type: "boolean", default: false, description: "reconcile the tenant now and answer the outcome" },
+  },
+  additionalProperties: false,
+} as const;
+
+const resourceView = {
+  type: "object",
+  properties: {
+    source: { type: "string" },
+    tenant: { type: "string" },
+    kind: { type: "string" },
+    key: { type: "string" },
+    document: ref("ResourceDocument"),
+  },
+  required: ["source", "tenant", "kind", "key", "document"],
+} as const;
+
+const applyView = {
+  type: ["object", "null"],
+  properties: {
+    outcome: { enum: ["done", "retry", "terminal"] },
+    runId: { type: ["string", "null"] },
+    live: {
+      type: ["object", "null"],
+      properties: {
+        kind: { type: "string" },
+        key: { type: "string" },
+        id: { type: "string" },
+        spec: { type: "object", additionalProperties: true },
+      },
+    },
+  },
+} as const;
+
+const putAnswer = {
+  type: "object",
+  properties: { resource: resourceView, apply: applyView },
+  required: ["resource", "apply"],
+} as const;
+
+/** Registers the resource and plan routes. */
+export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  /** The partner's `api` source: the one named, or the only one. */
+  const apiSource = async (request: FastifyRequest, named: string | undefined): Promise<SourceRecord> => {
+    if (named !== undefined) {
+      const source = await ownSource(deps, request, named);
+      if (source.location.type !== "api") throw new Problem(409, "not-api-source", errNotApiSource);
+      return source;
+    }
+    const all = await deps.store.listSources({ partner: tokenOf(request).partner });
+    const api = all.filter((s) => s.location.type === "api");
+    if (api.length === 0) throw new Problem(409, "no-api-source", errNoApiSource);
+    if (api.length > 1) throw invalid("querystring/source", errManyApiSources);
+    return api[0] as SourceRecord;
+  };
+
+  // Compiled on first use: the schemas are read once per app, not at every PUT.
+  let compiled: Validators | undefined;
+  const validators = () => {
+    compiled ??= compileValidators();
+    return compiled;
+  };
+
+  const kindOf = (kind: string) => {
+    if (!isKindName(kind)) throw notFound(`unknown kind ${kind}`);
+    return kind;
+  };
+
+  /** Reconciles now, aborted if the client goes away; a result that is not `done` is a problem. */
+  const applyNow = async (request: FastifyRequest, reply: FastifyReply, source: string, tenant: string) => {
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!reply.sent) abort.abort();
+    };
+    request.raw.on("close", onClose);
+    let result: ApplyNowResult;
+    try {
+      result = await deps.applyTenantNow(source, tenant, abort.signal);
+    } finally {
+      request.raw.off("close", onClose);
+    }
+    if (result.outcome === "terminal")
+      throw new Problem(422, "reconcile-failed", result.reason ?? "the reconcile failed", {
+        runId: result.runId,
+      });
+    if (result.outcome === "retry") {
+      reply.header("retry-after", "5");
+      throw new Problem(503, "reconcile-retry", result.reason ?? "the reconcile must be retried", {
+        runId: result.runId,
+      });
+    }
+    return result;
+  };
+
+  app.put(
+    "/v1/tenants/:tenant/resources/:kind/:key",
+    {
+      config: { scope: "write" },
+      schema: {
+        tags: ["resources"],
+        summary: "Declare a resource by natural key (create or replace)",
+        params,
+        querystring: query,
+        body: ref("ResourceDocument"),
+        response: {
+          200: putAnswer,
+          201: putAnswer,
+          422: ref("Problem"),
+          503: ref("Problem"),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: Params; Querystring: Query; Body: Doc }>, reply) => {
+      const { tenant, key } = request.params;
+      const kind = kindOf(request.params.kind);
+      const doc = request.body;
+      if (doc.kind !== kind) throw invalid("body/kind", `is ${doc.kind}, the URL says ${kind}`);
+      const secrets = clearSecretPaths(kind, doc);
+      if (secrets.length > 0) throw invalid(`body${secrets[0]}`, errClearSecret, { fields: secrets });
+      const problems = documentProblems(validators(), doc);
+      if (problems.length > 0) {
+        const [first] = problems as [DocumentProblem];
+        throw invalid(`body${first.pointer}`, `${errDocument}: ${first.message}`, { problems });
+      }
+      const refs = documentRefs(kind, doc);
+      if (!refs) throw invalid("body", "the document has no tenant or natural key field");
+      if (refs.tenant !== tenant)
+        throw invalid("body/metadata/tenant", `is ${refs.tenant}, the URL says ${tenant}`);
+      const fullKey = `${kind}/${key}`;
+      const docKey = keyOf(kind, refs);
+      if (docKey !== fullKey)
+        throw invalid("body", `the document's natural key is ${docKey}, the URL says ${fullKey}`);
+      const source = await apiSource(request, request.query.source);
+      const { created } = await deps.store.putStoredResource({
+        source: source.id,
+        tenant,
+        kind,
+        key: fullKey,
+        document: doc,
+      });
+      await recordChange(deps, request, {
+        action: created ? "resource.created" : "resource.replaced",
+        source: source.id,
+        tenant,
+        data: { key: fullKey },
+      });
+      let apply: unknown = null;
+      if (request.query.wait) {
+        const result = await applyNow(request, reply, source.id, tenant);
+        apply = {
+          outcome: result.outcome,
+          runId: result.runId,
+          live: result.live.find((l) => l.key === fullKey) ?? null,
+        };
+      } else {
+        await deps.trigger(source.id, tenant, "api", "apply");
+      }
+      const resource = { source: source.id, tenant, kind, key: fullKey, document: doc };
+      return reply.code(created ? 201 : 200).send({ resource, apply });
+    },
+  );
+
+  app.get(
+    "/v1/tenants/:tenant/resources/:kind/:key",
+    {
+      config: { scope: "read" },
+      schema: {
+        tags: ["resources"],
+        summary: "A declared resource and its status",
+        params,
+        querystring: { ...query, properties: { source: query.properties.source } },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              resource: resourceView,
+              status: { anyOf: [ref("ResourceStatus"), { type: "null" }] },
+            },
+            required: ["resource", "status"],
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: Params; Querystring: Query }>) => {
+      const { tenant, key } = request.params;
+      const kind = kindOf(request.params.kind);
+      const source = await apiSource(request, request.query.source);
+      const fullKey = `${kind}/${key}`;
+      const stored = await deps.store.getStoredResource(source.id, fullKey);
+      if (!stored || stored.tenant !== tenant) throw notFound(errResourceNotFound);
+      const status = (await deps.store.listResourceStatus({ tenants: [tenant] })).find(
+        (s) => s.key === fullKey,
+      );
+      return {
+        resource: { source: source.id, tenant, kind, key: fullKey, document: stored.document },
+        status: status ?? null,
+      };
+    },
+  );
+
+  app.delete(
+    "/v1/tenants/:tenant/resources/:kind/:key",
+    {
+      config: { scope: "write" },
+      schema: {
+        tags: ["resources"],
+        summary: "Stop declaring a resource (deleted from the platform per the source's prune policy)",
+        params,
+        querystring: query,
+        response: { 204: { type: "null" }, 422: ref("Problem"), 503: ref("Problem"), ...problemResponses },
+      },
+    },
+    async (request: FastifyRequest<{ Params: Params; Querystring: Query }>, reply) => {
+      const { tenant, key } = request.params;
+      const kind = kindOf(request.params.kind);
+      const source = await apiSource(request, request.query.source);
+      const fullKey = `${kind}/${key}`;
+      const stored = await deps.store.getStoredResource(source.id, fullKey);
+      if (!stored || stored.tenant !== tenant) throw notFound(errResourceNotFound);
+      await deps.store.deleteStoredResource(source.id, fullKey);
+      await recordChange(deps, request, {
+        action: "resource.deleted",
+        source: source.id,
+        tenant,
+        data: { key: fullKey },
+      });
+      if (request.query.wait) await applyNow(request, reply, source.id, tenant);
+      else await deps.trigger(source.id, tenant, "api", "apply");
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/v1/tenants/:tenant/plan",
+    {
+      config: { scope: "read" },
+      schema: {
+        tags: ["resources"],
+        summary: "Plan the tenant from the source's current revision; applies nothing",
+        params: { type: "object", properties: { tenant: params.properties.tenant }, required: ["tenant"] },
+        querystring: {
+          type: "object",
+          properties: { source: query.properties.source },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              source: { type: "string" },
+              revision: { type: "string" },
+              problems: { type: "array", items: { type: "string" } },
+              changes: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    action: { type: "string" },
+                    kind: { type: "string" },
+                    key: { type: "string" },
+                    tenant: { type: "string" },
+                    reason: { type: "string" },
+                    diffs: { type: "array", items: ref("FieldDiff") },
+                  },
+                },
+              },
+              refusals: { type: "array", items: { type: "string" } },
+              warnings: { type: "array", items: { type: "string" } },
+            },
+            required: ["source", "revision", "problems", "changes", "refusals", "warnings"],
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Params: { tenant: string }; Querystring: { source?: string } }>) => {
+      const named = request.query.source;
+      // Any of the partner's sources can be planned; without a name, its api source.
+      const source =
+        named !== undefined ? await ownSource(deps, request, named) : await apiSource(request, undefined);
+      const plan = await deps.planTenant(source.id, request.params.tenant);
+      return { source: source.id, ...plan };
+    },
+  );
+}
