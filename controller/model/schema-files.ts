@@ -11,8 +11,12 @@ import { fileURLToPath } from "node:url";
 /** `schemas/` of this repository, as seen from the sources (generators run with tsx). */
 export const schemasDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "schemas");
 
-/** Files of `schemas/` that are not a kind: shared definitions and the generated bundle. */
-const notKindFiles = new Set(["common.schema.json", "omnia-manifest.schema.json"]);
+/** Files of `schemas/` that are not a kind: shared definitions, the generated bundle, the controller's config file. */
+const notKindFiles = new Set([
+  "common.schema.json",
+  "omnia-manifest.schema.json",
+  "controller-config.schema.json",
+]);
 
 /** A JSON Schema node, as read from a file. */
 export type SchemaNode = { [k: string]: unknown };

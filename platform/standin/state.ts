@@ -117,6 +117,18 @@ export class StandinState {
     return partner;
   }
 
+  /**
+   * Adds another API user to the partner of `domain` (a colleague, a technician): its
+   * changes are logged under its own name. Throws when the domain or the username is taken.
+   */
+  addApiUser(domain: string, username: string, password: string): void {
+    const partner = this.partnerByDomain(domain);
+    if (!partner) throw new Error(`no partner with domain ${domain}`);
+    if (partner.apiUsers.some((u) => u.username === username))
+      throw new Error(`user ${username}@${domain} exists`);
+    partner.apiUsers.push({ username, passwordDigest: digestPassword(password, partner.salt) });
+  }
+
   partnerByDomain(domain: string): PartnerRec | undefined {
     for (const p of this.partners.values()) if (p.domain === domain) return p;
     return undefined;

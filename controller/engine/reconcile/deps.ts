@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { PlatformPort } from "../adapters/platform-port.js";
 import type { ApplyProgress } from "../apply/apply.js";
 import { defaultParallelism } from "../apply/apply.js";
+import type { AuditLogPort } from "../observe/attribution.js";
 import { defaultLeaseTtlMs, holderIsGone, leaseHolder } from "./leases.js";
 import type { SecretHashing } from "./secrets.js";
 import type { ReconcileStore } from "./store-port.js";
@@ -28,12 +29,30 @@ export interface ReconcileOptions {
   isGone?: (holder: string) => boolean;
 }
 
+/**
+ * Who-did-it for drift checks (engine/observe/attribution.ts): given, a drift check reads
+ * the platform's audit logs for each resource newly found drifted and records the change
+ * as the resource's `changedBy`. Absent (the default): the logs are never read.
+ */
+export interface DriftAttributionSettings {
+  /** The audit logs; the platform client itself (`OmniaClient`) serves. */
+  logs: AuditLogPort["logs"];
+  /** The controller's own platform users (`username@domain`): their changes are repairs, not drift. */
+  ignoreActors?: readonly string[];
+  /** How far back a change is looked for (ms). Default 7 days. */
+  windowMs?: number;
+  /** Entries read at most per log and customer. Default 500. */
+  maxEntriesPerLog?: number;
+}
+
 /** What reconcile works with. */
 export interface ReconcileDeps {
   client: PlatformPort;
   store: ReconcileStore;
   logger: Logger;
   secrets: SecretHashing;
+  /** Attribute drift to the platform user who made it (off when absent). */
+  attribution?: DriftAttributionSettings;
   /** Called after each apply step (progress bars). */
   onProgress?: (progress: ApplyProgress) => void;
   options?: ReconcileOptions;

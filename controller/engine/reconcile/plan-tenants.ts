@@ -5,19 +5,19 @@
  * `omnia apply` call it; `applyPlan` executes what it returns.
  */
 import type { Logger } from "pino";
+import type { DriftAttribution } from "../../model/control.js";
 import type { DesiredState } from "../../model/desired-state.js";
 import type { InventoryEntry } from "../../model/inventory.js";
 import type { LiveState } from "../../model/live-state.js";
 import type { Plan } from "../../model/plan.js";
 import type { RunMode, RunOutcome } from "../../model/run.js";
-import type { DriftStatus } from "../../model/status.js";
 import type { ApplyResult } from "../apply/apply.js";
 import { describeError, TerminalError } from "../errors.js";
 import { observe } from "../observe/observe.js";
-import { driftOf } from "../plan/drift-report.js";
 import { isEmptyPlan, plan } from "../plan/plan.js";
 import { clientFor, type ReconcileDeps, resolveOptions, sweepInterruptedRuns } from "./deps.js";
 import { failureOutcome, isCancellation, LoadError, type Outcome } from "./outcome.js";
+import { recordDrift } from "./record-drift.js";
 import { recordResolved, resolveUnknownSecrets } from "./secrets.js";
 import type { DesiredStateSource, SourceSnapshot } from "./source-port.js";
 import type { ReconcileStore } from "./store-port.js";
@@ -61,6 +61,8 @@ export interface PlannedRun {
   /** Files and documents the source held. */
   files: number;
   documents: number;
+  /** Drift checks with attribution on: who changed each drifted resource by hand, by key. */
+  changedBy?: Map<string, DriftAttribution>;
 }
 
 /** Plans, recording a run of mode `plan` or `drift`. Never throws: failures are outcomes. */
@@ -90,7 +92,13 @@ export async function planTenants(
     started = true;
     log.info({ tenants, revision: snapshot.revision, files: snapshot.files }, "run started");
     const planned = await planFrom(req, deps, { runId, snapshot, inventory, tenants }, signal);
-    if (mode === "drift") await recordDrift(deps.store, tenants, planned.plan);
+    if (mode === "drift") {
+      planned.changedBy = await recordDrift(deps.store, tenants, planned.plan, planned.inventory, {
+        now: o.now(),
+        logger: log,
+        attribution: deps.attribution,
+      });
+    }
     // A plan that changes nothing still settles the hashes it filled in.
     if (isEmptyPlan(planned.plan)) await recordResolved(deps.store, planned.resolved, planned.plan);
     const outcome: RunOutcome =
@@ -188,30 +196,6 @@ export function scopeOf(
     for (const r of list as { tenant: string }[]) codes.add(r.tenant);
   for (const e of inventory) if (e.source === source) codes.add(e.tenant);
   return [...codes];
-}
-
-/**
- * Records each declared resource's drift status from a plan (drifted: changed or gone on
- * the platform; in sync: nothing to do), writing only the statuses that changed.
- */
-async function recordDrift(store: ReconcileStore, tenants: string[], p: Plan): Promise<void> {
-  const before = new Map((await store.listResourceStatus({ tenants })).map((s) => [s.key, s.drift]));
-  const drifted = new Map(
-    driftOf(p)
-      .filter((i) => i.kind === "changed" || i.kind === "missing")
-      .map((i) => [i.key, i]),
-  );
-  for (const c of p.changes) {
-    const item = drifted.get(c.key);
-    const now: DriftStatus = item ? "drifted" : c.action === "noop" ? "in_sync" : "unknown";
-    if (now === "unknown" || (now === "in_sync" && before.get(c.key) === "in_sync")) continue;
-    await store.setResourceStatus(c.key, {
-      kind: c.kind,
-      tenant: c.tenant,
-      drift: now,
-      driftDiffs: item?.diffs ?? [],
-    });
-  }
 }
 
 /** Records a run's end with a summary: counts by action, refusals, drift and step outcomes. */
