@@ -62,7 +62,7 @@ export function repository(count: number): { docs: object[]; env: Record<string,
   for (let i = 0; i < count; i++) {
     const pbx = i % 2 === 0 ? "a" : "b";
     const number = String(1000 + Math.floor(i / 2));
-    const variable = `PIN_TPUT_${pbx}_${number}`.toUpperCase();
+    const variable = `OMNIA_SECRET_PIN_TPUT_${pbx}_${number}`.toUpperCase();
     env[variable] = String(100000 + i);
     docs.push({
       apiVersion,

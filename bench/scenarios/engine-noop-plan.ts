@@ -115,7 +115,7 @@ export async function world(extensions: number) {
       for (let i = 0; i < perPbx; i++) {
         const number = String(1000 + i);
         const pin = String(100000 + i);
-        const variable = `PIN_${code}_${p}_${number}`;
+        const variable = `OMNIA_SECRET_PIN_${code}_${p}_${number}`;
         env[variable] = pin;
         const id = state.newId("extensions");
         state.extensions.set(id, {

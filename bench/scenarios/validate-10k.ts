@@ -33,12 +33,12 @@ export async function writeLargeRepo(dir: string, shape: RepoShape): Promise<Rec
     const domain = `${code.toLowerCase()}.example`;
     const folder = join(dir, "customers", code.toLowerCase());
     await mkdir(folder, { recursive: true });
-    env[`TRUNK_${code}`] = `trunk-secret-${t}`;
+    env[`OMNIA_SECRET_TRUNK_${code}`] = `trunk-secret-${t}`;
     const base = [
       `${head("Tenant", `{name: ${code.toLowerCase()}${t % 5 === 0 ? ", driftMode: warn" : ""}}`)}spec:\n  businessName: Cliente ${t} S.r.l.\n  customerCode: ${code}\n  vatNumber: "${vat}"\n  fiscalCode: "${vat}"\n`,
       `${head("User", `{name: admin, tenant: ${code}}`)}spec: {firstName: Anna, lastName: Admin, email: admin@${domain}, adminConsoleRole: admin, omniaManagerRole: pbxAdmin}\n`,
       `${head("User", `{name: desk, tenant: ${code}}`)}spec: {firstName: Dario, lastName: Desk, email: desk@${domain}}\n`,
-      `${head("SipTrunk", `{name: main, tenant: ${code}}`)}spec: {description: Main trunk, operator: Fastweb, endpoint: "sip.fastweb.example:5060", authRequired: true, username: ${code}, password: {fromEnv: TRUNK_${code}}}\n`,
+      `${head("SipTrunk", `{name: main, tenant: ${code}}`)}spec: {description: Main trunk, operator: Fastweb, endpoint: "sip.fastweb.example:5060", authRequired: true, username: ${code}, password: {fromEnv: OMNIA_SECRET_TRUNK_${code}}}\n`,
     ];
     await writeFile(join(folder, "tenant.yaml"), base.join("---\n"));
     const numbers: string[] = [];
@@ -51,7 +51,7 @@ export async function writeLargeRepo(dir: string, shape: RepoShape): Promise<Rec
       for (let e = 0; e < shape.extensionsPerPbx; e++) {
         // Group PBXs share numbering across tenants: give their extensions globally unique numbers.
         const number = group ? String(100000 + extSeq) : String(200 + e);
-        const pinVar = `PIN_${code}_${p}_${number}`;
+        const pinVar = `OMNIA_SECRET_PIN_${code}_${p}_${number}`;
         env[pinVar] = String(100000 + ((extSeq * 7919) % 900000));
         let user = "";
         if (e % 5 === 0)

@@ -13,7 +13,7 @@ export function addConnectionOptions(cmd: Command): Command {
     );
 }
 
-/** Adds `--state-dir`, `--log-file` and `--source`. */
+/** Adds `--state-dir`, `--log-file`, `--secrets-root` and `--source`. */
 export function addStateOptions(cmd: Command): Command {
   return cmd
     .option(
@@ -21,6 +21,10 @@ export function addStateOptions(cmd: Command): Command {
       `embedded state folder when DATABASE_URL is unset (default: ${defaultStateDir})`,
     )
     .option("--log-file <file>", `JSON log file, '-' for stderr (default: ${defaultLogFile})`)
+    .option(
+      "--secrets-root <dir>",
+      "folder beside the repository where fromFile secrets may also be (default: $OMNIA_SECRETS_ROOT)",
+    )
     .option(
       "--source <name>",
       "name of this source in the inventory (default: $OMNIA_SOURCE, else default); one per repository sharing a state store",

@@ -17,7 +17,9 @@ import {
   type ConnectionFlags,
   errMissingSetting,
   resolveSettings,
+  type SecretAccess,
   type StateFlags,
+  secretAccessFrom,
 } from "../runtime/settings.js";
 import { defaultSourceName } from "../sources/folder.js";
 import { StoreError } from "../store/index.js";
@@ -27,6 +29,8 @@ import { CliError } from "./errors.js";
 export interface Session extends Runtime {
   /** --source, else $OMNIA_SOURCE, else "default". */
   sourceName: string;
+  /** Loader options the operator sets: `fromEnv` prefixes and the secrets root. */
+  load: SecretAccess;
 }
 
 /** Options of `withSession`; tests pass an environment and a non-interactive prompt. */
@@ -48,8 +52,15 @@ export async function withSession<T>(
     ["--state-dir", flags.stateDir],
     ["--log-file", flags.logFile],
     ["--source", flags.source],
+    ["--secrets-root", flags.secretsRoot],
   ] as const) {
     if (value !== undefined && value.trim() === "") throw new CliError(`${flag}: must not be empty`, 2);
+  }
+  let load: SecretAccess;
+  try {
+    load = secretAccessFrom(flags, env);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
   }
   const interactive = options.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
   let platform: Awaited<ReturnType<typeof resolveSettings>>;
@@ -72,7 +83,11 @@ export async function withSession<T>(
     throw toCliError(err);
   });
   try {
-    return await body({ ...runtime, sourceName: flags.source ?? env.OMNIA_SOURCE ?? defaultSourceName });
+    return await body({
+      ...runtime,
+      sourceName: flags.source ?? env.OMNIA_SOURCE ?? defaultSourceName,
+      load,
+    });
   } catch (err) {
     throw toCliError(err);
   } finally {

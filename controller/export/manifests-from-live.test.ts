@@ -56,9 +56,9 @@ describe("liveToManifests", () => {
   it("refers to a trunk password through an environment variable", () => {
     const file = byPath.get("ACME001/trunks.yaml");
     expect(docsOf(file?.content ?? "")[0]?.spec.password).toEqual({
-      fromEnv: "TRUNK_PASSWORD_ACME001_FASTWEB",
+      fromEnv: "OMNIA_SECRET_TRUNK_PASSWORD_ACME001_FASTWEB",
     });
-    expect(file?.secretVariables).toEqual(["TRUNK_PASSWORD_ACME001_FASTWEB"]);
+    expect(file?.secretVariables).toEqual(["OMNIA_SECRET_TRUNK_PASSWORD_ACME001_FASTWEB"]);
   });
 
   it("writes extensions with PIN references, users by email and a suspended status", () => {
@@ -71,7 +71,7 @@ describe("liveToManifests", () => {
         spec: {
           number: "201",
           license: "plus",
-          pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_201" },
+          pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201" },
           user: { email: "giulia.rossi@acme.example" },
         },
       },
@@ -82,12 +82,15 @@ describe("liveToManifests", () => {
         spec: {
           number: "202",
           license: "start",
-          pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_202" },
+          pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202" },
           status: "suspended",
         },
       },
     ]);
-    expect(file?.secretVariables).toEqual(["PIN_ACME001_HEADQUARTERS_201", "PIN_ACME001_HEADQUARTERS_202"]);
+    expect(file?.secretVariables).toEqual([
+      "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201",
+      "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202",
+    ]);
   });
 
   it("writes a number with its PBX and trunk by name", () => {
@@ -148,7 +151,9 @@ describe("names", () => {
   });
 
   it("names trunk password variables like PIN variables", () => {
-    expect(trunkPasswordEnvName("hlm-stresa", "wind-tre")).toBe("TRUNK_PASSWORD_HLM_STRESA_WIND_TRE");
+    expect(trunkPasswordEnvName("hlm-stresa", "wind-tre")).toBe(
+      "OMNIA_SECRET_TRUNK_PASSWORD_HLM_STRESA_WIND_TRE",
+    );
   });
 });
 

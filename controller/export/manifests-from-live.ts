@@ -5,8 +5,8 @@
  *
  * Secrets: the platform never returns PINs or trunk passwords, so each is written as a
  * `fromEnv` reference the user must provide before `omnia apply`:
- *   extension PIN   PIN_<TENANT>_<PBX>_<NUMBER>        (as `omnia import-sheet` names them)
- *   trunk password  TRUNK_PASSWORD_<TENANT>_<TRUNK>    (only for trunks that have one)
+ *   extension PIN   OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER>        (as `omnia import-sheet` names them)
+ *   trunk password  OMNIA_SECRET_TRUNK_PASSWORD_<TENANT>_<TRUNK>    (only for trunks that have one)
  * upper-case, every character other than A-Z, 0-9 and `_` as `_`.
  */
 import { join } from "node:path";
@@ -32,9 +32,9 @@ export interface ExportOptions {
   schemaPath?: string;
 }
 
-/** The environment variable of a trunk's password: `TRUNK_PASSWORD_<TENANT>_<TRUNK>`. */
+/** The environment variable of a trunk's password: `OMNIA_SECRET_TRUNK_PASSWORD_<TENANT>_<TRUNK>`. */
 export function trunkPasswordEnvName(tenant: string, trunk: string): string {
-  return `TRUNK_PASSWORD_${tenant}_${trunk}`.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+  return `OMNIA_SECRET_TRUNK_PASSWORD_${tenant}_${trunk}`.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
 }
 
 /** A valid metadata.name made from any text: lower-case, `-` between words, at most 63 characters. */
@@ -109,7 +109,9 @@ export function liveToManifests(live: LiveState, options: ExportOptions = {}): M
       }),
       trunkVars,
       trunkVars.length > 0
-        ? ["Trunk passwords are read from TRUNK_PASSWORD_<TENANT>_<TRUNK>; set them before omnia apply."]
+        ? [
+            "Trunk passwords are read from OMNIA_SECRET_TRUNK_PASSWORD_<TENANT>_<TRUNK>; set them before omnia apply.",
+          ]
         : [],
     );
 
@@ -163,7 +165,7 @@ export function liveToManifests(live: LiveState, options: ExportOptions = {}): M
       }),
       pinVars,
       [
-        "PINs are read from PIN_<TENANT>_<PBX>_<NUMBER>; the platform never returns them: set them before omnia apply.",
+        "PINs are read from OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER>; the platform never returns them: set them before omnia apply.",
       ],
     );
   }

@@ -10,14 +10,14 @@ const extras = {
   "t.yaml": [
     `${head("Pbx", "{name: ops, tenant: BETA002, driftMode: observe, deletionPolicy: orphan, ignore: [spec.hotel], labels: {site: rome}}")}spec: {kind: single}\n`,
     `${head("Extension", "{name: e1, tenant: ACME001, pbx: hq}")}spec:\n  number: "201"\n  license: plus\n  pin: {fromFile: secrets/pin.txt}\n  user: {email: Anna.Neri@acme.example, firstName: Anna, lastName: Neri}\n`,
-    `${head("Extension", "{name: e2, tenant: ACME001, pbx: hq}")}spec:\n  number: "202"\n  license: start\n  pin: {fromEnv: PIN_202}\n  user: {email: anna.neri@acme.example, firstName: Anna, lastName: Neri}\n`,
-    `${head("Extension", "{name: e3, tenant: ACME001, pbx: hq}")}spec:\n  number: "203"\n  license: start\n  pin: {fromEnv: PIN_202}\n  user: {email: giulia.rossi@acme.example, firstName: Giulia, lastName: Rossi}\n`,
+    `${head("Extension", "{name: e2, tenant: ACME001, pbx: hq}")}spec:\n  number: "202"\n  license: start\n  pin: {fromEnv: OMNIA_SECRET_PIN_202}\n  user: {email: anna.neri@acme.example, firstName: Anna, lastName: Neri}\n`,
+    `${head("Extension", "{name: e3, tenant: ACME001, pbx: hq}")}spec:\n  number: "203"\n  license: start\n  pin: {fromEnv: OMNIA_SECRET_PIN_202}\n  user: {email: giulia.rossi@acme.example, firstName: Giulia, lastName: Rossi}\n`,
   ].join("---\n"),
   "secrets/pin.txt": "80321\n",
 };
 
 async function load() {
-  const result = await loadRepo({ ...baseRepo, ...extras }, { env: { PIN_202: "55012" } });
+  const result = await loadRepo({ ...baseRepo, ...extras }, { env: { OMNIA_SECRET_PIN_202: "55012" } });
   expect(result.problems, "the repository is valid").toEqual([]);
   return result.state;
 }
@@ -91,7 +91,7 @@ describe("building the desired state", () => {
     expect(e1?.spec.pin.reveal()).toBe("80321");
     expect(e1?.spec.pin.ref).toBe("file:secrets/pin.txt");
     expect(e2?.spec.pin.reveal()).toBe("55012");
-    expect(e2?.spec.pin.ref).toBe("env:PIN_202");
+    expect(e2?.spec.pin.ref).toBe("env:OMNIA_SECRET_PIN_202");
     const shown = JSON.stringify(state) + inspect(state, { depth: 10 }) + String(e1?.spec.pin);
     expect(shown).not.toContain("80321");
     expect(shown).not.toContain("55012");
@@ -114,14 +114,20 @@ describe("building the desired state", () => {
       expect(registry[kind as KindName].secretPaths).toEqual([path]);
       const field = path.split(".")[1] ?? "";
       // A value both the platform's PIN and password rules accept.
-      const ok = await loadRepo({ ...baseRepo, "x.yaml": doc("{fromEnv: S1}") }, { env: { S1: "80412379" } });
+      const ok = await loadRepo(
+        { ...baseRepo, "x.yaml": doc("{fromEnv: OMNIA_SECRET_S1}") },
+        { env: { OMNIA_SECRET_S1: "80412379" } },
+      );
       expect(ok.problems).toEqual([]);
       const secret = (find(ok.state)?.spec as Record<string, unknown> | undefined)?.[field];
       expect(secret).toBeInstanceOf(Secret);
       expect((secret as Secret).reveal()).toBe("80412379");
-      expect((secret as Secret).ref).toBe("env:S1");
+      expect((secret as Secret).ref).toBe("env:OMNIA_SECRET_S1");
 
-      const bad = await loadRepo({ ...baseRepo, "x.yaml": doc("{fromEnv: UNSET_VAR}") }, { env: {} });
+      const bad = await loadRepo(
+        { ...baseRepo, "x.yaml": doc("{fromEnv: OMNIA_SECRET_UNSET_VAR}") },
+        { env: {} },
+      );
       expect(bad.problems.map((p) => `${p.code} ${p.kind}`)).toEqual([`secret-unresolved ${kind}`]);
       expect(find(bad.state)).toBeUndefined();
     },

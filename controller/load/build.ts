@@ -31,6 +31,14 @@ export interface BuildOptions {
   /** Environment that `fromEnv` secrets read (default: process.env). */
   env?: Readonly<Record<string, string | undefined>>;
   /**
+   * Prefixes a `fromEnv` variable must start with (default `defaultSecretEnvPrefixes`,
+   * `OMNIA_SECRET_`). The operator's setting (`OMNIA_SECRET_ENV_PREFIXES`, see
+   * `secretEnvPrefixesFrom`), never the repository's: a manifest must not reach
+   * variables the operator did not give it. The tool's own settings stay refused
+   * whatever the prefixes (`isForbiddenSecretVariable`).
+   */
+  secretEnvPrefixes?: readonly string[];
+  /**
    * Reads a `fromFile` secret by absolute path (resolved against the referring
    * manifest's folder), as UTF-8 text; throws an errno error when it cannot. Default: the
    * file system. An in-memory source passes its own.
@@ -88,16 +96,41 @@ export function readSecretFileConfined(path: string, roots: readonly string[]): 
   }
 }
 
+/** The prefix a `fromEnv` variable must have unless the operator names others. */
+export const defaultSecretEnvPrefixes: readonly string[] = ["OMNIA_SECRET_"];
+
+/** The operator's setting that names the allowed `fromEnv` prefixes (comma-separated). */
+export const secretEnvPrefixesSetting = "OMNIA_SECRET_ENV_PREFIXES";
+
+/** A prefix in `OMNIA_SECRET_ENV_PREFIXES` is not a variable-name prefix. */
+export const errSecretEnvPrefix = `${secretEnvPrefixesSetting} must list variable-name prefixes (A-Z, 0-9, _; not starting with a digit), comma-separated`;
+
+/**
+ * The allowed `fromEnv` prefixes from the operator's `OMNIA_SECRET_ENV_PREFIXES`
+ * ("OMNIA_SECRET_,CI_SECRET_"): unset or blank gives `defaultSecretEnvPrefixes`. Throws
+ * `errSecretEnvPrefix` for an empty item or a prefix that is not a variable name's start
+ * (an empty prefix would allow every variable).
+ */
+export function secretEnvPrefixesFrom(value: string | undefined): readonly string[] {
+  if (value === undefined || value.trim() === "") return defaultSecretEnvPrefixes;
+  const prefixes = value.split(",").map((p) => p.trim());
+  for (const p of prefixes)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(p))
+      throw new Error(`${errSecretEnvPrefix} (got ${JSON.stringify(p)})`);
+  return prefixes;
+}
+
 /**
  * Environment variables a manifest may never read with `fromEnv`: the tool's own settings
  * and credentials (`OMNIA_*` but `OMNIA_SECRET_*`, the secret key `OMNIA_SECRET_KEY[_FILE]`,
- * the database URL and PostgreSQL's
+ * the prefix setting `OMNIA_SECRET_ENV_PREFIXES`, the database URL and PostgreSQL's
  * variables, tokens). A manifest comes from a partner's repository; the process's
  * credentials are the operator's.
  */
 export function isForbiddenSecretVariable(name: string): boolean {
   // The key of secret hashes shares the prefix of the variables manifests may read.
-  if (name === "OMNIA_SECRET_KEY" || name === "OMNIA_SECRET_KEY_FILE") return true;
+  if (name === "OMNIA_SECRET_KEY" || name === "OMNIA_SECRET_KEY_FILE" || name === secretEnvPrefixesSetting)
+    return true;
   if (name.startsWith("OMNIA_")) return !name.startsWith("OMNIA_SECRET_");
   return name === "DATABASE_URL" || /^PG[A-Z]+$/.test(name) || /(^|_)TOKEN$/.test(name);
 }
@@ -143,6 +176,7 @@ class SecretResolver {
     readonly env: Readonly<Record<string, string | undefined>>,
     readonly problems: Problem[],
     readonly readSecretFile: (path: string) => string,
+    readonly envPrefixes: readonly string[],
   ) {}
 
   resolve(entry: Entry, ref: SecretRef, path: NodePath, rule: SecretRule): Secret | undefined {
@@ -170,6 +204,18 @@ class SecretResolver {
             [...path, "fromEnv"],
             who,
             msg.secretEnvForbidden(ref.fromEnv),
+            "secret-unresolved",
+          ),
+        );
+        return undefined;
+      }
+      if (!this.envPrefixes.some((prefix) => ref.fromEnv.startsWith(prefix))) {
+        this.problems.push(
+          problemAt(
+            entry.parsed,
+            [...path, "fromEnv"],
+            who,
+            msg.secretEnvNotAllowed(ref.fromEnv, this.envPrefixes),
             "secret-unresolved",
           ),
         );
@@ -243,6 +289,7 @@ export function buildState(
     options.env ?? process.env,
     problems,
     options.readSecretFile ?? ((path) => readSecretFileConfined(path, roots)),
+    options.secretEnvPrefixes ?? defaultSecretEnvPrefixes,
   );
   const tenantDrift = new Map<string, ResourcePolicy["driftMode"]>();
   for (const e of entries)

@@ -8,13 +8,25 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadDirectory, loadTexts } from "./index.js";
+import { defaultSecretEnvPrefixes } from "./build.js";
+import { formatProblem, loadDirectory, loadTexts, msg } from "./index.js";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 
+/**
+ * The cases' manifests read PINs from `PIN_*` variables, written before omnia's allowed
+ * prefix `OMNIA_SECRET_` existed; the fixtures stay byte for byte, so these runs allow
+ * `PIN_` as an operator would (OMNIA_SECRET_ENV_PREFIXES=OMNIA_SECRET_,PIN_).
+ */
+const casePrefixes = ["OMNIA_SECRET_", "PIN_"];
+
 /** `omnia validate`'s lines for a fixture folder, paths relative to fixtures/. */
-async function validate(folder: string, env: Record<string, string> = {}) {
-  const result = await loadDirectory(join(fixtures, folder), { env });
+async function validate(
+  folder: string,
+  env: Record<string, string> = {},
+  prefixes: readonly string[] = casePrefixes,
+) {
+  const result = await loadDirectory(join(fixtures, folder), { env, secretEnvPrefixes: prefixes });
   const lines = result.problems.map((p) =>
     formatProblem(p, (f) => relative(fixtures, f)).replaceAll(`${fixtures}/`, ""),
   );
@@ -120,12 +132,20 @@ describe("issue 8 cases, as omnia validate reports them", () => {
     expect(state.extensions).toHaveLength(1);
   });
 
+  it("case 11 with omnia's default prefix: the PIN variable is refused at its place, naming the prefix", async () => {
+    const { lines } = await validate("case-11/input", { PIN_VIAGGI_21: "5521" }, defaultSecretEnvPrefixes);
+    expect(lines).toEqual([
+      `case-11/input/repo.yaml:38:19: Extension/agenzia-21: ${msg.secretEnvNotAllowed("PIN_VIAGGI_21", ["OMNIA_SECRET_"])}`,
+    ]);
+  });
+
   it("case 11: a second User whose email differs only in case is a duplicate", async () => {
     const text = await readFile(join(fixtures, "case-11/input/repo.yaml"), "utf8");
     const second =
       "---\napiVersion: omnia.kalliope.io/v1\nkind: User\nmetadata:\n  name: chiara-de-rosa-bis\n  tenant: VIAGGI01\nspec:\n  firstName: Chiara\n  lastName: De Rosa\n  email: chiara.derosa+centralino@agenzia-esempio.it\n";
     const { problems } = loadTexts(new Map([["repo.yaml", `${text}${second}`]]), {
       env: { PIN_VIAGGI_21: "5521" },
+      secretEnvPrefixes: casePrefixes,
     });
     expect(problems.map((p) => [p.kind, p.name, p.code])).toEqual([
       ["User", "chiara-de-rosa-bis", "duplicate-key"],

@@ -8,12 +8,22 @@ async function problemsOf(
   files: Record<string, string>,
   env: Record<string, string> = {},
 ): Promise<string[]> {
-  const { problems } = await loadRepo({ ...baseRepo, ...files }, { env: { PIN: "4711", ...env } });
+  const { problems } = await loadRepo(
+    { ...baseRepo, ...files },
+    { env: { OMNIA_SECRET_PIN: "4711", ...env } },
+  );
   return problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.kind ?? "-"}/${p.name ?? "-"}: ${p.message}`);
 }
 
 /** An extension document (one line per field, so positions are easy to read). */
-const ext = (name: string, tenant: string, pbx: string, number: string, extra = "", pin = "{fromEnv: PIN}") =>
+const ext = (
+  name: string,
+  tenant: string,
+  pbx: string,
+  number: string,
+  extra = "",
+  pin = "{fromEnv: OMNIA_SECRET_PIN}",
+) =>
   `${head("Extension", `{name: ${name}, tenant: ${tenant}, pbx: ${pbx}}`)}spec:\n  number: "${number}"\n  license: start\n  pin: ${pin}\n${extra}`;
 const num = (name: string, number: string, digits: number, pbx = "hq", trunk = "main", tenant = "ACME001") =>
   `${head("Number", `{name: ${name}, tenant: ${tenant}}`)}spec:\n  number: "${number}"\n  blockDigits: ${digits}\n  pbx: ${pbx}\n  trunk: ${trunk}\n`;
@@ -213,15 +223,17 @@ const cases: Array<[string, Record<string, string>, string[]]> = [
   // ---- secrets
   [
     "a PIN from an unset variable",
-    { "t.yaml": ext("e1", "ACME001", "hq", "201", "", "{fromEnv: NO_SUCH_PIN}") },
+    { "t.yaml": ext("e1", "ACME001", "hq", "201", "", "{fromEnv: OMNIA_SECRET_NO_SUCH_PIN}") },
     [
-      "t.yaml:7:18 Extension/e1: secret from environment variable NO_SUCH_PIN: the variable is unset or empty",
+      "t.yaml:7:18 Extension/e1: secret from environment variable OMNIA_SECRET_NO_SUCH_PIN: the variable is unset or empty",
     ],
   ],
   [
     "a PIN from an empty variable",
-    { "t.yaml": ext("e1", "ACME001", "hq", "201", "", "{fromEnv: EMPTY_PIN}") },
-    ["t.yaml:7:18 Extension/e1: secret from environment variable EMPTY_PIN: the variable is unset or empty"],
+    { "t.yaml": ext("e1", "ACME001", "hq", "201", "", "{fromEnv: OMNIA_SECRET_EMPTY_PIN}") },
+    [
+      "t.yaml:7:18 Extension/e1: secret from environment variable OMNIA_SECRET_EMPTY_PIN: the variable is unset or empty",
+    ],
   ],
   [
     "a PIN from a missing file",
@@ -240,7 +252,7 @@ const cases: Array<[string, Record<string, string>, string[]]> = [
 
 describe("cross-document checks: each gives its message at its line:col", () => {
   it.each(cases)("%s", async (_name, files, want) => {
-    expect(await problemsOf(files, { EMPTY_PIN: "" })).toEqual(want);
+    expect(await problemsOf(files, { OMNIA_SECRET_EMPTY_PIN: "" })).toEqual(want);
   });
 });
 

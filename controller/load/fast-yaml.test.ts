@@ -48,7 +48,7 @@ metadata: {name: pbx-0-200, tenant: CUST0000, pbx: pbx-0, labels: {team: a}, ign
 spec:
   number: "200"
   license: plus   # a comment
-  pin: {fromEnv: PIN_CUST0000_0_200}
+  pin: {fromEnv: OMNIA_SECRET_PIN_CUST0000_0_200}
   user:
     email: u0@cust0000.example
     firstName: Nome0

@@ -53,6 +53,12 @@ export interface LoadOptions extends ParseOptions, BuildOptions {
   root?: string;
   /** Caps on the repository (default `defaultRepositoryLimits`). */
   limits?: Partial<RepositoryLimits>;
+  /**
+   * Folders the operator names (`OMNIA_SECRETS_ROOT`, `--secrets-root`) where a `fromFile`
+   * secret may resolve besides the repository's root: added to the default `secretRoots`
+   * (ignored when `secretRoots` is given). Default: none.
+   */
+  operatorSecretRoots?: readonly string[];
 }
 
 /** What a load produced: the state of every valid document, and every problem, sorted by place. */
@@ -184,7 +190,11 @@ export function loadDocuments(
   const state = buildState(entries, cross.inlineUsers, validators, problems, {
     env: options.env,
     readSecretFile: options.readSecretFile,
-    secretRoots: options.secretRoots ?? (options.root === undefined ? [] : [options.root]),
+    secretEnvPrefixes: options.secretEnvPrefixes,
+    secretRoots: options.secretRoots ?? [
+      ...(options.root === undefined ? [] : [options.root]),
+      ...(options.operatorSecretRoots ?? []),
+    ],
   });
   return { state, problems: sortProblems(problems), files: parsed.length, documents };
 }

@@ -120,7 +120,9 @@ export const msg = {
   secretEnvUnset: (name: string) =>
     `secret from environment variable ${name}: the variable is unset or empty`,
   secretEnvForbidden: (name: string) =>
-    `secret from environment variable ${name}: manifests may not read omnia's own settings or credentials (OMNIA_* other than OMNIA_SECRET_*, OMNIA_SECRET_KEY, DATABASE_URL, PG*, *_TOKEN)`,
+    `secret from environment variable ${name}: manifests may not read omnia's own settings or credentials (OMNIA_* other than OMNIA_SECRET_*, OMNIA_SECRET_KEY, OMNIA_SECRET_ENV_PREFIXES, DATABASE_URL, PG*, *_TOKEN)`,
+  secretEnvNotAllowed: (name: string, prefixes: readonly string[]) =>
+    `secret from environment variable ${name}: manifests may read only variables starting with ${prefixes.join(", ")} (the operator's OMNIA_SECRET_ENV_PREFIXES); rename the variable, e.g. ${prefixes[0] ?? ""}${name}`,
   secretFileMissing: (path: string, reason: string) => `secret from file ${path}: ${reason}`,
   secretRefused: (source: string, what: string, rule: string) =>
     `secret from ${source}: the platform refuses it as ${what} (${rule}; value not shown)`,

@@ -193,7 +193,7 @@ function render(repo: Repo) {
         authRequired: tr.authRequired,
         ...(tr.username === undefined ? {} : { username: tr.username }),
       };
-      const variable = `TRUNK_${t.code}_${tr.name.toUpperCase()}`;
+      const variable = `OMNIA_SECRET_TRUNK_${t.code}_${tr.name.toUpperCase()}`;
       emit("SipTrunk", tr.name, tr.meta, tr.password ? { ...spec, password: { fromEnv: variable } } : spec);
       if (tr.password) env[variable] = `pw-${variable}`;
       expect(
@@ -217,13 +217,13 @@ function render(repo: Repo) {
       for (const e of p.extensions) {
         const number = String(100 + ext++);
         const pinValue = `9${number}`; // the platform's PIN: 4 to 10 digits
-        let pin: Record<string, string> = { fromEnv: `PIN_${number}` };
+        let pin: Record<string, string> = { fromEnv: `OMNIA_SECRET_PIN_${number}` };
         if (e.pinFromFile) {
           // Paths start at the manifest's folder: odd documents go to more/b.yml (see below).
           pin = { fromFile: `${docs.length % 2 === 1 ? "../" : ""}pins/${number}.txt` };
           files[`${t.code}/pins/${number}.txt`] = `${pinValue}\n`;
         } else {
-          env[`PIN_${number}`] = pinValue;
+          env[`OMNIA_SECRET_PIN_${number}`] = pinValue;
         }
         let user: Record<string, string> | undefined;
         if (e.user.type === "declared" && emails.length > 0)

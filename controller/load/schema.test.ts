@@ -5,13 +5,16 @@ afterAll(cleanupRepos);
 
 /** Loads `text` as t.yaml beside the base repository; returns its problems as "line:col Kind/name: message". */
 async function problemsOf(text: string): Promise<string[]> {
-  const { problems } = await loadRepo({ ...baseRepo, "t.yaml": text }, { env: { PIN_E1: "4711" } });
+  const { problems } = await loadRepo(
+    { ...baseRepo, "t.yaml": text },
+    { env: { OMNIA_SECRET_PIN_E1: "4711" } },
+  );
   return problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.kind ?? "-"}/${p.name ?? "-"}: ${p.message}`);
 }
 
 const ext = (spec: string, metadata = "{name: e1, tenant: ACME001, pbx: hq}") =>
   `${head("Extension", metadata)}spec:\n${spec}`;
-const pinEnv = "  pin: {fromEnv: PIN_E1}\n";
+const pinEnv = "  pin: {fromEnv: OMNIA_SECRET_PIN_E1}\n";
 
 // Each case: the document, then every problem the loader must report for it (file:line:col, who, message).
 const cases: Array<[string, string, string[]]> = [
@@ -363,14 +366,14 @@ describe("several problems are all reported, not only the first", () => {
   it("reports a schema problem and the cross-document problems of the same document", async () => {
     const got = await problemsOf(
       ext(
-        `  number: "201"\n  license: gold\n  pin: {fromEnv: UNSET_PIN}\n`,
+        `  number: "201"\n  license: gold\n  pin: {fromEnv: OMNIA_SECRET_UNSET_PIN}\n`,
         "{name: e1, tenant: NOPE, pbx: hq}",
       ),
     );
     expect(got).toEqual([
       "t.yaml:3:30 Extension/e1: tenant 'NOPE' is not declared (no Tenant with that customerCode)",
       't.yaml:6:12 Extension/e1: field \'spec.license\' must be one of: "start", "plus" (got "gold")',
-      "t.yaml:7:18 Extension/e1: secret from environment variable UNSET_PIN: the variable is unset or empty",
+      "t.yaml:7:18 Extension/e1: secret from environment variable OMNIA_SECRET_UNSET_PIN: the variable is unset or empty",
     ]);
   });
 });

@@ -75,9 +75,12 @@ describe("secrets checked against the platform's contract at validate", () => {
   });
 
   it("refuses a PIN from the environment, naming the variable", async () => {
-    const { lines } = await load({ "t.yaml": ext("{fromEnv: PIN_E1}") }, { PIN_E1: "12" });
+    const { lines } = await load(
+      { "t.yaml": ext("{fromEnv: OMNIA_SECRET_PIN_E1}") },
+      { OMNIA_SECRET_PIN_E1: "12" },
+    );
     expect(lines).toEqual([
-      `t.yaml:7:18: Extension/e1: secret from environment variable PIN_E1: the platform refuses it as a PIN (must match pattern "${pinPattern}": schemas/omnia-api.yaml Pin; value not shown)`,
+      `t.yaml:7:18: Extension/e1: secret from environment variable OMNIA_SECRET_PIN_E1: the platform refuses it as a PIN (must match pattern "${pinPattern}": schemas/omnia-api.yaml Pin; value not shown)`,
     ]);
   });
 

@@ -32,7 +32,7 @@ export interface ExtensionDocument {
     pin:
       | {
           /**
-           * Name of the environment variable that holds the secret.
+           * Name of the environment variable that holds the secret. It must start with a prefix the operator allows (OMNIA_SECRET_ENV_PREFIXES, default OMNIA_SECRET_); omnia's own settings are never read.
            */
           fromEnv: string;
         }
@@ -238,7 +238,7 @@ export interface SipTrunkDocument {
     password?:
       | {
           /**
-           * Name of the environment variable that holds the secret.
+           * Name of the environment variable that holds the secret. It must start with a prefix the operator allows (OMNIA_SECRET_ENV_PREFIXES, default OMNIA_SECRET_); omnia's own settings are never read.
            */
           fromEnv: string;
         }

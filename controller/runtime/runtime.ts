@@ -36,6 +36,8 @@ export interface Runtime {
   store: Store;
   logger: Logger;
   secrets: SecretHashing;
+  /** Id of the key of secret hashes (runtime/secret-key.ts `SecretKey.id`; safe to show). */
+  secretKeyId: string;
   /** The engine's dependencies, wired. */
   deps: ReconcileDeps;
   close(): Promise<void>;
@@ -62,6 +64,7 @@ export async function openRuntime(settings: RuntimeSettings): Promise<Runtime> {
     store,
     logger,
     secrets,
+    secretKeyId: key.id,
     deps: { client, store, logger, secrets },
     async close() {
       await client.close();

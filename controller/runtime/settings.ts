@@ -3,7 +3,10 @@
  * platform connection (flags, else OMNIA_* variables; the password only from
  * OMNIA_PASSWORD or a prompt, never a flag) and where state and logs go.
  */
+import { isAbsolute, resolve } from "node:path";
 import type { ClientSettings } from "../../platform/client/settings.js";
+import { secretEnvPrefixesFrom } from "../load/build.js";
+import type { LoadOptions } from "../load/index.js";
 
 /** A setting is missing and cannot be asked for. */
 export const errMissingSetting = "missing connection setting";
@@ -20,6 +23,8 @@ export interface StateFlags {
   stateDir?: string;
   logFile?: string;
   source?: string;
+  /** `--secrets-root`: a folder beside the repository where `fromFile` secrets may be. */
+  secretsRoot?: string;
 }
 
 /** Default folder of the embedded state (PGlite) and the log file. */
@@ -58,4 +63,30 @@ export async function resolveSettings(
     password = await prompt.askPassword(`Password of ${username}@${domain}`);
   if (!password) throw new Error(`${errMissingSetting}: OMNIA_PASSWORD (or run on a terminal to be asked)`);
   return { baseUrl, domain, username, password };
+}
+
+/** The operator's setting of a secrets folder beside the repository. */
+export const secretsRootSetting = "OMNIA_SECRETS_ROOT";
+
+/** What the operator allows a repository's secret references to reach. */
+export type SecretAccess = Pick<LoadOptions, "secretEnvPrefixes" | "operatorSecretRoots">;
+
+/**
+ * The operator's limits on secret references, never the repository's: the `fromEnv`
+ * prefixes from `OMNIA_SECRET_ENV_PREFIXES` (default `OMNIA_SECRET_`) and the secrets
+ * folder from `--secrets-root`, else `OMNIA_SECRETS_ROOT` (resolved against `cwd`,
+ * default `process.cwd()`). Throws `errSecretEnvPrefix` (load/build.ts) for a bad prefix.
+ */
+export function secretAccessFrom(
+  flags: Pick<StateFlags, "secretsRoot">,
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): SecretAccess {
+  const root = flags.secretsRoot ?? env[secretsRootSetting];
+  const rooted =
+    root === undefined || root.trim() === "" ? [] : [isAbsolute(root) ? root : resolve(cwd, root)];
+  return {
+    secretEnvPrefixes: secretEnvPrefixesFrom(env.OMNIA_SECRET_ENV_PREFIXES),
+    operatorSecretRoots: rooted,
+  };
 }

@@ -37,7 +37,7 @@ describe("extensionsFromSheet", () => {
         metadata: { name: "headquarters-201", tenant: "ACME001", pbx: "headquarters" },
         spec: {
           number: "201",
-          pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_201" },
+          pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201" },
           license: "plus",
           user: { email: "giulia@acme.example", firstName: "Giulia", lastName: "Rossi" },
         },
@@ -46,7 +46,11 @@ describe("extensionsFromSheet", () => {
         apiVersion: "omnia.kalliope.io/v1",
         kind: "Extension",
         metadata: { name: "headquarters-202", tenant: "ACME001", pbx: "headquarters" },
-        spec: { number: "202", pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_202" }, license: "start" },
+        spec: {
+          number: "202",
+          pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202" },
+          license: "start",
+        },
       },
     ]);
   });
@@ -81,7 +85,7 @@ describe("extensionsFromSheet", () => {
     expect(got.problems, "problems").toEqual([]);
     expect(got.docs[0]?.spec).toEqual({
       number: "301",
-      pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_301" },
+      pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_301" },
       license: "start",
       user: { email: "a@b.example", firstName: "Anna", lastName: "Bianchi" },
     });
@@ -200,8 +204,8 @@ describe("extensionsFromSheet and the columns it does not know", () => {
 
 describe("naming", () => {
   it.each([
-    ["ACME001", "headquarters", "201", "PIN_ACME001_HEADQUARTERS_201"],
-    ["acme-01", "sede-milano", "3001", "PIN_ACME_01_SEDE_MILANO_3001"],
+    ["ACME001", "headquarters", "201", "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201"],
+    ["acme-01", "sede-milano", "3001", "OMNIA_SECRET_PIN_ACME_01_SEDE_MILANO_3001"],
   ])("pinEnvName(%s, %s, %s) is %s", (tenant, pbx, number, want) => {
     expect(pinEnvName(tenant, pbx, number)).toBe(want);
   });

@@ -4,7 +4,7 @@
  * the caller writes nothing unless the list of problems is empty.
  *
  * PINs never come from the sheet: each extension's PIN is a `fromEnv` reference named
- * `PIN_<TENANT>_<PBX>_<NUMBER>` (see `pinEnvName`), which the user sets before `omnia apply`.
+ * `OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER>` (see `pinEnvName`), which the user sets before `omnia apply`.
  */
 import { currentApiVersion } from "../model/registry.js";
 import type { ExtensionDocument } from "../model/resources.gen.js";
@@ -50,9 +50,9 @@ export interface SheetImport {
   warnings: string[];
 }
 
-/** The environment variable that holds an extension's PIN: `PIN_<TENANT>_<PBX>_<NUMBER>`, upper-case, `-` as `_`. */
+/** The environment variable that holds an extension's PIN: `OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER>`, upper-case, `-` as `_`. */
 export function pinEnvName(tenant: string, pbx: string, number: string): string {
-  return `PIN_${tenant}_${pbx}_${number}`.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+  return `OMNIA_SECRET_PIN_${tenant}_${pbx}_${number}`.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
 }
 
 /** metadata.name of an imported extension: `<pbx>-<number>`, within the 63-character limit. */

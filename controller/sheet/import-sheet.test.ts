@@ -5,7 +5,7 @@ import ExcelJS from "exceljs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { formatProblem, loadDirectory } from "../load/index.js";
-import { importSheet, SheetImportError } from "./import-sheet.js";
+import { errOutputExists, importSheet, SheetImportError, SheetOutputExistsError } from "./import-sheet.js";
 import { errSheetType, SheetReadError } from "./read-sheet.js";
 
 let dir: string;
@@ -26,6 +26,19 @@ async function problemsOf(p: Promise<unknown>): Promise<string[]> {
 }
 
 describe("importSheet", () => {
+  it("refuses an existing output file, leaving it and no temporary file, and overwrites with force", async () => {
+    const csv = join(dir, "interni.csv");
+    await writeFile(csv, "Interno;Licenza\n201;start\n");
+    const first = await importSheet(csv, options());
+    await writeFile(first.file, "# edited by hand\n");
+    await expect(importSheet(csv, options())).rejects.toThrow(new SheetOutputExistsError(first.file));
+    await expect(importSheet(csv, options())).rejects.toThrow(`${first.file} ${errOutputExists}`);
+    await expect(readFile(first.file, "utf8")).resolves.toBe("# edited by hand\n");
+    await expect(readdir(join(dir, "out"))).resolves.toEqual(["headquarters-extensions.yaml"]);
+    await importSheet(csv, { ...options(), force: true });
+    await expect(readFile(first.file, "utf8")).resolves.toContain('number: "201"');
+  });
+
   it("writes manifests from a ';'-separated Italian CSV", async () => {
     const csv = join(dir, "interni.csv");
     await writeFile(
@@ -34,13 +47,16 @@ describe("importSheet", () => {
     );
     const got = await importSheet(csv, options());
     expect(got.extensions).toBe(2);
-    expect(got.pinVariables).toEqual(["PIN_ACME001_HEADQUARTERS_201", "PIN_ACME001_HEADQUARTERS_202"]);
+    expect(got.pinVariables).toEqual([
+      "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201",
+      "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202",
+    ]);
     const text = await readFile(got.file, "utf8");
     expect(text.split("\n")[0]).toMatch(/^# yaml-language-server: \$schema=\S+omnia-manifest\.schema\.json$/);
     const docs = parseAllDocuments(text).map((d) => d.toJS());
     expect(docs.map((d) => [d.spec.number, d.spec.license, d.spec.pin.fromEnv])).toEqual([
-      ["201", "plus", "PIN_ACME001_HEADQUARTERS_201"],
-      ["202", "start", "PIN_ACME001_HEADQUARTERS_202"],
+      ["201", "plus", "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201"],
+      ["202", "start", "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202"],
     ]);
   });
 
@@ -57,13 +73,13 @@ describe("importSheet", () => {
     expect(docs.map((d) => d.spec)).toEqual([
       {
         number: "201",
-        pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_201" },
+        pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201" },
         license: "plus",
         user: { email: "giulia@acme.example", firstName: "Giulia", lastName: "Rossi" },
       },
       {
         number: "202",
-        pin: { fromEnv: "PIN_ACME001_HEADQUARTERS_202" },
+        pin: { fromEnv: "OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202" },
         license: "start",
         user: { email: "marco@acme.example", firstName: "Marco", lastName: "Verdi" },
       },
@@ -176,7 +192,10 @@ describe("importSheet", () => {
         "",
       ].join("\n"),
     );
-    const env = { PIN_ACME001_HEADQUARTERS_201: "1201", PIN_ACME001_HEADQUARTERS_202: "1202" };
+    const env = {
+      OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201: "1201",
+      OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_202: "1202",
+    };
     const loaded = await loadDirectory(out, { env });
     expect(loaded.problems.map((p) => formatProblem(p))).toEqual([]);
     expect(loaded.state.extensions.map((e) => [e.key, e.spec.pin.reveal()])).toEqual([

@@ -54,8 +54,11 @@ describe("MemorySource", () => {
       "acme/secrets/pin.txt": "4711\n",
     });
     const fromEnv = new MemorySource(
-      { "acme/tenant.yaml": tenant("ACME"), "acme/ext.yaml": extension("{ fromEnv: ACME_PIN }") },
-      { load: { env: { ACME_PIN: "4711" } } },
+      {
+        "acme/tenant.yaml": tenant("ACME"),
+        "acme/ext.yaml": extension("{ fromEnv: OMNIA_SECRET_ACME_PIN }"),
+      },
+      { load: { env: { OMNIA_SECRET_ACME_PIN: "4711" } } },
     );
     for (const source of [fromFile, fromEnv]) {
       const got = await source.read();

@@ -115,7 +115,7 @@ export function worldOf(shape: WorldShape, code: string, serial: number): World 
       endpoint: "sip.example.net:5060",
     };
     if (shape.trunk.password) {
-      const v = `PW_${code}`.replace(/-/g, "_");
+      const v = `OMNIA_SECRET_PW_${code}`.replace(/-/g, "_");
       env[v] = `pw-${serial}`;
       Object.assign(spec, { authRequired: true, username: "u", password: { fromEnv: v } });
     }
@@ -151,7 +151,7 @@ export function worldOf(shape: WorldShape, code: string, serial: number): World 
     const pbx = pbxName(x.pbx);
     if (seen.has(`${pbx}/${x.number}`)) continue;
     seen.add(`${pbx}/${x.number}`);
-    const v = `PIN_${code}_${pbx}_${x.number}`.toUpperCase().replace(/-/g, "_");
+    const v = `OMNIA_SECRET_PIN_${code}_${pbx}_${x.number}`.toUpperCase().replace(/-/g, "_");
     env[v] = String(1000 + x.number);
     const user = x.user !== undefined ? emails[x.user] : undefined;
     docs.push({

@@ -123,11 +123,11 @@ describe("omnia apply", () => {
   it("refuses before writing anything a PIN the platform's contract refuses, naming its variable", async () => {
     const world = worldOf(shape, "AP5", 704);
     const dir = await writeWorld(world);
-    const env = { ...world.env, PIN_AP5_PBX0_203: "12" };
+    const env = { ...world.env, OMNIA_SECRET_PIN_AP5_PBX0_203: "12" };
     const r = await setup.cli.run(["apply", dir, "--auto-approve", "--source", "AP5"], env);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toMatch(
-      /Extension\/\S+: secret from environment variable PIN_AP5_PBX0_203: the platform refuses it as a PIN/,
+      /Extension\/\S+: secret from environment variable OMNIA_SECRET_PIN_AP5_PBX0_203: the platform refuses it as a PIN/,
     );
     expect(r.stdout).not.toMatch(/create /);
     expect(r.stdout + r.stderr).not.toContain('"12"');

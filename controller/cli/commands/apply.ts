@@ -12,15 +12,21 @@ import pc from "picocolors";
 import type { ApplyProgress, ApplyResult } from "../../engine/apply/apply.js";
 import { isEmptyPlan } from "../../engine/plan/plan.js";
 import { renderPlan } from "../../engine/plan/render.js";
+import { otherStateOf } from "../../engine/plan/saved-plan.js";
 import { applyPlan, type PlanToApply, planToApply } from "../../engine/reconcile/apply-plan.js";
 import type { ExecutedPlan } from "../../engine/reconcile/execute.js";
 import type { Outcome } from "../../engine/reconcile/outcome.js";
 import { planTenants } from "../../engine/reconcile/plan-tenants.js";
-import type { ConnectionFlags, StateFlags } from "../../runtime/settings.js";
+import {
+  type ConnectionFlags,
+  type SecretAccess,
+  type StateFlags,
+  secretAccessFrom,
+} from "../../runtime/settings.js";
 import { FolderSource } from "../../sources/folder.js";
 import { CliError } from "../errors.js";
 import { addConnectionOptions, addStateOptions } from "../options.js";
-import { readSavedPlan } from "../saved-plans.js";
+import { readSavedPlan, stateOf } from "../saved-plans.js";
 import { resultOf, type Session, toCliError, withSession } from "../session.js";
 
 /** Refusal to apply unattended without `--auto-approve`. */
@@ -64,14 +70,24 @@ export async function applyCommand(dir: string, flags: ApplyFlags): Promise<numb
   if (!(parallelism >= 1 && parallelism <= maxParallelism)) {
     throw new CliError(`--parallelism ${text}: allowed: a whole number from 1 to ${maxParallelism}`, 2);
   }
-  const saved = await readSavedPlan(dir).catch((err: unknown) => {
+  let load: SecretAccess;
+  try {
+    load = secretAccessFrom(flags, process.env);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  const saved = await readSavedPlan(dir, load).catch((err: unknown) => {
     throw toCliError(err);
   });
   const color = Boolean(process.stdout.isTTY);
   return withSession(flags, async (session) => {
     const deps = { ...session.deps, options: { parallelism } };
-    if (saved) return execute(saved, session, deps, color);
-    const source = new FolderSource(dir, { name: session.sourceName });
+    if (saved) {
+      const other = otherStateOf(saved.state, stateOf(session));
+      if (other) throw new CliError(other);
+      return execute(saved.toApply, session, deps, color);
+    }
+    const source = new FolderSource(dir, { name: session.sourceName, load: session.load });
     const planned = resultOf(
       await planTenants(
         { source, tenants: flags.tenant, prune: flags.prune, allowMassDelete: flags.allowMassDelete },

@@ -34,7 +34,7 @@ export function register(program: Command): void {
 /** Runs `omnia drift`; returns the exit code. */
 export async function driftCommand(dir: string, flags: DriftFlags): Promise<number> {
   return withSession(flags, async (session) => {
-    const source = new FolderSource(dir, { name: session.sourceName });
+    const source = new FolderSource(dir, { name: session.sourceName, load: session.load });
     const { plan } = resultOf(
       await planTenants({ source, tenants: flags.tenant, mode: "drift" }, session.deps),
     );

@@ -31,9 +31,12 @@ describe("omnia export", () => {
     expect(r.stdout).toContain("Adopted 6 objects into the inventory.");
     expect(r.stdout).toContain("set them before omnia apply: see secrets.env.example");
     const example = await readFile(join(out, "XP1", "secrets.env.example"), "utf8");
-    expect(example).toContain("TRUNK_PASSWORD_XP1_OP=\nPIN_XP1_HQ_201=\n");
+    expect(example).toContain("OMNIA_SECRET_TRUNK_PASSWORD_XP1_OP=\nOMNIA_SECRET_PIN_XP1_HQ_201=\n");
 
-    const env = { TRUNK_PASSWORD_XP1_OP: "whatever-you-use", PIN_XP1_HQ_201: "2468" };
+    const env = {
+      OMNIA_SECRET_TRUNK_PASSWORD_XP1_OP: "whatever-you-use",
+      OMNIA_SECRET_PIN_XP1_HQ_201: "2468",
+    };
     const plan = await cli.run(["plan", join(out, "XP1"), "--detailed-exitcode"], env);
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     expect(plan.stdout).toContain("No changes.");

@@ -2,8 +2,8 @@
  * `omnia export --tenant CODE [--out DIR]`: write a live customer as manifests (one folder
  * per tenant, one file per kind) and adopt its objects, so that `omnia plan` of the
  * folder shows no change. Secrets are `fromEnv` references listed in
- * `<CODE>/secrets.env.example`: extension PINs PIN_<TENANT>_<PBX>_<NUMBER>, trunk
- * passwords TRUNK_PASSWORD_<TENANT>_<TRUNK>.
+ * `<CODE>/secrets.env.example`: extension PINs OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER>, trunk
+ * passwords OMNIA_SECRET_TRUNK_PASSWORD_<TENANT>_<TRUNK>.
  */
 import type { Command } from "commander";
 import { exportTenant } from "../../engine/reconcile/export-tenant.js";
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option("--force", "overwrite the files of an existing tenant folder")
     .addHelpText(
       "after",
-      "\nThe platform never returns secrets: extension PINs are written as fromEnv PIN_<TENANT>_<PBX>_<NUMBER>,\ntrunk passwords as fromEnv TRUNK_PASSWORD_<TENANT>_<TRUNK> (listed in <CODE>/secrets.env.example).\nThe first apply takes the values you set as the ones on the platform; change them later to set new ones.",
+      "\nThe platform never returns secrets: extension PINs are written as fromEnv OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER>,\ntrunk passwords as fromEnv OMNIA_SECRET_TRUNK_PASSWORD_<TENANT>_<TRUNK> (listed in <CODE>/secrets.env.example).\nThe first apply takes the values you set as the ones on the platform; change them later to set new ones.",
     );
   addConnectionOptions(cmd);
   addStateOptions(cmd);

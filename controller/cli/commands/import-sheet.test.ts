@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { errOutputExists } from "../../sheet/import-sheet.js";
 import { runCli } from "../main.js";
 
 let dir: string;
@@ -36,7 +37,7 @@ describe("omnia import-sheet", () => {
     ]);
     expect(code, err.join("")).toBe(0);
     expect(out.join("")).toContain("wrote 2 extensions");
-    expect(out.join("")).toContain("PIN_ACME001_HQ_201 … PIN_ACME001_HQ_202");
+    expect(out.join("")).toContain("OMNIA_SECRET_PIN_ACME001_HQ_201 … OMNIA_SECRET_PIN_ACME001_HQ_202");
     await expect(readdir(join(dir, "out"))).resolves.toEqual(["hq-extensions.yaml"]);
   });
 
@@ -103,6 +104,23 @@ describe("omnia import-sheet", () => {
     expect(code, err.join("")).toBe(0);
     expect(err.join("")).toContain(`warning: ${xlsx}:2:1 (Interno): Excel shows the number rounded`);
     expect(out.join("")).toContain("wrote 1 extensions");
+  });
+
+  it("refuses to overwrite the manifests of an earlier import unless --force, keeping them as they were", async () => {
+    const csv = join(dir, "interni.csv");
+    const args = ["import-sheet", csv, "--tenant", "ACME001", "--pbx", "hq", "--out", join(dir, "out")];
+    await writeFile(csv, "Numero,Licenza\n201,start\n");
+    expect(await runCli(args), err.join("")).toBe(0);
+    const target = join(dir, "out", "hq-extensions.yaml");
+    await writeFile(target, "# edited by hand\n");
+    await writeFile(csv, "Numero,Licenza\n301,start\n");
+    err = [];
+    expect(await runCli(args)).toBe(1);
+    expect(err.join("")).toBe(`omnia: ${target} ${errOutputExists}\n`);
+    await expect(readFile(target, "utf8")).resolves.toBe("# edited by hand\n");
+    await expect(readdir(join(dir, "out"))).resolves.toEqual(["hq-extensions.yaml"]);
+    expect(await runCli([...args, "--force"]), err.join("")).toBe(0);
+    await expect(readFile(target, "utf8")).resolves.toContain('number: "301"');
   });
 
   it("says which file is missing", async () => {

@@ -3,7 +3,7 @@
  * XLSX spreadsheet (the platform's bulk-import layout) into Extension manifests.
  */
 import type { Command } from "commander";
-import { importSheet, SheetImportError } from "../../sheet/import-sheet.js";
+import { importSheet, SheetImportError, SheetOutputExistsError } from "../../sheet/import-sheet.js";
 import { SheetReadError } from "../../sheet/read-sheet.js";
 import { CliError } from "../errors.js";
 
@@ -21,11 +21,12 @@ export function register(program: Command): void {
     .requiredOption("--tenant <code>", "customer code of the tenant")
     .requiredOption("--pbx <name>", "name of the PBX the extensions belong to")
     .option("--out <dir>", "folder to write <pbx>-extensions.yaml into", ".")
+    .option("--force", "overwrite <pbx>-extensions.yaml if it exists (default: refuse)")
     .addHelpText(
       "after",
-      "\nPINs are never read from the sheet: each extension's PIN comes from the environment\nvariable PIN_<TENANT>_<PBX>_<NUMBER> (upper-case, '-' as '_'), e.g. PIN_ACME001_HEADQUARTERS_201.",
+      "\nPINs are never read from the sheet: each extension's PIN comes from the environment\nvariable OMNIA_SECRET_PIN_<TENANT>_<PBX>_<NUMBER> (upper-case, '-' as '_'), e.g. OMNIA_SECRET_PIN_ACME001_HEADQUARTERS_201.",
     )
-    .action(async (file: string, opts: { tenant: string; pbx: string; out: string }) => {
+    .action(async (file: string, opts: { tenant: string; pbx: string; out: string; force?: boolean }) => {
       try {
         const result = await importSheet(file, opts);
         process.stdout.write(`wrote ${result.extensions} extensions to ${result.file}\n`);
@@ -37,6 +38,7 @@ export function register(program: Command): void {
           `set one PIN per extension before apply: ${result.pinVariables[0]}${result.pinVariables.length > 1 ? ` … ${result.pinVariables.at(-1)}` : ""}\n`,
         );
       } catch (err) {
+        if (err instanceof SheetOutputExistsError) throw new CliError(err.message);
         if (err instanceof SheetImportError) {
           throw new CliError(`${err.problems.length} problem(s), nothing written:\n${err.message}`);
         }

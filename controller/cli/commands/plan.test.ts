@@ -19,7 +19,7 @@ describe("omnia plan", () => {
     expect(before.code, before.stderr).toBe(2);
     expect(before.stdout).toContain("+ create Extension/PL1/pbx0/201");
     expect(before.stdout).toContain("spec.pin: (sensitive)");
-    expect(before.stdout).not.toContain(world.env.PIN_PL1_PBX0_201);
+    expect(before.stdout).not.toContain(world.env.OMNIA_SECRET_PIN_PL1_PBX0_201);
     const plain = await setup.cli.run(["plan", dir, "--source", "PL1"], world.env);
     expect(plain.code, "without --detailed-exitcode").toBe(0);
 
@@ -42,7 +42,7 @@ describe("omnia plan", () => {
       "Pbx/PL2/pbx0",
       "Extension/PL2/pbx0/201",
     ]);
-    expect(r.stdout).not.toContain(world.env.PIN_PL2_PBX0_201);
+    expect(r.stdout).not.toContain(world.env.OMNIA_SECRET_PIN_PL2_PBX0_201);
   });
 
   it("plans the tenants named with --tenant, and refuses one the repository does not have", async () => {

@@ -12,7 +12,7 @@ import type { ConnectionFlags, StateFlags } from "../../runtime/settings.js";
 import { FolderSource } from "../../sources/folder.js";
 import { CliError } from "../errors.js";
 import { addConnectionOptions, addStateOptions } from "../options.js";
-import { savedPlanOf } from "../saved-plans.js";
+import { savedPlanOf, stateOf } from "../saved-plans.js";
 import { resultOf, withSession } from "../session.js";
 
 /** Flags of `omnia plan`. */
@@ -47,7 +47,7 @@ export function register(program: Command): void {
 /** Runs `omnia plan`; returns the exit code. */
 export async function planCommand(dir: string, flags: PlanFlags): Promise<number> {
   return withSession(flags, async (session) => {
-    const source = new FolderSource(dir, { name: session.sourceName });
+    const source = new FolderSource(dir, { name: session.sourceName, load: session.load });
     const planned = resultOf(
       await planTenants(
         { source, tenants: flags.tenant, prune: flags.prune, allowMassDelete: flags.allowMassDelete },
@@ -61,9 +61,11 @@ export async function planCommand(dir: string, flags: PlanFlags): Promise<number
         : renderPlan(plan, { color: Boolean(process.stdout.isTTY) }),
     );
     if (flags.out) {
-      await writeFile(flags.out, savedPlanOf(planned), { mode: 0o600 }).catch((err: Error) => {
-        throw new CliError(`--out ${flags.out}: cannot write the plan: ${err.message}`);
-      });
+      await writeFile(flags.out, savedPlanOf(planned, stateOf(session)), { mode: 0o600 }).catch(
+        (err: Error) => {
+          throw new CliError(`--out ${flags.out}: cannot write the plan: ${err.message}`);
+        },
+      );
       if (!flags.json)
         process.stdout.write(`\nSaved the plan to ${flags.out}; apply it with: omnia apply ${flags.out}\n`);
     }

@@ -3,15 +3,23 @@
  * a GitOps pull request uses them: the reviewed plan applies exactly, without secrets in
  * the file; a plan whose source or platform changed since is refused, naming what changed.
  */
+import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { observe } from "../../engine/observe/observe.js";
+import { errPlanOtherState, type SavedPlanState } from "../../engine/plan/saved-plan.js";
 import { renderManifestFile } from "../../export/yaml.js";
-import { useStandinAndCli } from "../../test-support/cli.js";
+import { testCli, useStandinAndCli } from "../../test-support/cli.js";
 import { type WorldShape, worldOf, writeWorld } from "../../test-support/random-world.js";
 
 const setup = useStandinAndCli();
+
+/** The id of the key `"ab".repeat(32)` (hex): the first 8 hex digits of its SHA-256. */
+const otherStateKeyId = createHash("sha256")
+  .update(Buffer.from("ab".repeat(32), "hex"))
+  .digest("hex")
+  .slice(0, 8);
 
 const shape: WorldShape = {
   users: [],
@@ -110,6 +118,43 @@ describe("omnia plan --out / omnia apply FILE", () => {
       /the source changed since the plan: revision sha256:[0-9a-f]{64} is now sha256:[0-9a-f]{64}/,
     );
     expect((await observe(setup.e.client, { tenants: ["SP3"] })).tenants, "nothing was created").toEqual([]);
+  });
+
+  it("refuses a plan applied with another state store and key, naming both, and changes nothing", async () => {
+    const world = worldOf(shape, "SP5", 850);
+    const dir = await writeWorld(world);
+    const file = join(dir, "..", "sp5.plan.json");
+    expect((await setup.cli.run(["plan", dir, "--out", file, "--source", "SP5"], world.env)).code).toBe(0);
+    const recorded = (JSON.parse(await readFile(file, "utf8")) as { state: SavedPlanState }).state;
+    expect(recorded.store).toBe(`pglite ${setup.cli.stateDir}`);
+    expect(recorded.secretKeyId).toMatch(/^[0-9a-f]{8}$/);
+
+    const elsewhere = await testCli(setup.e.standin); // its own state folder, so its own key file
+    const r = await elsewhere.run(["apply", file, "--source", "SP5"], world.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(errPlanOtherState);
+    expect(r.stderr).toContain(
+      `state store: the plan's pglite ${setup.cli.stateDir}, here pglite ${elsewhere.stateDir}`,
+    );
+    expect(r.stderr).toMatch(
+      new RegExp(`secret key: the plan's ${recorded.secretKeyId}, here [0-9a-f]{8}\\)`),
+    );
+    expect((await observe(setup.e.client, { tenants: ["SP5"] })).tenants, "nothing was created").toEqual([]);
+  });
+
+  it("refuses a plan applied with the same store but another secret key, naming both key ids", async () => {
+    const world = worldOf(shape, "SP6", 860);
+    const dir = await writeWorld(world);
+    const file = join(dir, "..", "sp6.plan.json");
+    expect((await setup.cli.run(["plan", dir, "--out", file, "--source", "SP6"], world.env)).code).toBe(0);
+    const recorded = (JSON.parse(await readFile(file, "utf8")) as { state: SavedPlanState }).state;
+    const otherKey = { ...world.env, OMNIA_SECRET_KEY: "ab".repeat(32) };
+    const r = await setup.cli.run(["apply", file, "--source", "SP6"], otherKey);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${errPlanOtherState} (secret key: the plan's ${recorded.secretKeyId}, here ${otherStateKeyId})`,
+    );
+    expect((await observe(setup.e.client, { tenants: ["SP6"] })).tenants, "nothing was created").toEqual([]);
   });
 
   it("says what is wrong with a file that claims to be a plan but is not one", async () => {

@@ -32,6 +32,26 @@ beforeAll(async () => {
 afterAll(() => rm(badDir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
+/** A tenant, a PBX and one extension whose PIN is `pin` (a secret reference). */
+const manifestsWithPin = (pin: string) =>
+  [
+    "apiVersion: omnia.kalliope.io/v1",
+    "kind: Tenant",
+    "metadata: {name: acme}",
+    'spec: {businessName: ACME S.r.l., customerCode: ACME001, vatNumber: "08712340150", fiscalCode: "08712340150"}',
+    "---",
+    "apiVersion: omnia.kalliope.io/v1",
+    "kind: Pbx",
+    "metadata: {name: hq, tenant: ACME001}",
+    "spec: {kind: single}",
+    "---",
+    "apiVersion: omnia.kalliope.io/v1",
+    "kind: Extension",
+    "metadata: {name: e201, tenant: ACME001, pbx: hq}",
+    `spec: {number: "201", license: start, pin: ${pin}}`,
+    "",
+  ].join("\n");
+
 /** Runs the CLI in-process, capturing what it writes. */
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -99,6 +119,44 @@ describe("omnia validate", () => {
     const { code, out } = await run("validate", join(badDir, "missing"));
     expect(code).toBe(1);
     expect(out).toMatch(/missing:1:1: cannot read the file: ENOENT/);
+  });
+
+  it("reads a fromFile secret in the folder named by --secrets-root, and refuses it without", async () => {
+    const secrets = await mkdtemp(join(tmpdir(), "omnia-secrets-"));
+    const repo = await mkdtemp(join(tmpdir(), "omnia-validate-root-"));
+    await writeFile(join(secrets, "pin.txt"), "4711\n");
+    const pin = `{fromFile: "${join(secrets, "pin.txt")}"}`;
+    await writeFile(join(repo, "x.yaml"), manifestsWithPin(pin));
+    const without = await run("validate", repo);
+    expect(without.code).toBe(1);
+    expect(without.out).toContain(
+      `secret from file ${join(secrets, "pin.txt")}: it is outside the repository`,
+    );
+    const withRoot = await run("validate", repo, "--secrets-root", secrets);
+    expect({ code: withRoot.code, err: withRoot.err }).toEqual({ code: 0, err: "" });
+    await rm(secrets, { recursive: true, force: true });
+    await rm(repo, { recursive: true, force: true });
+  });
+
+  it("takes the allowed fromEnv prefixes from OMNIA_SECRET_ENV_PREFIXES, and refuses a bad one as a usage error", async () => {
+    const repo = await mkdtemp(join(tmpdir(), "omnia-validate-env-"));
+    await writeFile(join(repo, "x.yaml"), manifestsWithPin("{fromEnv: CI_SECRET_PIN_201}"));
+    vi.stubEnv("CI_SECRET_PIN_201", "4711");
+    try {
+      const refused = await run("validate", repo);
+      expect(refused.out).toContain("manifests may read only variables starting with OMNIA_SECRET_");
+      vi.stubEnv("OMNIA_SECRET_ENV_PREFIXES", "OMNIA_SECRET_,CI_SECRET_");
+      expect((await run("validate", repo)).code).toBe(0);
+      vi.stubEnv("OMNIA_SECRET_ENV_PREFIXES", "CI_SECRET_,");
+      const bad = await run("validate", repo);
+      expect({ code: bad.code, err: bad.err }).toEqual({
+        code: 2,
+        err: 'omnia: OMNIA_SECRET_ENV_PREFIXES must list variable-name prefixes (A-Z, 0-9, _; not starting with a digit), comma-separated (got "")\n',
+      });
+    } finally {
+      vi.unstubAllEnvs();
+      await rm(repo, { recursive: true, force: true });
+    }
   });
 
   it("is a usage error (exit 1 from commander) without a folder", async () => {

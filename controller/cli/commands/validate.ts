@@ -5,6 +5,7 @@
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { formatProblem, type LoadResult, loadDirectory, type Problem } from "../../load/index.js";
+import { type SecretAccess, secretAccessFrom } from "../../runtime/settings.js";
 import { CliError } from "../errors.js";
 
 /** Paths as the user sees them: relative to the working directory. */
@@ -37,9 +38,19 @@ export function register(program: Command): void {
     .description("check a repository of manifests: schemas, references, duplicates, number blocks, secrets")
     .argument("<dir>", "folder of *.yaml / *.yml manifests (searched recursively), or one file")
     .option("--json", "print the problems as a JSON array")
-    .action(async (dir: string, opts: { json?: boolean }) => {
+    .option(
+      "--secrets-root <dir>",
+      "folder beside the repository where fromFile secrets may also be (default: $OMNIA_SECRETS_ROOT)",
+    )
+    .action(async (dir: string, opts: { json?: boolean; secretsRoot?: string }) => {
+      let access: SecretAccess;
+      try {
+        access = secretAccessFrom(opts, process.env);
+      } catch (err) {
+        throw new CliError((err as Error).message, 2);
+      }
       // Relative from the start, so that places named inside messages read like the prefixes.
-      const result = await loadDirectory(fromCwd(dir));
+      const result = await loadDirectory(fromCwd(dir), access);
       const { problems } = result;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(problems.map(toJson), null, 2)}\n`);

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { liveOf, make } from "../../test-support/fakes.js";
 import {
   errBadPlanFile,
+  errPlanOtherState,
   liveFingerprint,
+  otherStateOf,
   parseSavedPlan,
   type SavedPlan,
   savedPlanFormat,
@@ -53,5 +55,33 @@ describe("saved plan files", () => {
     expect(() => parseSavedPlan(text, "p.json")).toThrow(
       `${errBadPlanFile}: p.json: it was changed after it was saved; run plan again`,
     );
+  });
+});
+
+describe("otherStateOf: a saved plan's state store and secret key against the present", () => {
+  const made = { store: "pglite /srv/a/.omnia/state", secretKeyId: "1a2b3c4d" };
+  it.each([
+    ["the same store and key", made, made, undefined],
+    ["a plan saved before plans recorded their state", undefined, made, undefined],
+    [
+      "another store",
+      made,
+      { ...made, store: "postgres postgres://u:***@db/omnia" },
+      `${errPlanOtherState} (state store: the plan's pglite /srv/a/.omnia/state, here postgres postgres://u:***@db/omnia)`,
+    ],
+    [
+      "another key",
+      made,
+      { ...made, secretKeyId: "99990000" },
+      `${errPlanOtherState} (secret key: the plan's 1a2b3c4d, here 99990000)`,
+    ],
+    [
+      "both",
+      made,
+      { store: "pglite /srv/b/.omnia/state", secretKeyId: "99990000" },
+      `${errPlanOtherState} (state store: the plan's pglite /srv/a/.omnia/state, here pglite /srv/b/.omnia/state; secret key: the plan's 1a2b3c4d, here 99990000)`,
+    ],
+  ])("%s", (_case, saved, now, want) => {
+    expect(otherStateOf(saved, now)).toBe(want);
   });
 });

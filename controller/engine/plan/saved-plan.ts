@@ -33,6 +33,38 @@ export interface PlanBasis {
   inventory: Record<string, string | null>;
 }
 
+/**
+ * Where a plan's state lives: the state store and the key of its secret hashes. A plan
+ * applied with another store or key would compare against another inventory's hashes
+ * and see every secret as changed.
+ */
+export interface SavedPlanState {
+  /** The store as `describe()` gives it: `pglite /abs/.omnia/state`, or `postgres <URL without password>`. */
+  store: string;
+  /** The secret key's id (the first 8 hex digits of its SHA-256; safe to show). */
+  secretKeyId: string;
+}
+
+/** A saved plan is applied with another state store or secret key than it was made with. */
+export const errPlanOtherState =
+  "the saved plan was made with another state store or secret key: applied here it would see every secret as changed; run omnia plan again with this store and key, or apply with the ones it names";
+
+/**
+ * Why `saved` may not be applied with the state `now` (`errPlanOtherState` followed by
+ * both stores and key ids), or undefined when they are the same. A plan saved before
+ * plans recorded their state (no `state`) is not checked.
+ */
+export function otherStateOf(saved: SavedPlanState | undefined, now: SavedPlanState): string | undefined {
+  if (!saved || (saved.store === now.store && saved.secretKeyId === now.secretKeyId)) return undefined;
+  const differs = [
+    saved.store === now.store ? "" : `state store: the plan's ${saved.store}, here ${now.store}`,
+    saved.secretKeyId === now.secretKeyId
+      ? ""
+      : `secret key: the plan's ${saved.secretKeyId}, here ${now.secretKeyId}`,
+  ].filter(Boolean);
+  return `${errPlanOtherState} (${differs.join("; ")})`;
+}
+
 /** A saved plan file's content (JSON). */
 export interface SavedPlan {
   format: typeof savedPlanFormat;
@@ -41,6 +73,8 @@ export interface SavedPlan {
   /** The plan run's id. */
   runId: string;
   source: { name: string; location: string };
+  /** The state store and secret key the plan was made with (absent in older files). */
+  state?: SavedPlanState;
   /** Customer codes in scope. */
   tenants: string[];
   settings: { prune?: boolean; allowMassDelete?: boolean; maxDeleteShare?: number };

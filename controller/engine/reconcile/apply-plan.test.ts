@@ -171,7 +171,7 @@ describe("saved plans", () => {
 
   it("are refused when a secret the plan sends changed (same manifests, another PIN)", async () => {
     const s = await scenario();
-    const pinVar = `PIN_${s.tenant}_PBX0_203`;
+    const pinVar = `OMNIA_SECRET_PIN_${s.tenant}_PBX0_203`;
     expect(s.env[pinVar], "the new extension's PIN variable").toBeDefined();
     const other = new MemorySource(worldFiles(s.now), {
       name: s.tenant,

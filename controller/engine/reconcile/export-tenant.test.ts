@@ -57,7 +57,11 @@ describe("exportTenant", () => {
       "users.yaml",
     ]);
     expect(r.adopted).toBe(7);
-    expect(r.secretVariables).toEqual(["TRUNK_PASSWORD_EX1_OP", "PIN_EX1_HQ_201", "PIN_EX1_HQ_202"]);
+    expect(r.secretVariables).toEqual([
+      "OMNIA_SECRET_TRUNK_PASSWORD_EX1_OP",
+      "OMNIA_SECRET_PIN_EX1_HQ_201",
+      "OMNIA_SECRET_PIN_EX1_HQ_202",
+    ]);
     expect(store.entries().find((x) => x.key === "Extension/EX1/hq/201")?.secretHashes).toEqual({
       "spec.pin": unknownSecretHash,
     });
@@ -75,7 +79,7 @@ describe("exportTenant", () => {
     expect(store.entries().find((x) => x.key === "Extension/EX1/hq/201")?.secretHashes["spec.pin"]).not.toBe(
       unknownSecretHash,
     );
-    const env2 = { ...(await envFor(out)), PIN_EX1_HQ_201: "9999" };
+    const env2 = { ...(await envFor(out)), OMNIA_SECRET_PIN_EX1_HQ_201: "9999" };
     const second = await planTenants(
       { source: new FolderSource(out, { load: { env: env2 } }), tenants: ["EX1"] },
       deps,
