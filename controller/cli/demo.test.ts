@@ -2,23 +2,25 @@ import { describe, expect, it } from "vitest";
 import { runDemo } from "./demo.js";
 
 describe("runDemo", () => {
-  it("plans the drifted demo platform, applies, and the second plan is empty", async () => {
+  it("starts the controller on the drifted demo platform and the first reconcile brings every tenant in sync", async () => {
     const out: string[] = [];
-    const r = await runDemo({ port: 0, exit: true, color: false, write: (t) => out.push(t) });
+    const r = await runDemo({ port: 0, controllerPort: 0, exit: true, color: false, write: (t) => out.push(t) });
     const text = out.join("");
-    expect(r.applied.failed, text).toBe(0);
-    expect(r.applied.skipped, text).toBe(0);
-    expect(r.secondPlanEmpty, text).toBe(true);
-    expect(
-      r.firstPlan.create + r.firstPlan.update + r.firstPlan.adopt,
-      "the seed is drifted",
-    ).toBeGreaterThan(0);
-    expect(text).toContain("[4/4] omnia plan again");
-    expect(text).toContain("No changes.");
-    expect(text).toContain("There is no dashboard yet");
+    expect(r.converged, text).toBe(true);
+    expect(Object.fromEntries(r.tenants.map((t) => [t.tenant, t.phase]))).toEqual({
+      BRAMBILLA01: "InSync",
+      "CONTI-LEGAL": "InSync",
+      "HLM-STRESA": "Drifted",
+    });
+    expect(r.tenants.map((t) => t.tenant).length, text).toBeGreaterThanOrEqual(3);
+    expect(text).toContain("[3/3] First reconcile");
+    expect(text).toContain(`dashboard: ${r.url}/`);
+    expect(r.token).toMatch(/^omn_/);
+    // The printed token is the admin token the controller accepts.
+    expect(text).toContain(r.token);
   });
 
-  it("serves until told to stop when not asked to exit", async () => {
+  it("serves the API with the printed token until told to stop", async () => {
     let stop: () => void = () => {};
     const stopped = new Promise<void>((resolve) => {
       stop = resolve;
@@ -26,19 +28,28 @@ describe("runDemo", () => {
     const out: string[] = [];
     const running = runDemo({
       port: 0,
+      controllerPort: 0,
       color: false,
       write: (t) => out.push(t),
       untilStopped: () => stopped,
     });
-    for (let i = 0; i < 200 && !out.join("").includes("Press Ctrl-C"); i++)
+    for (let i = 0; i < 600 && !out.join("").includes("Press Ctrl-C"); i++)
       await new Promise((r) => setTimeout(r, 100));
-    const url = /keeps running at (\S+)\./.exec(out.join(""))?.[1];
-    expect(url, out.join("")).toBeDefined();
-    const salt = await fetch(`${url}/rest/salt/demo`);
-    expect(salt.status).toBe(200);
+    const text = out.join("");
+    const url = /dashboard: (\S+)\/\n/.exec(text)?.[1];
+    const token = /token: +(omn_\S+)/.exec(text)?.[1];
+    expect(url, text).toBeDefined();
+    const unauthorised = await fetch(`${url}/v1/tenants`);
+    expect(unauthorised.status).toBe(401);
+    const tenants = await fetch(`${url}/v1/tenants`, { headers: { authorization: `Bearer ${token}` } });
+    expect(tenants.status).toBe(200);
+    const body = (await tenants.json()) as { items: { phase: string }[] };
+    expect(body.items.length).toBeGreaterThanOrEqual(3);
+    // The hotel's driftMode is warn: its hand changes are reported (Drifted), never repaired.
+    expect(body.items.map((t) => t.phase).sort()).toEqual(["Drifted", "InSync", "InSync"]);
     stop();
     await running;
-    await expect(fetch(`${url}/rest/salt/demo`)).rejects.toThrow();
-    expect(out.join("")).toMatch(/Stand-in stopped\.\n$/);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(out.join("")).toMatch(/Controller and stand-in stopped\.\n$/);
   });
 });

@@ -1,10 +1,10 @@
 /**
- * `omnia demo` (what `npm start` runs): the whole loop on one machine with nothing to
- * install. Starts the stand-in platform seeded with the example customers, partly drifted;
- * plans `examples/gitops-partner` against it, applies, plans again (empty), prints a
- * summary; embedded state (PGlite) in a fresh folder. Then keeps the stand-in running so
- * people can try `omnia plan/apply/drift` against it, until Ctrl-C (or returns at once
- * with `exit`).
+ * `omnia demo` (what `npm start` runs): the controller service on one machine with
+ * nothing to install. Starts the stand-in platform seeded with the example customers,
+ * partly drifted by hand; starts `omnia serve` on embedded state (PGlite, a fresh folder)
+ * with `examples/gitops-partner` registered as a source; the first reconcile repairs the
+ * drift. Prints the API, docs and dashboard URLs and an admin token, then serves until
+ * Ctrl-C (or returns at once with `exit`).
  */
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
@@ -17,28 +17,34 @@ import { seedDemo } from "../../platform/standin/seeds/demo.js";
 import { demoLogin, seedPartners } from "../../platform/standin/seeds/partners.js";
 import { type RunningStandin, startStandin } from "../../platform/standin/server.js";
 import { StandinState } from "../../platform/standin/state.js";
-import { countActions, isEmptyPlan } from "../engine/plan/plan.js";
-import { renderPlan } from "../engine/plan/render.js";
-import { applyPlan, planToApply } from "../engine/reconcile/apply-plan.js";
-import { planTenants } from "../engine/reconcile/plan-tenants.js";
-import type { ChangeAction } from "../model/plan.js";
-import { openRuntime } from "../runtime/runtime.js";
-import { FolderSource } from "../sources/folder.js";
-import { resultOf } from "./session.js";
+import type { TenantStatus } from "../model/control.js";
+import type { ControllerConfig } from "../runtime/controller-config.js";
+import { defaultPolicies } from "../service/routes/sources.js";
+import { type RunningController, startControllerService } from "../service/serve.js";
+import { newToken } from "../service/tokens.js";
 
-/** Port the demo tries first; a free one when it is taken. */
+/** Port the demo's stand-in tries first; a free one when it is taken. */
 export const demoPort = 8090;
+/** Port the demo's controller tries first; a free one when it is taken. */
+export const demoControllerPort = 8080;
+/** The demo's source id and partner. */
+export const demoSource = "gitops-partner";
+export const demoPartner = "demo";
 
 /** Options of `runDemo`; all have defaults. */
 export interface DemoOptions {
-  /** Manifests to apply. Default: examples/gitops-partner of this package. */
+  /** Manifests to reconcile. Default: examples/gitops-partner of this package. */
   dir?: string;
   /** Embedded state folder. Default: a fresh temporary folder. */
   stateDir?: string;
-  /** Port to try first. Default 8090; 0 asks for a free one. */
+  /** Port of the stand-in to try first. Default 8090; 0 asks for a free one. */
   port?: number;
-  /** Return after the summary instead of serving until interrupted. Default false. */
+  /** Port of the controller to try first. Default 8080; 0 asks for a free one. */
+  controllerPort?: number;
+  /** Return after the first reconcile instead of serving until interrupted. Default false. */
   exit?: boolean;
+  /** How long to wait for every tenant to be in sync (ms). Default 120 000. */
+  convergeTimeoutMs?: number;
   /** Colours. Default: stdout is a terminal. */
   color?: boolean;
   /** Where the text goes. Default stdout. */
@@ -50,10 +56,17 @@ export interface DemoOptions {
 
 /** What the demo did, for tests. */
 export interface DemoResult {
+  /** The stand-in platform. */
+  platformUrl: string;
+  /** The controller's API and dashboard. */
   url: string;
-  firstPlan: Record<ChangeAction, number>;
-  applied: { ok: number; failed: number; skipped: number };
-  secondPlanEmpty: boolean;
+  /** The admin token printed (also accepted by the dashboard's login). */
+  token: string;
+  /** Every tenant's status after the first reconcile. */
+  tenants: TenantStatus[];
+  /** Every tenant reached `InSync` before the timeout. */
+  converged: boolean;
+  /** Requests the stand-in served. */
   apiCalls: number;
 }
 
@@ -74,100 +87,158 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   if (!dir) throw new Error("cannot find examples/gitops-partner beside this package; pass --dir");
   const logger = options.logger ?? pino({ level: "silent" });
   const stateDir = options.stateDir ?? join(await mkdtemp(join(tmpdir(), "omnia-demo-")), "state");
-  write(
-    `\n${c.bold(c.cyan("[1/4] Starting the stand-in Omnia platform (seed: demo, partly drifted from the repository)"))}\n`,
-  );
+  const step = (n: number, text: string) => write(`\n${c.bold(c.cyan(`[${n}/3] ${text}`))}\n`);
+
+  step(1, "Starting the stand-in Omnia platform (seed: demo, partly drifted from the repository)");
   const standin = await listen(options.port ?? demoPort, dir);
-  write(`platform: ${standin.url}  (partner domain "${demoLogin.domain}", user "${demoLogin.username}")\n`);
-  write(`state:    ${stateDir} (embedded PostgreSQL, PGlite)\nmanifests: ${dir}\n`);
-  let result: DemoResult;
+  write(`platform:  ${standin.url}  (partner domain "${demoLogin.domain}", user "${demoLogin.username}")\n`);
+  write(`state:     ${stateDir} (embedded PostgreSQL, PGlite)\nmanifests: ${dir}\n`);
+
+  step(2, "Starting the controller (omnia serve) with the repository as a source");
+  const token = newToken();
+  // The platform password and the token reach the controller as references to variables
+  // of its own environment, as an operator's config file names them; never as values.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OMNIA_SECRET_DEMO_PASSWORD: demoLogin.password,
+    OMNIA_SECRET_DEMO_TOKEN: token,
+  };
+  delete env.DATABASE_URL;
+  delete env.OMNIA_SECRET_KEY;
+  delete env.OMNIA_SECRET_KEY_FILE;
+  let controller: RunningController;
   try {
-    result = await demoRuns(
-      dir,
-      standin.url,
-      stateDir,
-      logger,
-      write,
-      c,
-      options.color ?? Boolean(process.stdout.isTTY),
-    );
+    controller = await startController(options.controllerPort ?? demoControllerPort, (port) =>
+      demoConfig(dir, stateDir, standin.url, port),
+    env, logger);
   } catch (err) {
     await standin.close();
     throw err;
   }
+  write(
+    [
+      `API:       ${controller.url}/v1  (OpenAPI docs: ${controller.url}/docs)`,
+      `dashboard: ${controller.url}/`,
+      `token:     ${token}  (admin of partner "${demoPartner}"; send it as "Authorization: Bearer …")`,
+      "",
+    ].join("\n"),
+  );
+
+  step(3, "First reconcile: the controller repairs the drift");
+  let result: DemoResult;
+  try {
+    const tenants = await converge(controller, options.convergeTimeoutMs ?? 120_000);
+    // A tenant whose driftMode is warn (the hotel) stays Drifted: reported, never repaired.
+    const converged = tenants.length > 0 && tenants.every((t) => t.phase === "InSync" || t.phase === "Drifted");
+    for (const t of tenants)
+      write(
+        `  ${t.phase === "InSync" ? c.green("✓") : t.phase === "Drifted" ? c.yellow("~") : c.red("✗")} ${t.tenant.padEnd(12)} ${t.phase}${t.reason ? `  ${t.reason}` : ""}${t.phase === "Drifted" ? " (driftMode warn or observe: reported, never repaired)" : ""}\n`,
+      );
+    const runs = await controller.store.listRuns({ limit: 100 });
+    const steps = runs.reduce((n, r) => n + Object.values(r.summary).reduce((a, b) => a + b, 0), 0);
+    write(
+      [
+        "",
+        c.bold("Summary"),
+        `  tenants:   ${tenants.filter((t) => t.phase === "InSync").length} of ${tenants.length} in sync, ${tenants.filter((t) => t.phase === "Drifted").length} drifted by choice${converged ? "" : " (NOT CONVERGED)"}`,
+        `  runs:      ${runs.length} recorded (${steps} counted changes); see ${controller.url}/v1/runs`,
+        `  platform:  ${standin.stats.requests} API requests served by the stand-in`,
+        "",
+      ].join("\n"),
+    );
+    result = {
+      platformUrl: standin.url,
+      url: controller.url,
+      token,
+      tenants,
+      converged,
+      apiCalls: standin.stats.requests,
+    };
+  } catch (err) {
+    await controller.close({ graceMs: 0 });
+    await standin.close();
+    throw err;
+  }
   if (options.exit) {
+    await controller.close({ graceMs: 0 });
     await standin.close();
     return result;
   }
   write(
     [
-      `The stand-in keeps running at ${standin.url}. Try, in another terminal:`,
-      `  export OMNIA_URL=${standin.url} OMNIA_DOMAIN=${demoLogin.domain} OMNIA_USERNAME=${demoLogin.username} OMNIA_PASSWORD=${demoLogin.password}`,
-      `  npx omnia drift ${dir} --state-dir ${stateDir}`,
+      `The controller keeps reconciling. Change something by hand and watch it come back:`,
+      `  curl -s -H "Authorization: Bearer ${token}" ${controller.url}/v1/tenants`,
+      `  Dashboard: ${controller.url}/  (log in with the token above)`,
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),
   );
   await (options.untilStopped ?? interrupted)();
+  await controller.close();
   await standin.close();
-  write("Stand-in stopped.\n");
+  write("Controller and stand-in stopped.\n");
   return result;
 }
 
-/** Plan, apply, plan again, summary: steps 2 to 4 of the demo. */
-async function demoRuns(
-  dir: string,
-  url: string,
-  stateDir: string,
+/** The controller configuration of the demo: one folder source, one admin token. */
+export function demoConfig(dir: string, stateDir: string, platformUrl: string, port: number): ControllerConfig {
+  return {
+    file: "(demo)",
+    listen: { host: "127.0.0.1", port },
+    state: { dir: stateDir },
+    git: { allowedProtocols: ["https", "ssh"] },
+    sources: [
+      {
+        id: demoSource,
+        partner: demoPartner,
+        location: { type: "folder", path: dir },
+        account: {
+          url: platformUrl,
+          domain: demoLogin.domain,
+          username: demoLogin.username,
+          password: { fromEnv: "OMNIA_SECRET_DEMO_PASSWORD" },
+        },
+        policies: { ...defaultPolicies, intervalMs: 60_000, driftIntervalMs: 30_000 },
+      },
+    ],
+    tokens: [
+      {
+        name: "demo-admin",
+        partner: demoPartner,
+        scopes: ["read", "write", "admin"],
+        secret: { fromEnv: "OMNIA_SECRET_DEMO_TOKEN" },
+      },
+    ],
+  };
+}
+
+async function startController(
+  port: number,
+  config: (port: number) => ControllerConfig,
+  env: NodeJS.ProcessEnv,
   logger: Logger,
-  write: (text: string) => void,
-  c: ReturnType<typeof pc.createColors>,
-  color: boolean,
-): Promise<DemoResult> {
-  const step = (n: number, text: string) => write(`\n${c.bold(c.cyan(`[${n}/4] ${text}`))}\n`);
-  const runtime = await openRuntime({ platform: { baseUrl: url, ...demoLogin }, stateDir, logger, env: {} });
-  const { client, deps } = runtime;
-  const source = new FolderSource(dir);
+): Promise<RunningController> {
   try {
-    step(2, "omnia plan: what differs between the repository and the platform");
-    const first = resultOf(await planTenants({ source }, deps));
-    write(renderPlan(first.plan, { color }));
+    return await startControllerService({ config: config(port), env, logger });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || port === 0) throw err;
+    return startControllerService({ config: config(0), env, logger });
+  }
+}
 
-    step(3, "omnia apply --auto-approve");
-    const applied = await applyPlan(planToApply(first), deps);
-    if (!applied.result) resultOf(applied);
-    const a = applied.result?.applied ?? { ok: 0, failed: 0, skipped: 0, steps: [] };
-    for (const s of a.steps)
-      if (s.outcome !== "ok") write(`${c.red("✗")} ${s.action} ${s.key}: ${s.error ?? s.outcome}\n`);
-    write(`applied: ${a.ok} done, ${a.failed} failed, ${a.skipped} skipped\n`);
-
-    step(4, "omnia plan again: the platform now matches the repository");
-    const second = resultOf(await planTenants({ source }, deps));
-    write(renderPlan(second.plan, { color }));
-
-    const counts = countActions(first.plan);
-    const apiCalls = client.stats().requests;
-    write(
-      [
-        "",
-        c.bold("Summary"),
-        `  first plan:  ${counts.create} to create, ${counts.update} to update, ${counts.adopt} to adopt, ${first.plan.drift.length} drift reports (warn/observe: never repaired)`,
-        `  apply:       ${a.ok} steps done, ${a.failed} failed, ${a.skipped} skipped`,
-        `  second plan: ${isEmptyPlan(second.plan) ? "no changes" : "CHANGES LEFT"}`,
-        `  API calls:   ${apiCalls} to the platform; every run and step is recorded in the state store`,
-        "  There is no dashboard yet (a later issue).",
-        "",
-      ].join("\n"),
-    );
-    return {
-      url,
-      firstPlan: counts,
-      applied: { ok: a.ok, failed: a.failed, skipped: a.skipped },
-      secondPlanEmpty: isEmptyPlan(second.plan),
-      apiCalls,
-    };
-  } finally {
-    await runtime.close();
+/**
+ * Waits until every tenant of the demo source has finished its first reconcile (or
+ * failed for good), or `timeoutMs` (ms) passed.
+ */
+async function converge(controller: RunningController, timeoutMs: number): Promise<TenantStatus[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { items } = await controller.store.listTenantStatus({ source: demoSource, limit: 1000 });
+    const settled =
+      items.length > 0 &&
+      items.every((t) => t.lastRunAt !== null && (t.phase === "InSync" || t.phase === "Drifted" || t.phase === "Failed"));
+    if (settled || Date.now() > deadline) return items;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

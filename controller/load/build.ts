@@ -50,6 +50,11 @@ export interface BuildOptions {
    * (text loaded from memory) no file secret is read from disk.
    */
   secretRoots?: readonly string[];
+  /**
+   * driftMode of documents whose own metadata and tenant set none: the source's policy
+   * (`SourcePolicies.driftMode` of a registered source). Default `enforce`.
+   */
+  defaultDriftMode?: ResourcePolicy["driftMode"];
 }
 
 /** Largest secret file read (bytes): a PIN or password is a line, not a document. */
@@ -296,7 +301,7 @@ export function buildState(
     if (registry[e.kind].root && e.doc.metadata.driftMode) tenantDrift.set(e.key, e.doc.metadata.driftMode);
   const policyOf = (meta: Metadata, tenant: string): ResourcePolicy => ({
     deletionPolicy: meta.deletionPolicy ?? "delete",
-    driftMode: meta.driftMode ?? tenantDrift.get(tenantKey(tenant)) ?? "enforce",
+    driftMode: meta.driftMode ?? tenantDrift.get(tenantKey(tenant)) ?? options.defaultDriftMode ?? "enforce",
     ignore: meta.ignore ?? [],
   });
   const base = (e: Entry) => ({

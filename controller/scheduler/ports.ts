@@ -84,7 +84,7 @@ export interface SchedulerStore {
   heartbeatReplica(id: string, at?: Date): Promise<void>;
   /** Replicas whose last heartbeat is at or after `since`. */
   listReplicas(since: Date): Promise<{ id: string; heartbeatAt: Date }[]>;
-  removeReplica(id: string): Promise<void>;
+  removeReplica(id: string): Promise<unknown>;
 }
 
 /** What the scheduler hands the reconcile call besides the request and the signal. */

@@ -1,10 +1,11 @@
 /**
  * `omnia demo` (what `npm start` runs): the stand-in platform seeded with drifted demo
- * data, a plan of examples/gitops-partner, an apply, an empty second plan and a summary,
- * on embedded state; then the stand-in keeps serving until Ctrl-C (or `--exit`).
+ * data and the controller service (`omnia serve`) on embedded state, with
+ * examples/gitops-partner as a source; the first reconcile repairs the drift; then both
+ * keep serving until Ctrl-C (or `--exit`).
  */
 import type { Command } from "commander";
-import { demoPort, runDemo } from "../demo.js";
+import { demoControllerPort, demoPort, runDemo } from "../demo.js";
 import { CliError } from "../errors.js";
 
 /** Flags of `omnia demo`. */
@@ -12,6 +13,7 @@ export interface DemoFlags {
   dir?: string;
   stateDir?: string;
   port: string;
+  controllerPort: string;
   exit?: boolean;
 }
 
@@ -20,18 +22,29 @@ export function register(program: Command): void {
   program
     .command("demo")
     .description(
-      "run the whole loop against a local stand-in platform: plan, apply, plan again (nothing to install)",
+      "run the controller service against a local stand-in platform: the example repository reconciled, the API and dashboard served (nothing to install)",
     )
     .option("--dir <dir>", "manifests to apply (default: examples/gitops-partner)")
     .option("--state-dir <dir>", "embedded state folder (default: a fresh temporary folder)")
     .option("--port <port>", "port of the stand-in; a free one when taken (0: any)", String(demoPort))
-    .option("--exit", "stop after the summary instead of serving until Ctrl-C")
+    .option(
+      "--controller-port <port>",
+      "port of the controller's API and dashboard; a free one when taken (0: any)",
+      String(demoControllerPort),
+    )
+    .option("--exit", "stop after the first reconcile instead of serving until Ctrl-C")
     .action(async (flags: DemoFlags) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new CliError(`--port ${flags.port}: allowed: a whole number from 0 to 65535`, 2);
-      }
-      const r = await runDemo({ dir: flags.dir, stateDir: flags.stateDir, port, exit: flags.exit });
-      process.exitCode = r.applied.failed + r.applied.skipped === 0 && r.secondPlanEmpty ? 0 : 1;
+      const port = portOf("--port", flags.port);
+      const controllerPort = portOf("--controller-port", flags.controllerPort);
+      const r = await runDemo({ dir: flags.dir, stateDir: flags.stateDir, port, controllerPort, exit: flags.exit });
+      process.exitCode = r.converged ? 0 : 1;
     });
+}
+
+/** A TCP port flag; throws `CliError` (exit 2) naming the flag and the allowed range. */
+export function portOf(flag: string, text: string): number {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`${flag} ${text}: allowed: a whole number from 0 to 65535`, 2);
+  return port;
 }
