@@ -4,7 +4,13 @@ import { runDemo } from "./demo.js";
 describe("runDemo", () => {
   it("starts the controller on the drifted demo platform and the first reconcile brings every tenant in sync", async () => {
     const out: string[] = [];
-    const r = await runDemo({ port: 0, controllerPort: 0, exit: true, color: false, write: (t) => out.push(t) });
+    const r = await runDemo({
+      port: 0,
+      controllerPort: 0,
+      exit: true,
+      color: false,
+      write: (t) => out.push(t),
+    });
     const text = out.join("");
     expect(r.converged, text).toBe(true);
     expect(Object.fromEntries(r.tenants.map((t) => [t.tenant, t.phase]))).toEqual({

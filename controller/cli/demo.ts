@@ -108,9 +108,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   delete env.OMNIA_SECRET_KEY_FILE;
   let controller: RunningController;
   try {
-    controller = await startController(options.controllerPort ?? demoControllerPort, (port) =>
-      demoConfig(dir, stateDir, standin.url, port),
-    env, logger);
+    controller = await startController(
+      options.controllerPort ?? demoControllerPort,
+      (port) => demoConfig(dir, stateDir, standin.url, port),
+      env,
+      logger,
+    );
   } catch (err) {
     await standin.close();
     throw err;
@@ -129,7 +132,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   try {
     const tenants = await converge(controller, options.convergeTimeoutMs ?? 120_000);
     // A tenant whose driftMode is warn (the hotel) stays Drifted: reported, never repaired.
-    const converged = tenants.length > 0 && tenants.every((t) => t.phase === "InSync" || t.phase === "Drifted");
+    const converged =
+      tenants.length > 0 && tenants.every((t) => t.phase === "InSync" || t.phase === "Drifted");
     for (const t of tenants)
       write(
         `  ${t.phase === "InSync" ? c.green("✓") : t.phase === "Drifted" ? c.yellow("~") : c.red("✗")} ${t.tenant.padEnd(12)} ${t.phase}${t.reason ? `  ${t.reason}` : ""}${t.phase === "Drifted" ? " (driftMode warn or observe: reported, never repaired)" : ""}\n`,
@@ -181,7 +185,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 }
 
 /** The controller configuration of the demo: one folder source, one admin token. */
-export function demoConfig(dir: string, stateDir: string, platformUrl: string, port: number): ControllerConfig {
+export function demoConfig(
+  dir: string,
+  stateDir: string,
+  platformUrl: string,
+  port: number,
+): ControllerConfig {
   return {
     file: "(demo)",
     listen: { host: "127.0.0.1", port },
@@ -236,7 +245,10 @@ async function converge(controller: RunningController, timeoutMs: number): Promi
     const { items } = await controller.store.listTenantStatus({ source: demoSource, limit: 1000 });
     const settled =
       items.length > 0 &&
-      items.every((t) => t.lastRunAt !== null && (t.phase === "InSync" || t.phase === "Drifted" || t.phase === "Failed"));
+      items.every(
+        (t) =>
+          t.lastRunAt !== null && (t.phase === "InSync" || t.phase === "Drifted" || t.phase === "Failed"),
+      );
     if (settled || Date.now() > deadline) return items;
     await new Promise((r) => setTimeout(r, 200));
   }

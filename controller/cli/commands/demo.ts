@@ -36,7 +36,13 @@ export function register(program: Command): void {
     .action(async (flags: DemoFlags) => {
       const port = portOf("--port", flags.port);
       const controllerPort = portOf("--controller-port", flags.controllerPort);
-      const r = await runDemo({ dir: flags.dir, stateDir: flags.stateDir, port, controllerPort, exit: flags.exit });
+      const r = await runDemo({
+        dir: flags.dir,
+        stateDir: flags.stateDir,
+        port,
+        controllerPort,
+        exit: flags.exit,
+      });
       process.exitCode = r.converged ? 0 : 1;
     });
 }

@@ -40,10 +40,13 @@ export function register(program: Command): void {
       if (flags.host) config.listen.host = flags.host;
       if (flags.port !== undefined) config.listen.port = portOf("--port", flags.port);
       const grace = /^\d{1,4}$/.test(flags.grace) ? Number(flags.grace) : Number.NaN;
-      if (!Number.isInteger(grace)) throw new CliError(`--grace ${flags.grace}: allowed: whole seconds from 0 to 9999`, 2);
+      if (!Number.isInteger(grace))
+        throw new CliError(`--grace ${flags.grace}: allowed: whole seconds from 0 to 9999`, 2);
       const logger = pino({ level: process.env.OMNIA_LOG_LEVEL ?? "info" }, pino.destination(2));
       const running = await startControllerService({ config, logger });
-      process.stdout.write(`omnia serve: listening on ${running.url} (replica ${running.scheduler.worker})\n`);
+      process.stdout.write(
+        `omnia serve: listening on ${running.url} (replica ${running.scheduler.worker})\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());
