@@ -186,18 +186,18 @@ export function pgliteDriver(db: PGlite, options: PgliteDriverOptions = {}): Dri
   return driver;
 }
 
+/** What PostgreSQL's `text` and `jsonb` cannot hold: NUL, and a UTF-16 surrogate without its pair. */
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
- * `db` with every database failure wrapped once as `StoreError(errQuery)` (style.md §4);
- * a `StoreError` thrown inside a transaction passes unchanged.
- */
-/**
- * A value as PostgreSQL can store it: a NUL character (U+0000), which neither `text` nor
- * `jsonb` can hold, becomes the six visible characters `\u0000`. Live values come from
- * the platform and may hold one (issue 8: one NUL in a live name failed `omnia drift` on
- * both databases).
+ * A value as PostgreSQL can store it. Neither `text` nor `jsonb` holds a NUL character
+ * (U+0000), and a lone UTF-16 surrogate is refused by `jsonb` (22P02) and turned into
+ * U+FFFD by `text`; each becomes its six visible characters (`\u0000`, `\ud800`), so
+ * the stored value says what the platform sent. Live values come from the platform and
+ * may hold either (issue 8: one NUL in a live name failed `omnia drift` on both databases).
  */
 export function storableText(text: string): string {
-  return text.includes("\u0000") ? text.replaceAll("\u0000", "\\u0000") : text;
+  return text.replace(unstorable, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** `JSON.stringify(value)` with every string made storable (`storableText`). */
@@ -205,6 +205,10 @@ export function storableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? storableText(v) : v));
 }
 
+/**
+ * `db` with every database failure wrapped once as `StoreError(errQuery)` (style.md §4);
+ * a `StoreError` thrown inside a transaction passes unchanged.
+ */
 export function guardDriver(db: Driver): Driver {
   const wrap = (err: unknown): never => {
     if (err instanceof StoreError) throw err;

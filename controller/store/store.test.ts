@@ -435,6 +435,28 @@ describe.each(storeTargets)("store on $name", (target) => {
     });
   });
 
+  describe("every string PostgreSQL cannot hold (NUL, lone surrogates), as live values may", () => {
+    it.each([
+      { name: "NUL", raw: "a\u0000b", want: "a\\u0000b" },
+      { name: "a lone high surrogate", raw: "a\uD83Db", want: "a\\ud83db" },
+      { name: "a lone low surrogate", raw: "a\uDE00b", want: "a\\ude00b" },
+      { name: "a high surrogate at the end", raw: "ab\uD83D", want: "ab\\ud83d" },
+      { name: "two high surrogates in a row", raw: "\uD83D\uD83D\uDE00", want: "\\ud83d\uD83D\uDE00" },
+      { name: "a whole pair (kept)", raw: "a\uD83D\uDE00b", want: "a\uD83D\uDE00b" },
+    ])("stores $name visibly escaped in text and jsonb columns", async ({ raw, want }) => {
+      await store.setResourceStatus("Tenant/A", {
+        kind: "Tenant",
+        tenant: "A",
+        drift: "drifted",
+        driftDiffs: [{ path: "spec.name", before: raw, after: "x" }],
+        lastError: raw,
+      });
+      const [got] = await store.listResourceStatus({ tenants: ["A"] });
+      expect(got?.driftDiffs).toEqual([{ path: "spec.name", before: want, after: "x" }]);
+      expect(got?.lastError).toBe(want);
+    });
+  });
+
   describe("database failures", () => {
     it.each([
       {
