@@ -11,7 +11,6 @@
  * flight finish (the engine stops between steps and records the run interrupted),
  * releases its claims and leases, then the app and the store close.
  */
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pLimit from "p-limit";
 import pino, { type Logger } from "pino";
@@ -26,13 +25,13 @@ import { formatProblem } from "../load/index.js";
 import type { PlatformAccount, SourceRecord } from "../model/control.js";
 import type { ControllerConfig } from "../runtime/controller-config.js";
 import { resolveOperatorSecret } from "../runtime/operator-secret.js";
+import { secretAccessFrom } from "../runtime/settings.js";
 import { createSecretHasher, isCurrentSecretHash, resolveSecretKey } from "../runtime/secret-key.js";
 import { accountKey } from "../scheduler/budget.js";
 import type { ReconcileContext, RunResult } from "../scheduler/ports.js";
 import { createScheduler, type Scheduler, type SchedulerOptions } from "../scheduler/scheduler.js";
-import { FolderSource } from "../sources/folder.js";
+import { sourceFromSpec } from "../sources/from-spec.js";
 import { GitSource } from "../sources/git.js";
-import { StoredSource } from "../sources/stored.js";
 import { openStore, type Store } from "../store/index.js";
 import { buildApp, type ServiceOptions } from "./app.js";
 import { createControllerMetrics } from "./metrics.js";
@@ -98,7 +97,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       hash: createSecretHasher(key),
       isCurrent: (h: string) => isCurrentSecretHash(h, key.id),
     };
-    const sources = new SourceCache(config, env, store, join(stateDir, "..", "git"));
+    const sources = new SourceCache(config, env, store, stateDir);
     const clients = new ClientCache(env, o.client ?? {}, o.accountConcurrency ?? 8, (account, r) =>
       metrics.platformCall({
         account,
@@ -267,27 +266,27 @@ class SourceCache {
     private readonly config: ControllerConfig,
     private readonly env: NodeJS.ProcessEnv,
     private readonly store: Store,
-    private readonly gitDir: string,
+    private readonly stateDir: string,
   ) {}
 
   sourceOf(record: SourceRecord): DesiredStateSource {
     const fingerprint = JSON.stringify([record.location, record.policies.driftMode]);
     const cached = this.byId.get(record.id);
     if (cached?.fingerprint === fingerprint) return cached.source;
-    const load = { env: this.env, defaultDriftMode: record.policies.driftMode };
-    const loc = record.location;
-    const source =
-      loc.type === "folder"
-        ? new FolderSource(loc.path, { name: record.id, load })
-        : loc.type === "git"
-          ? new GitSource(loc, {
-              name: record.id,
-              cacheDir: join(this.gitDir, record.id),
-              allowedProtocols: this.config.git.allowedProtocols,
-              load,
-              env: this.env,
-            })
-          : new StoredSource(record.id, this.store, { load });
+    // The operator's limits on secret references (OMNIA_SECRET_ENV_PREFIXES,
+    // OMNIA_SECRETS_ROOT), never the repository's; the source's driftMode as default.
+    const load = {
+      env: this.env,
+      ...secretAccessFrom({}, this.env),
+      defaultDriftMode: record.policies.driftMode,
+    };
+    const source = sourceFromSpec(record, {
+      stateDir: this.stateDir,
+      stored: this.store,
+      allowedProtocols: this.config.git.allowedProtocols,
+      load,
+      git: { env: this.env },
+    });
     this.byId.set(record.id, { fingerprint, source });
     return source;
   }
