@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatProblem } from "../load/index.js";
 import {
@@ -192,5 +193,16 @@ describe("loadControllerConfig", () => {
     expect((err as Error).message.split("\n")[1]).toBe(
       `  ${formatProblem((err as ConfigError).problems[0] as never)}`,
     );
+  });
+});
+
+describe("examples/controller/controller.yaml", () => {
+  it("is a valid configuration whose folder source is the example partner repository", async () => {
+    const file = fileURLToPath(new URL("../../examples/controller/controller.yaml", import.meta.url));
+    const config = await loadControllerConfig(file);
+    expect(config.sources.map((s) => [s.id, s.location])).toEqual([
+      ["gitops-partner", { type: "folder", path: join(dirname(file), "..", "gitops-partner") }],
+    ]);
+    expect(config.tokens.map((t) => t.secret)).toEqual([{ fromEnv: "OMNIA_SECRET_ADMIN_TOKEN" }]);
   });
 });
