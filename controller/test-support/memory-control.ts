@@ -24,6 +24,7 @@ import { buildApp, type ServiceOptions } from "../service/app.js";
 import { createControllerMetrics } from "../service/metrics.js";
 import type {
   ApplyNowResult,
+  InventoryFigures,
   ServiceDeps,
   ServiceRunFilter,
   ServiceStore,
@@ -278,6 +279,8 @@ export interface FakeServiceDeps extends ServiceDeps {
   /** Secrets `resolveSecret` knows, by `fromEnv` name or `fromFile` path. */
   secrets: Map<string, string>;
   readyAnswer: boolean;
+  /** The platform's dashboard figures `inventoryFigures` answers, by source id (missing: it throws). */
+  figures: Map<string, InventoryFigures>;
 }
 
 /** Fake deps over a fresh store (clock: `options.clock`). */
@@ -290,6 +293,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     planned: [],
     secrets: new Map(),
     readyAnswer: true,
+    figures: new Map(),
     applyResult: { outcome: "done", runId: "run-now", reason: null, live: [] },
     async trigger(source, tenant, reason, mode) {
       deps.triggers.push({ source, tenant, reason, mode });
@@ -328,6 +332,11 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     },
     async ready() {
       return deps.readyAnswer;
+    },
+    async inventoryFigures(source) {
+      const figures = deps.figures.get(source);
+      if (!figures) throw new Error(`no platform figures for source ${source}`);
+      return structuredClone(figures);
     },
   };
   return deps;
