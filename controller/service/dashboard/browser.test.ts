@@ -200,6 +200,9 @@ describe("dashboard in Chromium", () => {
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Esecuzioni");
     await shot(page, "runs");
     expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${base}/login`);
+    await shot(page, "login");
+    expect(await axeViolations(page)).toEqual([]);
     expect(csp).toEqual([]);
     await context.close();
   });

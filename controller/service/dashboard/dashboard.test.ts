@@ -183,6 +183,14 @@ describe("dashboard pages", () => {
     });
     expect(res.body.startsWith('<div id="tenants"')).toBe(true);
     expect(res.body).not.toContain("<html");
+    expect(res.headers.vary).toContain("HX-Request");
+    // The back button (htmx history restore) needs the whole page.
+    const back = await get(world.app, "/?phase=Drifted", {
+      ...cookie(world.tokens.acmeRead),
+      "hx-request": "true",
+      "hx-history-restore-request": "true",
+    });
+    expect(back.body).toContain("<html");
   });
 
   it("shows the inventory figures with their monthly change, or says they cannot be read", async () => {
@@ -248,6 +256,19 @@ describe("reconcile now", () => {
     expect(world.deps.triggers).toEqual([]);
   });
 
+  it("works without JavaScript: the plain form goes back to the tenant page", async () => {
+    world = await dashboardWorld();
+    const href = tenantHref("acme-git", driftedTenant);
+    const res = await world.app.inject({
+      method: "POST",
+      url: `${href}/reconcile`,
+      headers: cookie(world.tokens.acmeWrite),
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(href);
+    expect(world.deps.triggers).toHaveLength(1);
+  });
+
   it("shows a read-only token no button", async () => {
     world = await dashboardWorld();
     const res = await get(world.app, tenantHref("acme-git", driftedTenant), cookie(world.tokens.acmeRead));
@@ -286,6 +307,58 @@ describe("language", () => {
     });
     expect(en.body).toContain('<html lang="en">');
     expect((await get(world.app, "/ui/lang/it?next=https://evil.example")).headers.location).toBe("/");
+  });
+});
+
+describe("live feed", () => {
+  it("needs the login cookie", async () => {
+    world = await dashboardWorld();
+    const res = await get(world.app, "/ui/events");
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toMatch(/^\/login/);
+  });
+
+  it("tells a page only that something of its partner changed, from now on", async () => {
+    world = await dashboardWorld({ eventsPollMs: 20 });
+    const base = {
+      source: "acme-git",
+      actor: "scheduler",
+      ip: null,
+      data: { secretish: "not for the page" },
+    };
+    await world.deps.store.appendEvent({ ...base, type: "run.started", partner: "acme", tenant: "OLD" });
+    await world.app.listen({ host: "127.0.0.1", port: 0 });
+    const address = world.app.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const abort = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/ui/events`, {
+      headers: cookie(world.tokens.acmeRead),
+      signal: abort.signal,
+    });
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    await world.deps.store.appendEvent({
+      ...base,
+      type: "tenant.status",
+      partner: "other",
+      tenant: "OTHER01",
+    });
+    await world.deps.store.appendEvent({
+      ...base,
+      type: "tenant.status",
+      partner: "acme",
+      tenant: driftedTenant,
+    });
+    const reader = res.body?.getReader();
+    let text = "";
+    while (reader && !text.includes(driftedTenant))
+      text += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    expect(text).toContain(
+      `event: change\ndata: {"type":"tenant.status","source":"acme-git","tenant":"${driftedTenant}"}`,
+    );
+    expect(text).not.toContain("OLD");
+    expect(text).not.toContain("OTHER01");
+    expect(text).not.toContain("secretish");
   });
 });
 

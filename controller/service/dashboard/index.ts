@@ -51,8 +51,12 @@ function sendHtml(reply: FastifyReply, page: SafeHtml, code = 200): FastifyReply
   return reply.code(code).type("text/html; charset=utf-8").send(page.toString());
 }
 
-/** Whether htmx asked (for the live region alone). */
-const isHtmx = (request: FastifyRequest) => request.headers["hx-request"] === "true";
+/**
+ * Whether htmx asked for the live region alone. A history restore (back button with
+ * htmx's history cache off) asks for the whole page, though it is an htmx request too.
+ */
+const isHtmx = (request: FastifyRequest) =>
+  request.headers["hx-request"] === "true" && request.headers["hx-history-restore-request"] !== "true";
 
 /** Registers the dashboard's routes (encapsulated: its cookie parser and hooks stay here). */
 export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
@@ -75,6 +79,8 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     reply.header("x-content-type-options", "nosniff");
     reply.header("referrer-policy", "same-origin");
     reply.header("x-frame-options", "DENY");
+    // The same URL answers a whole page or its live region alone.
+    reply.header("vary", "HX-Request, HX-History-Restore-Request, Cookie, Accept-Language");
     return payload;
   });
   app.addHook("preClose", async () => {
