@@ -47,6 +47,9 @@ export interface DashboardOptions extends RouteDeps {
 
 const open = { public: true } as const;
 
+/** Answer to a form posted without a login (a browser follows the redirect of a GET instead). */
+export const errLoginFirst = "log in to the dashboard first";
+
 function sendHtml(reply: FastifyReply, page: SafeHtml, code = 200): FastifyReply {
   return reply.code(code).type("text/html; charset=utf-8").send(page.toString());
 }
@@ -163,7 +166,7 @@ ${failed ? html`<p class="error" role="alert" id="login-error">${tr.t("loginBad"
       const login = `/login?next=${encodeURIComponent(localPath(request.url))}`;
       if (isHtmx(request)) return reply.code(401).header("hx-redirect", login).send();
       if (request.method !== "GET")
-        return reply.code(401).type("text/plain; charset=utf-8").send("log in first");
+        return reply.code(401).type("text/plain; charset=utf-8").send(errLoginFirst);
       return reply.redirect(login, 303);
     });
 

@@ -22,6 +22,9 @@ export interface LiveOptions {
 
 const batch = 500;
 
+/** A programming error: the feed's route lost its login check. */
+export const errFeedWithoutToken = "the dashboard's live feed was reached without a login";
+
 /**
  * The newest event seq of `partner`. Without `Last-Event-ID` a new page needs only what
  * happens from now on; the log is read in batches to find its end (the store prunes it).
@@ -40,7 +43,7 @@ async function newestSeq(store: ServiceStore, partner: string): Promise<number> 
 /** Streams the partner's changes to the page. */
 export async function liveFeed(request: FastifyRequest, reply: FastifyReply, o: LiveOptions): Promise<void> {
   const partner = request.token?.partner;
-  if (!partner) throw new Error("live feed without a token");
+  if (!partner) throw new Error(errFeedWithoutToken);
   const header = request.headers["last-event-id"];
   const resume = typeof header === "string" && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
   let after = resume ?? (await newestSeq(o.store, partner));
