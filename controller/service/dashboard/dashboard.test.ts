@@ -127,6 +127,8 @@ describe("dashboard pages", () => {
     const res = await get(world.app, tenantHref("acme-git", failedTenant), cookie(world.tokens.acmeRead));
     expect(res.body).toContain('<code class="place">tenants/acme002.yaml:12:7</code>');
     expect(res.body).toContain("422 license: must be one of start, plus");
+    // The failed run's steps are open, a terminal step's error in them.
+    expect(res.body).toMatch(/<details class="steps" open>[\s\S]*<td>terminal<\/td>[\s\S]*422 license/);
   });
 
   it("shows names and values made of markup and quotes as text, everywhere", async () => {

@@ -17,7 +17,9 @@ export const stepsShown = 50;
 function stepRows(tr: Translator, steps: StepRecord[], tenant?: string): SafeHtml {
   const shown = steps.filter((s) => tenant === undefined || s.tenant === tenant).slice(0, stepsShown);
   if (shown.length === 0) return html``;
-  return html`<details class="steps"><summary>${tr.t("steps")} (${tr.number(shown.length)})</summary>
+  // A failure is what one comes to read: its steps are shown open.
+  const failed = shown.some((s) => s.state === "failed" || s.state === "terminal");
+  return html`<details class="steps"${failed ? html` open` : null}><summary>${tr.t("steps")} (${tr.number(shown.length)})</summary>
 <table><thead><tr><th scope="col">#</th><th scope="col">${tr.t("action")}</th><th scope="col">${tr.t(
     "key",
   )}</th><th scope="col">${tr.t("outcome")}</th><th scope="col">${tr.t("duration")}</th><th scope="col">${tr.t(
