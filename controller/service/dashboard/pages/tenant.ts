@@ -15,6 +15,12 @@ import type { Translator } from "../i18n.js";
 import { phaseBadge, reasonText } from "../layout.js";
 import { runsTable } from "./runs.js";
 
+/** "Tenant <code>" in the locale, the code (escaped) in its own element. */
+function titleWithCode(tr: Translator, code: string): SafeHtml {
+  const [before = "", after = ""] = tr.t("tenantTitle").split("{code}");
+  return html`${before}<span class="tenant-code">${code}</span>${after}`;
+}
+
 /** Recent runs shown on a tenant page. */
 export const tenantRunCount = 10;
 
@@ -165,7 +171,7 @@ ${resources.length === 0 ? html`<p>${tr.t("noResources")}</p>` : resourceRows(tr
 ${runsBlock}
 </section>
 </div>`;
-  const main = html`<h1>${tr.t("tenant")} <span class="tenant-code">${status.tenant}</span> <small>${tr.t("source")}: ${source.id}</small></h1>
+  const main = html`<h1>${titleWithCode(tr, status.tenant)} <small>${tr.t("source")}: ${source.id}</small></h1>
 ${button}
 ${region}`;
   return { title: `${status.tenant}`, main, region };
