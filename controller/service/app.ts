@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
+import { dashboardRoutes } from "./dashboard/index.js";
 import { type ControllerMetrics, createControllerMetrics } from "./metrics.js";
 import { authPluginFp } from "./plugins/auth.js";
 import { docsPluginFp, docsUiPlugin } from "./plugins/docs.js";
@@ -105,6 +106,7 @@ export async function buildApp(deps: ServiceDeps, options: ServiceOptions = {}):
   await app.register(tokenRoutes, routeDeps);
   await app.register(webhookRoutes, routeDeps);
   await app.register(docsUiPlugin);
+  await app.register(dashboardRoutes, { ...routeDeps, eventsPollMs: options.eventsPollMs ?? 1000 });
   await app.ready();
   return app;
 }

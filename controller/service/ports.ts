@@ -148,6 +148,23 @@ export interface ApplyNowResult {
   live: LiveObjectView[];
 }
 
+/**
+ * The platform's own dashboard figures for one source's account (omnia-api.yaml
+ * `Dashboard`, `GET /rest/dashboard`): customers acquired per month with the change against
+ * the month before, totals of customers and PBXs with their change this month (percent;
+ * null when the month before had none), and licenses by kind.
+ */
+export interface InventoryFigures {
+  customersPerMonth: { month: string; acquired: number; growthPercent: number | null }[];
+  totals: {
+    customers: number;
+    customersGrowthPercent: number | null;
+    pbxs: number;
+    pbxsGrowthPercent: number | null;
+    licenses: { start: number; plus: number; total: number };
+  };
+}
+
 /** Everything `buildApp` needs. */
 export interface ServiceDeps {
   store: ServiceStore;
@@ -159,6 +176,11 @@ export interface ServiceDeps {
   applyTenantNow(source: string, tenant: string, signal: AbortSignal): Promise<ApplyNowResult>;
   /** Reads a secret of the operator's (the webhook secret); throws when it cannot. */
   resolveSecret(ref: SecretReference): Promise<string>;
+  /**
+   * The platform's dashboard figures of a source's account, for the dashboard's inventory
+   * page (issue 10). Optional: without it the page says the figures cannot be read.
+   */
+  inventoryFigures?(source: string, signal?: AbortSignal): Promise<InventoryFigures>;
   /** Whether the replica can serve (store reachable, scheduler started). Default: always. */
   ready?(): Promise<boolean>;
 }

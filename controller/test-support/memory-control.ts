@@ -24,6 +24,7 @@ import { buildApp, type ServiceOptions } from "../service/app.js";
 import { createControllerMetrics } from "../service/metrics.js";
 import type {
   ApplyNowResult,
+  InventoryFigures,
   ServiceDeps,
   ServiceRunFilter,
   ServiceStore,
@@ -280,6 +281,8 @@ export interface FakeServiceDeps extends ServiceDeps {
   readyAnswer: boolean;
   /** When set, `ready()` throws it. */
   readyError: Error | null;
+  /** The platform's dashboard figures `inventoryFigures` answers, by source id (missing: it throws). */
+  figures: Map<string, InventoryFigures>;
 }
 
 /** Fake deps over a fresh store (clock: `options.clock`). */
@@ -293,6 +296,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     secrets: new Map(),
     readyAnswer: true,
     readyError: null,
+    figures: new Map(),
     applyResult: { outcome: "done", runId: "run-now", reason: null, live: [] },
     async trigger(source, tenant, reason, mode) {
       deps.triggers.push({ source, tenant, reason, mode });
@@ -332,6 +336,11 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     async ready() {
       if (deps.readyError) throw deps.readyError;
       return deps.readyAnswer;
+    },
+    async inventoryFigures(source) {
+      const figures = deps.figures.get(source);
+      if (!figures) throw new Error(`no platform figures for source ${source}`);
+      return structuredClone(figures);
     },
   };
   return deps;
