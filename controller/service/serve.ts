@@ -211,6 +211,8 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
         return result;
       },
       resolveSecret: async (ref) => resolveOperatorSecret(ref, env),
+      // The platform's own dashboard figures of the source's account (GET /rest/dashboard).
+      inventoryFigures: async (sourceId) => normalClient(await mustSource(sourceId)).dashboard.get(),
       ready: async () => {
         await store.listSources();
         return true;
