@@ -100,6 +100,21 @@ const rows: Row[] = [
 /** Routes that need no token (each checks its own proof or shows nothing private). */
 const publicRoutes = ["GET /healthz", "GET /readyz", "GET /metrics", "POST /v1/sources/:id/webhook"];
 
+/**
+ * The dashboard's pages (HTML, outside `/v1`) authenticate by the login cookie, not a
+ * Bearer token (dashboard/index.ts; its own tests cover scopes and partners). Only these
+ * may be reached without it.
+ */
+const dashboardPublic = [
+  "GET /login",
+  "POST /login",
+  "POST /logout",
+  "GET /ui/assets/:name",
+  "GET /ui/lang/:lang",
+];
+const isDashboard = (route: string) =>
+  !route.split(" ")[1]?.startsWith("/v1/") && !publicRoutes.includes(route) && !route.includes("/docs");
+
 const below: Record<TokenScope, TokenScope | undefined> = { read: undefined, write: "read", admin: "write" };
 
 describe("access rules of every route", () => {
@@ -200,9 +215,27 @@ describe("access rules of every route", () => {
     expect(served.size).toBeGreaterThan(rows.length / 2);
     const inTable = new Set(rows.map((r) => `${r.method} ${pathOf(url(r))}`));
     const missing = [...served].filter(
-      (s) => !publicRoutes.includes(s) && !s.includes("/docs") && ![...inTable].some((t) => matches(s, t)),
+      (s) =>
+        !publicRoutes.includes(s) &&
+        !s.includes("/docs") &&
+        !isDashboard(s) &&
+        ![...inTable].some((t) => matches(s, t)),
     );
     expect(missing, "routes without a row in the access table").toEqual([]);
+  });
+
+  it("sends every dashboard page but the login's to the login without the cookie", async () => {
+    const pages = app.serviceRoutes.filter((r) => isDashboard(r) && !dashboardPublic.includes(r));
+    expect(pages.length).toBeGreaterThan(3);
+    for (const page of pages) {
+      const [method, path] = page.split(" ") as [Row["method"], string];
+      const concrete = path.replace(":source", "acme-git").replace(":tenant", "ACME001");
+      const res = await app.inject({ method, url: concrete, headers: { "sec-fetch-site": "same-origin" } });
+      expect([302, 303, 401, 403], `${page}: ${res.statusCode} ${res.body.slice(0, 200)}`).toContain(
+        res.statusCode,
+      );
+      if (res.statusCode < 400) expect(res.headers.location, page).toMatch(/^\/login/);
+    }
   });
 });
 

@@ -37,6 +37,8 @@ export const errDocument = "the resource document is invalid";
 export const errClearSecret = "a secret must be a reference ({fromEnv} or {fromFile}), never a value";
 export const errLocationRefused = "this source location is not allowed through the API";
 export const errSecretRefRefused = "this secret reference is not allowed through the API";
+/** An API source's account names a platform URL the operator did not list. */
+export const errPlatformUrlRefused = "this platform URL is not allowed through the API";
 export const errWebhookNotConfigured = "the source has no webhook secret";
 export const errWebhookSignature = "the webhook signature does not match";
 export const errWebhookDelivery = "the webhook has no delivery id (X-GitHub-Delivery or X-Gitlab-Event-UUID)";

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ServiceFixture, serviceFixture } from "../../test-support/memory-control.js";
-import { errLocationRefused, errSecretRefRefused, errSourceIdTaken } from "../errors.js";
-import { defaultPolicies, gitScheme } from "./sources.js";
+import {
+  errLocationRefused,
+  errPlatformUrlRefused,
+  errSecretRefRefused,
+  errSourceIdTaken,
+} from "../errors.js";
+import { defaultPolicies, defaultSecretRefProblem, gitScheme, partnerSecretPrefix } from "./sources.js";
 
 const body = (over: Record<string, unknown> = {}) => ({
   location: { type: "git", url: "https://git.example.it/acme/new.git" },
@@ -111,6 +116,30 @@ describe("source routes", () => {
       errSecretRefRefused,
     ],
     [
+      "another partner's secret variable (its platform password)",
+      { account: { ...body().account, password: { fromEnv: "OMNIA_SECRET_OTHER_PASSWORD" } } },
+      "body/account/password",
+      errSecretRefRefused,
+    ],
+    [
+      "a variable outside every partner's namespace",
+      { account: { ...body().account, password: { fromEnv: "OMNIA_SECRET_X" } } },
+      "body/account/password",
+      errSecretRefRefused,
+    ],
+    [
+      "the namespace's bare prefix",
+      { account: { ...body().account, password: { fromEnv: "OMNIA_SECRET_ACME_" } } },
+      "body/account/password",
+      errSecretRefRefused,
+    ],
+    [
+      "a platform URL that is not https (the controller would call it with the password)",
+      { account: { ...body().account, url: "http://169.254.169.254/latest" } },
+      "body/account/url",
+      errPlatformUrlRefused,
+    ],
+    [
       "a webhook secret from a file",
       { webhookSecret: { fromFile: "x" } },
       "body/webhookSecret",
@@ -133,6 +162,28 @@ describe("source routes", () => {
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().field).toContain(where);
     expect(res.body).not.toContain("hunter2");
+  });
+
+  it("accepts only the operator's platform URLs when it lists them", async () => {
+    await f.app.close();
+    f = await serviceFixture({ sourcePolicy: { platformUrls: ["https://omnia.example.it/"] } });
+    expect((await put("acme-new", body())).statusCode).toBe(201);
+    const res = await put(
+      "acme-two",
+      body({ account: { ...body().account, url: "https://omnia.evil.example" } }),
+    );
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().detail).toContain("allowed: https://omnia.example.it");
+  });
+
+  it.each([
+    ["acme", "OMNIA_SECRET_ACME_"],
+    ["acme-tlc", "OMNIA_SECRET_ACME_TLC_"],
+    ["Demo.2", "OMNIA_SECRET_DEMO_2_"],
+  ])("the secret namespace of partner %s is %s", (partner, prefix) => {
+    expect(partnerSecretPrefix(partner)).toBe(prefix);
+    expect(defaultSecretRefProblem(partner, { fromEnv: `${prefix}PASSWORD` })).toBeNull();
+    expect(defaultSecretRefProblem(partner, { fromEnv: "OMNIA_SECRET_OTHER_PASSWORD" })).toContain(prefix);
   });
 
   it("accepts a folder source when the operator allows it", async () => {

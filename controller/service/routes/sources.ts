@@ -11,7 +11,14 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SecretReference, SourceLocation, SourcePolicies, SourceSpec } from "../../model/control.js";
-import { conflict, errLocationRefused, errSecretRefRefused, errSourceIdTaken, invalid } from "../errors.js";
+import {
+  conflict,
+  errLocationRefused,
+  errPlatformUrlRefused,
+  errSecretRefRefused,
+  errSourceIdTaken,
+  invalid,
+} from "../errors.js";
 import { problemResponses, ref } from "../schemas.js";
 import { ownSource, type RouteDeps, recordChange, tokenOf } from "./access.js";
 
@@ -23,17 +30,49 @@ export interface SourcePolicyOptions {
   gitSchemes?: readonly string[];
   /**
    * Whether a secret reference is allowed for `partner`: null if so, else why not.
-   * Default: `fromEnv` only, naming an `OMNIA_SECRET_*` variable; `fromFile` refused.
+   * Default (`defaultSecretRefProblem`): `fromEnv` only, naming a variable of the
+   * partner's own namespace `OMNIA_SECRET_<PARTNER>_*`; `fromFile` refused.
    */
   secretRefProblem?: (partner: string, ref: SecretReference) => string | null;
+  /**
+   * Platform base URLs an account may name (the operator's Omnia platforms). The password
+   * is sent there and the controller calls it, so a free URL would let a partner aim the
+   * controller at any address it can reach. Default: any `https` URL.
+   */
+  platformUrls?: readonly string[];
 }
 
-/** The default secret reference rule (see `SourcePolicyOptions.secretRefProblem`). */
-export function defaultSecretRefProblem(_partner: string, ref: SecretReference): string | null {
+/**
+ * The namespace of a partner's secret variables: `OMNIA_SECRET_<PARTNER>_`, the partner
+ * upper-cased with every other character than A-Z and 0-9 as `_` (`acme-tlc` →
+ * `OMNIA_SECRET_ACME_TLC_`).
+ */
+export function partnerSecretPrefix(partner: string): string {
+  return `OMNIA_SECRET_${partner.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
+}
+
+/**
+ * The default secret reference rule (see `SourcePolicyOptions.secretRefProblem`): a
+ * partner's source reads only variables of its own namespace, so one partner can never
+ * name another's platform password (found by a fresh user: partner acme registered a
+ * source with demo's `OMNIA_SECRET_DEMO_PASSWORD` and created customers in demo's account).
+ */
+export function defaultSecretRefProblem(partner: string, ref: SecretReference): string | null {
   if ("fromFile" in ref) return "fromFile is allowed only in the controller's config file";
-  return /^OMNIA_SECRET_[A-Z0-9_]+$/.test(ref.fromEnv)
+  const prefix = partnerSecretPrefix(partner);
+  return ref.fromEnv.startsWith(prefix) &&
+    /^[A-Z0-9_]+$/.test(ref.fromEnv) &&
+    ref.fromEnv.length > prefix.length
     ? null
-    : "fromEnv must name an OMNIA_SECRET_* variable";
+    : `fromEnv must name a variable of the partner's own namespace, ${prefix}*`;
+}
+
+/** Why `url` may not be an account's platform URL, or null (see `SourcePolicyOptions.platformUrls`). */
+export function platformUrlProblem(url: string, allowed: readonly string[] | undefined): string | null {
+  const norm = (u: string) => u.replace(/\/+$/, "");
+  if (allowed)
+    return allowed.map(norm).includes(norm(url)) ? null : `allowed: ${allowed.map(norm).join(", ")}`;
+  return /^https:\/\/[^/\s]+/i.test(url) ? null : "allowed: an https:// URL";
 }
 
 /** The scheme of a git URL; `ssh` for the scp-like `user@host:path`. */
@@ -77,6 +116,8 @@ export async function sourceRoutes(
       throw invalid("body/location", `${errLocationRefused}: folder`);
     if (loc.type === "git" && !schemes.includes(gitScheme(loc.url) ?? ""))
       throw invalid("body/location/url", `${errLocationRefused}: scheme ${gitScheme(loc.url) ?? "(none)"}`);
+    const urlWhy = platformUrlProblem(body.account.url, policy.platformUrls);
+    if (urlWhy) throw invalid("body/account/url", `${errPlatformUrlRefused}: ${urlWhy}`);
     const refs: [string, SecretReference | undefined][] = [
       ["body/account/password", body.account.password],
       ["body/webhookSecret", body.webhookSecret],
@@ -137,10 +178,11 @@ export async function sourceRoutes(
     async (request: FastifyRequest<{ Params: { id: string }; Body: SourceBody }>, reply) => {
       const partner = tokenOf(request).partner;
       const { id } = request.params;
-      checkBody(partner, request.body);
       const existing = await deps.store.getSource(id);
-      // Ids are global; a taken id is refused without saying by whom.
+      // Ids are global; a taken id is refused without saying by whom, before the body is
+      // judged (whose rules depend on the partner).
       if (existing && existing.partner !== partner) throw conflict(errSourceIdTaken);
+      checkBody(partner, request.body);
       const { policies, location, ...rest } = request.body;
       const spec: SourceSpec = {
         id,
