@@ -38,6 +38,12 @@ export interface PlatformAccount {
   domain: string;
   username: string;
   password: SecretReference;
+  /**
+   * Requests per second the platform allows this account, for all replicas together
+   * (shared by drift checks and writes, writes first). Absent: the controller's default
+   * (`defaultAccountRequestsPerSecond`, 20).
+   */
+  requestsPerSecond?: number;
 }
 
 /** How and how often a source is reconciled; every field has a default. */
@@ -86,7 +92,15 @@ export interface SourceRecord extends SourceSpec {
 export type TenantPhase = "InSync" | "Drifted" | "Reconciling" | "Failed" | "Suspended";
 
 /** Why a reconcile was asked for. */
-export type ReconcileReason = "interval" | "drift-interval" | "webhook" | "manual" | "api" | "revision" | "retry" | "startup";
+export type ReconcileReason =
+  | "interval"
+  | "drift-interval"
+  | "webhook"
+  | "manual"
+  | "api"
+  | "revision"
+  | "retry"
+  | "startup";
 
 /** The last word on one tenant of one source. */
 export interface TenantStatus {

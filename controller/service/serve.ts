@@ -91,15 +91,27 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
   const closers: (() => Promise<unknown>)[] = [() => store.close()];
   try {
     for (const spec of config.sources) await store.upsertSource(spec);
-    for (const t of config.tokens) await ensureToken(store, t.partner, t.name, t.scopes, resolveOperatorSecret(t.secret, env));
+    for (const t of config.tokens)
+      await ensureToken(store, t.partner, t.name, t.scopes, resolveOperatorSecret(t.secret, env));
     const metrics = createControllerMetrics();
-    const secrets = { hash: createSecretHasher(key), isCurrent: (h: string) => isCurrentSecretHash(h, key.id) };
+    const secrets = {
+      hash: createSecretHasher(key),
+      isCurrent: (h: string) => isCurrentSecretHash(h, key.id),
+    };
     const sources = new SourceCache(config, env, store, join(stateDir, "..", "git"));
     const clients = new ClientCache(env, o.client ?? {}, o.accountConcurrency ?? 8, (account, r) =>
-      metrics.platformCall({ account, method: r.route.split(" ")[0] ?? "", status: r.status, durationMs: r.durationMs }),
+      metrics.platformCall({
+        account,
+        method: r.route.split(" ")[0] ?? "",
+        status: r.status,
+        durationMs: r.durationMs,
+      }),
     );
     closers.unshift(() => clients.close());
-    const depsFor = (source: SourceRecord, client: PlatformPort & Pick<OmniaClient, "logs">): ReconcileDeps => ({
+    const depsFor = (
+      source: SourceRecord,
+      client: PlatformPort & Pick<OmniaClient, "logs">,
+    ): ReconcileDeps => ({
       client,
       store,
       logger: logger.child({ source: source.id }),
@@ -108,14 +120,15 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
         o.attribution === false
           ? undefined
           : { logs: client.logs, ignoreActors: [`${source.account.username}@${source.account.domain}`] },
-      options: { parallelism: source.policies.parallelism, ...o.reconcile },
+      options: { parallelism: source.policies.parallelism, ...leaseTuning(config), ...o.reconcile },
     });
 
     const scheduler = createScheduler({
       logger,
+      ...schedulerTuning(config),
       ...o.scheduler,
       budget: {
-        requestsPerSecond: (a) => (a as PlatformAccount & { requestsPerSecond?: number }).requestsPerSecond ?? defaultAccountRequestsPerSecond,
+        requestsPerSecond: (a) => a.requestsPerSecond ?? defaultAccountRequestsPerSecond,
         ...o.scheduler?.budget,
       },
       store,
@@ -168,7 +181,13 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       },
       planTenant: async (sourceId, tenant, signal) => {
         const record = await mustSource(sourceId);
-        return planView(record, tenant, depsFor(record, normalClient(record)), sources.sourceOf(record), signal);
+        return planView(
+          record,
+          tenant,
+          depsFor(record, normalClient(record)),
+          sources.sourceOf(record),
+          signal,
+        );
       },
       applyTenantNow: async (sourceId, tenant, signal) => {
         const record = await mustSource(sourceId);
@@ -224,6 +243,27 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
     for (const close of closers) await close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The config file's scheduler tuning as scheduler options (absent fields keep their defaults). */
+export function schedulerTuning(config: ControllerConfig): Partial<SchedulerOptions> {
+  const t = config.scheduler ?? {};
+  const out: Partial<SchedulerOptions> = {};
+  if (t.concurrency !== undefined) out.concurrency = t.concurrency;
+  if (t.pollMs !== undefined) out.pollMs = t.pollMs;
+  if (t.claimMs !== undefined) out.claimMs = t.claimMs;
+  if (t.heartbeatMs !== undefined) {
+    out.heartbeatMs = t.heartbeatMs;
+    // Silent for three heartbeats: not counted when budgets are shared (the default ratio).
+    out.replicaTtlMs = 3 * t.heartbeatMs;
+  }
+  return out;
+}
+
+/** The config file's lease time as reconcile options. */
+function leaseTuning(config: ControllerConfig): NonNullable<ReconcileDeps["options"]> {
+  const ttl = config.scheduler?.leaseTtlMs;
+  return ttl === undefined ? {} : { leaseTtlMs: ttl };
 }
 
 /** Creates the token unless one with the same hash exists (a restart keeps it). */
@@ -303,7 +343,10 @@ class ClientCache {
     private readonly env: NodeJS.ProcessEnv,
     private readonly options: Omit<ClientOptions, "limits">,
     private readonly perAccount: number,
-    private readonly onCall: (account: string, r: { route: string; status: number; durationMs: number }) => void,
+    private readonly onCall: (
+      account: string,
+      r: { route: string; status: number; durationMs: number },
+    ) => void,
   ) {}
 
   get(account: PlatformAccount, gate: RateGate): OmniaClient {
@@ -352,8 +395,18 @@ async function planView(
 ): Promise<TenantPlanView> {
   const snapshot = await source.read(signal);
   if (snapshot.problems.length > 0)
-    return { revision: snapshot.revision, problems: snapshot.problems.map((p) => formatProblem(p)), changes: [], refusals: [], warnings: [] };
-  const out = await planTenants({ source, tenants: [tenant], mode: "plan", prune: record.policies.prune }, deps, signal);
+    return {
+      revision: snapshot.revision,
+      problems: snapshot.problems.map((p) => formatProblem(p)),
+      changes: [],
+      refusals: [],
+      warnings: [],
+    };
+  const out = await planTenants(
+    { source, tenants: [tenant], mode: "plan", prune: record.policies.prune },
+    deps,
+    signal,
+  );
   if (out.status !== "done") throw new Error(out.reason);
   const p = out.result.plan;
   return {
@@ -361,7 +414,14 @@ async function planView(
     problems: [],
     changes: p.changes
       .filter((c) => c.action !== "noop")
-      .map((c) => ({ action: c.action, kind: c.kind, key: c.key, tenant: c.tenant, reason: c.reason, diffs: c.diffs })),
+      .map((c) => ({
+        action: c.action,
+        kind: c.kind,
+        key: c.key,
+        tenant: c.tenant,
+        reason: c.reason,
+        diffs: c.diffs,
+      })),
     refusals: p.refusals,
     warnings: p.warnings,
   };
@@ -369,7 +429,14 @@ async function planView(
 
 /** The live objects of `tenant` (the platform never returns secrets). */
 function liveObjects(live: import("../model/live-state.js").LiveState, tenant: string): LiveObjectView[] {
-  const all = [...live.tenants, ...live.users, ...live.trunks, ...live.pbxs, ...live.numbers, ...live.extensions];
+  const all = [
+    ...live.tenants,
+    ...live.users,
+    ...live.trunks,
+    ...live.pbxs,
+    ...live.numbers,
+    ...live.extensions,
+  ];
   return all
     .filter((r) => r.tenant === tenant)
     .map((r) => ({ kind: r.kind, key: r.key, id: r.id, spec: r.spec as Record<string, unknown> }));
