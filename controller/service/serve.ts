@@ -25,7 +25,7 @@ import type { DesiredStateSource } from "../engine/reconcile/source-port.js";
 import { formatProblem } from "../load/index.js";
 import type { PlatformAccount, SourceRecord } from "../model/control.js";
 import type { ControllerConfig } from "../runtime/controller-config.js";
-import { resolveOperatorSecret } from "../runtime/operator-secret.js";
+import { describeReference, resolveOperatorSecret } from "../runtime/operator-secret.js";
 import { createSecretHasher, isCurrentSecretHash, resolveSecretKey } from "../runtime/secret-key.js";
 import { accountKey } from "../scheduler/budget.js";
 import type { ReconcileContext, RunResult } from "../scheduler/ports.js";
@@ -37,7 +37,7 @@ import { openStore, type Store } from "../store/index.js";
 import { buildApp, type ServiceOptions } from "./app.js";
 import { createControllerMetrics } from "./metrics.js";
 import type { ApplyNowResult, LiveObjectView, ServiceDeps, TenantPlanView } from "./ports.js";
-import { hashToken } from "./tokens.js";
+import { hashToken, tokenPattern } from "./tokens.js";
 
 /** Options of `startControllerService`; all but `config` have defaults. */
 export interface ControllerServiceOptions {
@@ -72,12 +72,16 @@ export interface RunningController {
   close(o?: { graceMs?: number }): Promise<void>;
 }
 
+/** A bootstrap token's value is not a token the API accepts (`omn_` and 43 base64url characters). */
+export const errBootstrapTokenMalformed =
+  "a bootstrap token must be omn_ followed by 43 base64url characters (32 random bytes)";
+
 /** Requests/s an account gets when the configuration names none (all replicas together). */
 export const defaultAccountRequestsPerSecond = 20;
 
 /**
  * Starts one replica. Throws `StoreError`, `SecretKeyError`, `OperatorSecretError` (a
- * bootstrap token's secret) or the listen error; nothing is left open when it throws.
+ * bootstrap token's secret), `errBootstrapTokenMalformed` or the listen error; nothing is left open when it throws.
  */
 export async function startControllerService(o: ControllerServiceOptions): Promise<RunningController> {
   const env = o.env ?? process.env;
@@ -91,8 +95,15 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
   const closers: (() => Promise<unknown>)[] = [() => store.close()];
   try {
     for (const spec of config.sources) await store.upsertSource(spec);
-    for (const t of config.tokens)
-      await ensureToken(store, t.partner, t.name, t.scopes, resolveOperatorSecret(t.secret, env));
+    for (const t of config.tokens) {
+      const secret = resolveOperatorSecret(t.secret, env);
+      // The API accepts well-formed tokens only: a malformed one would be stored and never work.
+      if (!tokenPattern.test(secret))
+        throw new Error(
+          `${errBootstrapTokenMalformed}: token "${t.name}" of partner "${t.partner}" (${describeReference(t.secret)})`,
+        );
+      await ensureToken(store, t.partner, t.name, t.scopes, secret);
+    }
     const metrics = createControllerMetrics();
     const secrets = {
       hash: createSecretHasher(key),

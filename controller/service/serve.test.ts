@@ -1,12 +1,18 @@
 /**
- * The config file's scheduler tuning and account rate reach the replica: the fields that
- * make a dead replica's work move to the others (claim and lease times) and the account
- * budget the replicas share are settable by the operator, and out-of-range values are
- * refused at their place.
+ * The composition root's handling of the config file: the scheduler tuning and account
+ * rate reach the replica (the fields that make a dead replica's work move to the others,
+ * claim and lease times, and the budget the replicas share are the operator's to set;
+ * out-of-range values are refused at their place), and a bootstrap token the API would
+ * never accept is refused at start instead of being stored.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseControllerConfig } from "../runtime/controller-config.js";
-import { schedulerTuning } from "./serve.js";
+import { errBootstrapTokenMalformed, schedulerTuning, startControllerService } from "./serve.js";
+import { newToken } from "./tokens.js";
 
 const account = `{url: "http://127.0.0.1:1", domain: d, username: u, password: {fromEnv: P}, requestsPerSecond: 50}`;
 const source = `sources:\n  - {id: s1, partner: p, location: {type: api}, account: ${account}}\n`;
@@ -59,4 +65,34 @@ describe("scheduler tuning from the config file", () => {
     const got = (err as ConfigError).problems.map((p) => `${p.line}:${p.col} ${p.message}`);
     expect(got).toEqual([expect.stringMatching(want)]);
   });
+});
+
+describe("bootstrap tokens", () => {
+  it.each([
+    ["hex instead of base64url", "a".repeat(64)],
+    ["too short", "omn_abc"],
+    ["no prefix", newToken().slice(4)],
+  ])(
+    "refuses at start a token the API would never accept (%s), naming it but not its value",
+    async (_case, value) => {
+      const dir = await mkdtemp(join(tmpdir(), "omnia-serve-token-"));
+      try {
+        const config = parseControllerConfig(
+          join(dir, "controller.yaml"),
+          "listen: {port: 0}\ntokens:\n  - {name: ci, partner: acme, scopes: [read], secret: {fromEnv: OMNIA_SECRET_CI}}\n",
+        );
+        const env = { OMNIA_SECRET_CI: value, OMNIA_SECRET_KEY: "k".repeat(64) };
+        const err = await startControllerService({ config, env, logger: pino({ level: "silent" }) }).catch(
+          (e: unknown) => e as Error,
+        );
+        expect(err).toBeInstanceOf(Error);
+        expect((err as Error).message).toBe(
+          `${errBootstrapTokenMalformed}: token "ci" of partner "acme" (env OMNIA_SECRET_CI)`,
+        );
+        expect((err as Error).message).not.toContain(value);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
