@@ -14,7 +14,8 @@
  *    the share of the limit is the stand-in's requests over that span / (50/s × span);
  *    429s are the stand-in's. Meanwhile autocannon sends `GET /v1/tenants?limit=50` with
  *    100 connections for `BENCH_LOAD_S` seconds (default 20): latency p50/p99 and
- *    requests/s (target p99 ≤ 50 ms). The controller's RSS is read from /proc.
+ *    requests/s (target p99 ≤ 50 ms); then the same load once every tenant is in sync,
+ *    as the baseline of the same session (`idle_`). The controller's RSS is read from /proc.
  *
  * The stand-in and autocannon share this process; the controller and PostgreSQL have
  * their own. On 2 shared cores all four compete, so the figures are upper bounds.
@@ -149,16 +150,20 @@ const scenario: Scenario = {
       const samples: [number, number][] = [];
       sampler = setInterval(() => samples.push([Date.now(), standin.stats.requests]), 100);
       controller = await startControllerProcess(config(limitPerSecond), env, options);
-      const load = await autocannon({
-        url: `${controller.url}/v1/tenants?limit=50`,
-        connections: 100,
-        duration: loadSeconds,
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const statusLoad = (url: string) =>
+        autocannon({
+          url: `${url}/v1/tenants?limit=50`,
+          connections: 100,
+          duration: loadSeconds,
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const load = await statusLoad(controller.url);
       const rssDuringLoad = await controller.memory();
       await allInSync(store, 60 * 60_000);
-      const memory = await controller.memory();
       clearInterval(sampler);
+      // The baseline of the same session: the same load on the idle controller.
+      const idle = await statusLoad(controller.url);
+      const memory = await controller.memory();
       await controller.stop();
       controller = undefined;
 
@@ -196,6 +201,10 @@ const scenario: Scenario = {
         status_api_requests_per_s: Math.round(load.requests.average),
         status_api_non_2xx: load.non2xx,
         status_api_errors: load.errors + load.timeouts,
+        idle_status_api_p50_ms: idle.latency.p50,
+        idle_status_api_p99_ms: idle.latency.p99,
+        idle_status_api_requests_per_s: Math.round(idle.requests.average),
+        idle_status_api_non_2xx: idle.non2xx,
         controller_rss_during_load_mib: rssDuringLoad.rssMiB,
         controller_rss_end_mib: memory.rssMiB,
         controller_rss_peak_mib: memory.peakRssMiB,
