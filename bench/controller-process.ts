@@ -19,8 +19,12 @@ export interface ControllerProcess {
   child: ChildProcess;
   /** Resident memory now and at its peak (MiB, /proc/<pid>/status VmRSS and VmHWM). */
   memory(): Promise<{ rssMiB: number; peakRssMiB: number }>;
-  /** SIGTERM: the controller closes (runs in flight end interrupted) and the process exits. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM: the controller closes (runs in flight end interrupted) and the process exits.
+   * Resolves with its event loop's delay since the start (ms, p99 and max), which is what
+   * every API request waits behind; undefined when the process had already exited.
+   */
+  stop(): Promise<{ loopDelayP99Ms: number; loopDelayMaxMs: number } | undefined>;
 }
 
 /** JSON-only options of the child (no logger, clock or functions). */
@@ -40,17 +44,29 @@ export async function startControllerProcess(
 ): Promise<ControllerProcess> {
   const script = `const { startControllerService } = await import(${JSON.stringify(serveModule)});
 const { default: pino } = await import("pino");
+const { monitorEventLoopDelay } = await import("node:perf_hooks");
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 const o = JSON.parse(process.env.BENCH_CONTROLLER_OPTIONS);
 const c = await startControllerService({ ...o, env: process.env, logger: pino({ level: "warn" }, pino.destination(2)) });
 process.stdout.write(c.url + "\\n");
-process.once("SIGTERM", async () => { await c.close({ graceMs: 0 }); process.exit(0); });`;
+process.once("SIGTERM", async () => {
+  loop.disable();
+  const delay = { loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 };
+  await c.close({ graceMs: 0 });
+  process.stdout.write(JSON.stringify(delay) + "\\n", () => process.exit(0));
+});`;
   const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     env: { ...process.env, ...env, BENCH_CONTROLLER_OPTIONS: JSON.stringify({ ...options, config }) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.once("data", (d: Buffer) => resolve(d.toString().trim()));
+    child.stdout?.once("data", (d: Buffer) => resolve(d.toString().trim().split("\n")[0] ?? ""));
     void exited.then(() => reject(new Error(`controller process exited with ${child.exitCode}`)));
   });
   return {
@@ -63,8 +79,13 @@ process.once("SIGTERM", async () => { await c.close({ graceMs: 0 }); process.exi
       return { rssMiB: Math.round(kib("VmRSS") / 1024), peakRssMiB: Math.round(kib("VmHWM") / 1024) };
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+      child.kill("SIGTERM");
       await exited;
+      const last = out.trim().split("\n").at(-1) ?? "";
+      return last.startsWith("{")
+        ? (JSON.parse(last) as { loopDelayP99Ms: number; loopDelayMaxMs: number })
+        : undefined;
     },
   };
 }

@@ -15,7 +15,8 @@
  *    429s are the stand-in's. Meanwhile autocannon sends `GET /v1/tenants?limit=50` with
  *    100 connections for `BENCH_LOAD_S` seconds (default 20): latency p50/p99 and
  *    requests/s (target p99 ≤ 50 ms); then the same load once every tenant is in sync,
- *    as the baseline of the same session (`idle_`). The controller's RSS is read from /proc.
+ *    as the baseline of the same session (`idle_`). The controller's RSS is read from /proc,
+ *    and its event loop's delay (p99, max over its life) is what every API request waits behind.
  *
  * The stand-in and autocannon share this process; the controller and PostgreSQL have
  * their own. On 2 shared cores all four compete, so the figures are upper bounds.
@@ -164,7 +165,7 @@ const scenario: Scenario = {
       // The baseline of the same session: the same load on the idle controller.
       const idle = await statusLoad(controller.url);
       const memory = await controller.memory();
-      await controller.stop();
+      const loop = await controller.stop();
       controller = undefined;
 
       const { rows } = await pool.query<{ first: Date; last: Date; runs: string }>(
@@ -205,6 +206,8 @@ const scenario: Scenario = {
         idle_status_api_p99_ms: idle.latency.p99,
         idle_status_api_requests_per_s: Math.round(idle.requests.average),
         idle_status_api_non_2xx: idle.non2xx,
+        controller_event_loop_delay_p99_ms: Number((loop?.loopDelayP99Ms ?? Number.NaN).toFixed(1)),
+        controller_event_loop_delay_max_ms: Number((loop?.loopDelayMaxMs ?? Number.NaN).toFixed(1)),
         controller_rss_during_load_mib: rssDuringLoad.rssMiB,
         controller_rss_end_mib: memory.rssMiB,
         controller_rss_peak_mib: memory.peakRssMiB,
