@@ -38,6 +38,12 @@ export interface PlatformAccount {
   domain: string;
   username: string;
   password: SecretReference;
+  /**
+   * Requests per second the platform allows this account, for all replicas together
+   * (shared by drift checks and writes, writes first). Absent: the controller's default
+   * (`defaultAccountRequestsPerSecond`, 20).
+   */
+  requestsPerSecond?: number;
 }
 
 /** How and how often a source is reconciled; every field has a default. */

@@ -48,6 +48,23 @@ export interface BootstrapToken {
   secret: SecretReference;
 }
 
+/**
+ * Scheduler tuning of one replica (schema `scheduler`); absent fields take the defaults of
+ * controller/scheduler (`SchedulerOptions`) and of the engine's leases (`leaseTtlMs`).
+ */
+export interface SchedulerTuning {
+  /** Tenants reconciled at once by this replica. */
+  concurrency?: number;
+  /** Idle wait between looks at the request queue (ms). */
+  pollMs?: number;
+  /** A claimed request lapses this long after it was made or extended (ms). */
+  claimMs?: number;
+  /** Time-to-live of a tenant's lease while a run writes (ms). */
+  leaseTtlMs?: number;
+  /** Replica heartbeat period (ms); a replica silent three periods is not counted live. */
+  heartbeatMs?: number;
+}
+
 /** The configuration with every default applied and relative paths resolved. */
 export interface ControllerConfig {
   /** The file it was read from (absolute). */
@@ -56,6 +73,8 @@ export interface ControllerConfig {
   /** `dir` absolute; `databaseUrl` a reference when PostgreSQL is used. */
   state: { dir: string; databaseUrl?: SecretReference };
   git: { allowedProtocols: GitProtocol[] };
+  /** Absent: every tuning default. */
+  scheduler?: SchedulerTuning;
   sources: SourceSpec[];
   tokens: BootstrapToken[];
 }
@@ -134,6 +153,7 @@ interface RawConfig {
   listen: { host: string; port: number };
   state: { dir: string; databaseUrl?: SecretReference };
   git: { allowedProtocols: GitProtocol[] };
+  scheduler?: SchedulerTuning;
   sources: Array<Omit<SourceSpec, "policies"> & { policies: SourcePolicies }>;
   tokens: BootstrapToken[];
 }
@@ -158,6 +178,7 @@ function build(file: string, raw: RawConfig): ControllerConfig {
       ...(raw.state.databaseUrl ? { databaseUrl: ref(raw.state.databaseUrl) } : {}),
     },
     git: raw.git,
+    ...(raw.scheduler ? { scheduler: raw.scheduler } : {}),
     sources: raw.sources.map((s) => ({
       ...s,
       location: location(s.location),

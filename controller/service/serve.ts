@@ -24,7 +24,7 @@ import type { DesiredStateSource } from "../engine/reconcile/source-port.js";
 import { formatProblem } from "../load/index.js";
 import type { PlatformAccount, SourceRecord } from "../model/control.js";
 import type { ControllerConfig } from "../runtime/controller-config.js";
-import { resolveOperatorSecret } from "../runtime/operator-secret.js";
+import { describeReference, resolveOperatorSecret } from "../runtime/operator-secret.js";
 import { secretAccessFrom } from "../runtime/settings.js";
 import { createSecretHasher, isCurrentSecretHash, resolveSecretKey } from "../runtime/secret-key.js";
 import { accountKey } from "../scheduler/budget.js";
@@ -36,7 +36,7 @@ import { openStore, type Store } from "../store/index.js";
 import { buildApp, type ServiceOptions } from "./app.js";
 import { createControllerMetrics } from "./metrics.js";
 import type { ApplyNowResult, LiveObjectView, ServiceDeps, TenantPlanView } from "./ports.js";
-import { hashToken } from "./tokens.js";
+import { hashToken, tokenPattern } from "./tokens.js";
 
 /** Options of `startControllerService`; all but `config` have defaults. */
 export interface ControllerServiceOptions {
@@ -71,12 +71,16 @@ export interface RunningController {
   close(o?: { graceMs?: number }): Promise<void>;
 }
 
+/** A bootstrap token's value is not a token the API accepts (`omn_` and 43 base64url characters). */
+export const errBootstrapTokenMalformed =
+  "a bootstrap token must be omn_ followed by 43 base64url characters (32 random bytes)";
+
 /** Requests/s an account gets when the configuration names none (all replicas together). */
 export const defaultAccountRequestsPerSecond = 20;
 
 /**
  * Starts one replica. Throws `StoreError`, `SecretKeyError`, `OperatorSecretError` (a
- * bootstrap token's secret) or the listen error; nothing is left open when it throws.
+ * bootstrap token's secret), `errBootstrapTokenMalformed` or the listen error; nothing is left open when it throws.
  */
 export async function startControllerService(o: ControllerServiceOptions): Promise<RunningController> {
   const env = o.env ?? process.env;
@@ -90,8 +94,15 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
   const closers: (() => Promise<unknown>)[] = [() => store.close()];
   try {
     for (const spec of config.sources) await store.upsertSource(spec);
-    for (const t of config.tokens)
-      await ensureToken(store, t.partner, t.name, t.scopes, resolveOperatorSecret(t.secret, env));
+    for (const t of config.tokens) {
+      const secret = resolveOperatorSecret(t.secret, env);
+      // The API accepts well-formed tokens only: a malformed one would be stored and never work.
+      if (!tokenPattern.test(secret))
+        throw new Error(
+          `${errBootstrapTokenMalformed}: token "${t.name}" of partner "${t.partner}" (${describeReference(t.secret)})`,
+        );
+      await ensureToken(store, t.partner, t.name, t.scopes, secret);
+    }
     const metrics = createControllerMetrics();
     const secrets = {
       hash: createSecretHasher(key),
@@ -119,16 +130,15 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
         o.attribution === false
           ? undefined
           : { logs: client.logs, ignoreActors: [`${source.account.username}@${source.account.domain}`] },
-      options: { parallelism: source.policies.parallelism, ...o.reconcile },
+      options: { parallelism: source.policies.parallelism, ...leaseTuning(config), ...o.reconcile },
     });
 
     const scheduler = createScheduler({
       logger,
+      ...schedulerTuning(config),
       ...o.scheduler,
       budget: {
-        requestsPerSecond: (a) =>
-          (a as PlatformAccount & { requestsPerSecond?: number }).requestsPerSecond ??
-          defaultAccountRequestsPerSecond,
+        requestsPerSecond: (a) => a.requestsPerSecond ?? defaultAccountRequestsPerSecond,
         ...o.scheduler?.budget,
       },
       store,
@@ -245,6 +255,27 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
     for (const close of closers) await close().catch(() => undefined);
     throw err;
   }
+}
+
+/** The config file's scheduler tuning as scheduler options (absent fields keep their defaults). */
+export function schedulerTuning(config: ControllerConfig): Partial<SchedulerOptions> {
+  const t = config.scheduler ?? {};
+  const out: Partial<SchedulerOptions> = {};
+  if (t.concurrency !== undefined) out.concurrency = t.concurrency;
+  if (t.pollMs !== undefined) out.pollMs = t.pollMs;
+  if (t.claimMs !== undefined) out.claimMs = t.claimMs;
+  if (t.heartbeatMs !== undefined) {
+    out.heartbeatMs = t.heartbeatMs;
+    // Silent for three heartbeats: not counted when budgets are shared (the default ratio).
+    out.replicaTtlMs = 3 * t.heartbeatMs;
+  }
+  return out;
+}
+
+/** The config file's lease time as reconcile options. */
+function leaseTuning(config: ControllerConfig): NonNullable<ReconcileDeps["options"]> {
+  const ttl = config.scheduler?.leaseTtlMs;
+  return ttl === undefined ? {} : { leaseTtlMs: ttl };
 }
 
 /** Creates the token unless one with the same hash exists (a restart keeps it). */
