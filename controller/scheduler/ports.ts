@@ -97,6 +97,12 @@ export interface ReconcileContext {
    * every platform call of the run takes from the account's one budget.
    */
   gate: RateGate;
+  /**
+   * Fires as soon as the scheduler is stopping (SIGTERM), before the grace period: the run
+   * should stop between steps and start nothing new, while the step in flight finishes.
+   * The `signal` of `ReconcileFn` fires later, after the grace, and aborts calls in flight.
+   */
+  stopping: AbortSignal;
 }
 
 /**

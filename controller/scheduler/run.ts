@@ -51,6 +51,8 @@ export interface RunnerDeps {
   logger: Logger;
   /** True once the scheduler is stopping: retries are left due now for another replica. */
   stopping: () => boolean;
+  /** The scheduler's stopping signal (fires at `stop()`, before the grace period). */
+  stoppingSignal: () => AbortSignal;
   /** Wakes the worker loop (a request was queued). */
   wake: () => void;
   /** Calls a metrics observer, never letting it throw. */
@@ -129,7 +131,7 @@ export class RequestRunner {
             reasons: r.reasons,
             attempts: r.attempts,
           });
-          return await this.d.reconcile(r, run.signal, { source, gate });
+          return await this.d.reconcile(r, run.signal, { source, gate, stopping: this.d.stoppingSignal() });
         } catch (err) {
           return failureOutcome<TenantReconcile>(err);
         }

@@ -22,6 +22,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleepTimer } from "node:timers/promises";
 import { type Logger, pino } from "pino";
+import { ShutdownError } from "../engine/reconcile/outcome.js";
 import type { ReconcileReason, ReconcileRequest, RequestMode } from "../model/control.js";
 import type { BackoffOptions } from "./backoff.js";
 import { AccountBreakers, type BreakerOptions } from "./breaker.js";
@@ -162,6 +163,7 @@ class SchedulerImpl implements Scheduler {
       metrics: o.metrics,
       logger: this.log,
       stopping: () => this.stopping.signal.aborted,
+      stoppingSignal: () => this.stopping.signal,
       wake: () => this.wake(),
       metric: (fn) => this.metric(fn),
     });
@@ -206,7 +208,7 @@ class SchedulerImpl implements Scheduler {
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    this.stopping.abort(new Error(errShutdown));
+    this.stopping.abort(new ShutdownError(errShutdown));
     await Promise.allSettled(this.loops);
     await this.timers.stop();
     if (this.runs.size > 0) {
@@ -217,7 +219,7 @@ class SchedulerImpl implements Scheduler {
         this.clock.sleep(options.graceMs ?? 30_000, grace.signal).catch(() => {}),
       ]);
       grace.abort();
-      for (const r of this.runs.values()) r.abort.abort(new Error(errShutdown));
+      for (const r of this.runs.values()) r.abort.abort(new ShutdownError(errShutdown));
       await Promise.allSettled([...this.runs.values()].map((r) => r.done));
     }
     await this.o.store

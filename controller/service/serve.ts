@@ -157,11 +157,13 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       readRevision: async (record, signal) => (await sources.read(record, signal)).revision,
       reconcile: async (request, signal, ctx: ReconcileContext) => {
         const source = sources.sourceOf(ctx.source);
-        const client = clients.get(ctx.source.account, ctx.gate);
+        // On SIGTERM the run stops between steps at once (`ctx.stopping`) and starts
+        // nothing new, but the call in flight finishes: only the grace's end aborts it.
+        const client = callsAbortedOnlyBy(clients.get(ctx.source.account, ctx.gate), signal);
         const out = await reconcileTenant(
           { source, tenant: request.tenant, mode: request.mode, prune: ctx.source.policies.prune },
           depsFor(ctx.source, client),
-          signal,
+          AbortSignal.any([signal, ctx.stopping]),
         );
         const plan = out.result?.planned.plan;
         if (plan) {
@@ -276,6 +278,18 @@ export function schedulerTuning(config: ControllerConfig): Partial<SchedulerOpti
 function leaseTuning(config: ControllerConfig): NonNullable<ReconcileDeps["options"]> {
   const ttl = config.scheduler?.leaseTtlMs;
   return ttl === undefined ? {} : { leaseTtlMs: ttl };
+}
+
+/**
+ * `client` bound to `hard`, whose `withSignal` keeps that binding: the engine stops
+ * between steps on its own run signal, while calls in flight are aborted only by `hard`.
+ */
+function callsAbortedOnlyBy(client: OmniaClient, hard: AbortSignal): OmniaClient {
+  const bound = client.withSignal(hard);
+  return new Proxy(bound, {
+    get: (target, prop, receiver) =>
+      prop === "withSignal" ? () => bound : Reflect.get(target, prop, receiver),
+  }) as OmniaClient;
 }
 
 /** Creates the token unless one with the same hash exists (a restart keeps it). */

@@ -16,6 +16,7 @@ import {
   errStepsTerminal,
   maxRetryDelayMs,
   type Outcome,
+  stoppedOutcome,
 } from "./outcome.js";
 import { finishRun } from "./plan-tenants.js";
 import { markAdoptedSecretsUnknown, recordResolved } from "./secrets.js";
@@ -56,7 +57,7 @@ export async function executePlan(
   await finishRun(
     deps.store,
     at.runId,
-    outcome.status === "done" ? "ok" : at.signal.aborted ? "cancelled" : "failed",
+    outcome.status === "done" ? "ok" : at.signal.aborted ? stoppedOutcome(at.signal) : "failed",
     plan,
     applied,
     o.now,

@@ -18,6 +18,19 @@ export const errRateLimited = "the platform rate limited the account";
 export const errUnavailable = "the platform is unavailable";
 /** The platform refused a request as it will refuse it again (a 4xx). */
 export const errRefused = "the platform refused a request";
+/**
+ * The abort reason of a process that is shutting down (the controller on SIGTERM): a run
+ * stopped by it ends `interrupted`, not `cancelled`, and is retried by another replica.
+ */
+export class ShutdownError extends Error {
+  override readonly name = "ShutdownError";
+}
+
+/** How a run stopped by its signal ends: `interrupted` on a shutdown, else `cancelled`. */
+export function stoppedOutcome(signal: AbortSignal | undefined): "interrupted" | "cancelled" {
+  return signal?.reason instanceof ShutdownError ? "interrupted" : "cancelled";
+}
+
 /** The run was cancelled (its AbortSignal fired: shutdown, or a lost lease). */
 export const errCancelled = "the run was cancelled";
 /** Some steps failed with errors a later run may not hit (retryable). */
