@@ -339,6 +339,22 @@ describe("language", () => {
     });
     expect(diffRows(res.body)[0]).toEqual({ field: "spec.license", Sorgente: "start", Piattaforma: "plus" });
   });
+
+  it("says the reasons it knows in Italian, and keeps a manifest problem's place", async () => {
+    world = await dashboardWorld();
+    const it = { cookie: `${tokenCookie}=${world.tokens.acmeRead}; ${langCookie}=it` };
+    const reasons = (body: string) =>
+      [...body.matchAll(/<(?:td|dd) class="reason">([\s\S]*?)<\/(?:td|dd)>/g)].map((m) => m[1]);
+    const overview = await get(world.app, "/", it);
+    expect(reasons(overview.body)).toContain("1 risorsa differisce dalla sorgente");
+    expect(overview.body).not.toContain("differs from the source");
+    const drifted = await get(world.app, tenantHref("acme-git", driftedTenant), it);
+    expect(reasons(drifted.body)).toEqual(["1 risorsa differisce dalla sorgente"]);
+    const failed = await get(world.app, tenantHref("acme-git", failedTenant), it);
+    expect(reasons(failed.body)).toEqual([
+      '<code class="place">tenants/acme002.yaml:12:7</code> spec.license must be one of start, plus',
+    ]);
+  });
 });
 
 describe("live feed", () => {

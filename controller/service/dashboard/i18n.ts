@@ -109,6 +109,13 @@ const en = {
   noSource: "This partner has no source yet.",
   live: "Live updates",
   notFound: "Not found.",
+  driftedReasonOne: "1 resource differs from the source",
+  driftedReasonOther: "{count} resources differ from the source",
+  circuitOpenReason:
+    "the platform account's circuit is open after a burst of 429/5xx answers (account {account}, {domain}; circuit {state}); next try at {at}",
+  circuitOpenShort: "the platform account's circuit is open after a burst of 429/5xx answers",
+  manifestProblemsReason: "the manifests have problems ({count})",
+  andMore: "(and {count} more)",
 };
 
 /** A text's key. */
@@ -213,6 +220,14 @@ const it: Record<MessageKey, string> = {
   noSource: "Questo partner non ha ancora sorgenti.",
   live: "Aggiornamenti in tempo reale",
   notFound: "Non trovato.",
+  driftedReasonOne: "1 risorsa differisce dalla sorgente",
+  driftedReasonOther: "{count} risorse differiscono dalla sorgente",
+  circuitOpenReason:
+    "il circuito dell'account della piattaforma è aperto dopo una raffica di risposte 429/5xx (account {account}, {domain}; circuito {state}); prossimo tentativo il {at}",
+  circuitOpenShort:
+    "il circuito dell'account della piattaforma è aperto dopo una raffica di risposte 429/5xx",
+  manifestProblemsReason: "i manifest hanno problemi ({count})",
+  andMore: "(e altri {count})",
 };
 
 const messages: Record<Locale, Record<MessageKey, string>> = { en, it };

@@ -12,7 +12,7 @@ import type { ServiceStore } from "../../ports.js";
 import { grants } from "../../tokens.js";
 import { html, type SafeHtml } from "../html.js";
 import type { Translator } from "../i18n.js";
-import { phaseBadge, reasonText } from "../layout.js";
+import { phaseBadge, reasonText, tenantReason } from "../layout.js";
 import { runsTable } from "./runs.js";
 
 /** "Tenant <code>" in the locale, the code (escaped) in its own element. */
@@ -163,7 +163,7 @@ export async function tenantPage(
   const region = html`<div id="tenant-live" class="live" hx-get="${href}" hx-trigger="omnia-changed from:body" hx-swap="outerHTML">
 <dl class="facts">
 <dt>${tr.t("status")}</dt><dd>${phaseBadge(tr, status.phase)}</dd>
-${status.reason ? html`<dt>${tr.t("reason")}</dt><dd class="reason">${reasonText(status.reason)}</dd>` : null}
+${status.reason ? html`<dt>${tr.t("reason")}</dt><dd class="reason">${tenantReason(tr, status)}</dd>` : null}
 <dt>${tr.t("drifted")}</dt><dd>${tr.number(status.drifted)}</dd>
 <dt>${tr.t("driftMode")}</dt><dd><code>${source.policies.driftMode}</code> <small>(${tr.t("driftModeSource")})</small></dd>
 <dt>${tr.t("observedRevision")}</dt><dd><code>${status.observedRevision ?? tr.t("none")}</code></dd>
