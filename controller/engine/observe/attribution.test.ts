@@ -48,12 +48,61 @@ function fakeLogs(admin: LogEntry[], manager: LogEntry[] = []) {
 const window = { since: new Date(t0 - 60 * 60_000), until: new Date(t0) };
 
 describe("attributeDrift", () => {
-  it("takes the latest change of each object by someone else, within the window, per customer", async () => {
+  // The latest entry of the object inside the window decides; an ignored actor there means
+  // unknown (the controller cannot tell its own writes from someone using its login).
+  const latestCases: { name: string; admin: LogEntry[]; manager?: LogEntry[]; want: string | null }[] = [
+    {
+      name: "latest by another user: that user",
+      admin: [entry(1, { actor: "mario@demo" }), entry(2, { actor: "seed@demo" })],
+      want: "mario@demo",
+    },
+    {
+      name: "latest by an ignored actor, older foreign entry: unknown",
+      admin: [
+        entry(1, { actor: "admin@demo" }),
+        entry(5, { actor: "seed@demo", operation: "extension.created" }),
+      ],
+      want: null,
+    },
+    {
+      name: "latest by an ignored actor in the other log: unknown",
+      admin: [entry(3, { actor: "mario@demo" })],
+      manager: [entry(1, { actor: "admin@demo" })],
+      want: null,
+    },
+    {
+      name: "latest by another user in the other log, older ignored entry: that user",
+      admin: [entry(3, { actor: "admin@demo" })],
+      manager: [entry(1, { actor: "mario@demo" })],
+      want: "mario@demo",
+    },
+    {
+      name: "only old entries: the latest of them",
+      admin: [entry(40, { actor: "seed@demo" }), entry(50, { actor: "older@demo" })],
+      want: "seed@demo",
+    },
+    {
+      name: "ignored entry after the window's end does not hide the one inside",
+      admin: [entry(-5, { actor: "admin@demo" }), entry(2, { actor: "mario@demo" })],
+      want: "mario@demo",
+    },
+  ];
+  it.each(latestCases)("$name", async ({ admin, manager, want }) => {
+    const { port } = fakeLogs(admin, manager);
+    const found = await attributeDrift(port, [{ key: "a", platformId: "ext_1", customerId: "cus_1" }], {
+      ...window,
+      ignoreActors: ["admin@demo", "robot@demo"],
+    });
+    expect(found.get("a")?.actor ?? null).toBe(want);
+  });
+
+  it("takes the latest change of each object, within the window, per customer", async () => {
     const { port, seen } = fakeLogs([
-      entry(1, { actor: "admin@demo" }), // the controller's own repair: not a hand change
+      entry(1, { objectId: "ext_3", actor: "admin@demo" }), // the controller's login: unknown
       entry(2, { objectId: "ext_2", operation: "extension.suspended", actor: "mario@demo" }),
       entry(3, {}),
       entry(4, { actor: "older@demo" }),
+      entry(5, { objectId: "ext_3", actor: "older@demo" }),
     ]);
     const found = await attributeDrift(
       port,
@@ -61,6 +110,7 @@ describe("attributeDrift", () => {
         { key: "a", platformId: "ext_1", customerId: "cus_1" },
         { key: "b", platformId: "ext_2", customerId: "cus_1" },
         { key: "c", platformId: "ext_9", customerId: "cus_1" },
+        { key: "d", platformId: "ext_3", customerId: "cus_1" },
       ],
       { ...window, ignoreActors: ["admin@demo"] },
     );

@@ -44,7 +44,8 @@ export interface AttributionOptions {
   until?: Date;
   /**
    * Platform users whose changes are not hand changes: the controller's own account
-   * (`username@domain`), whose writes repair drift rather than cause it. Default none.
+   * (`username@domain`). When one of them made an object's latest change the answer is
+   * unknown (absent), not an older entry. Default none.
    */
   ignoreActors?: readonly string[];
   /** Entries read at most per log and customer. Default 500 (a few pages). */
@@ -60,10 +61,13 @@ const logs = [
 ] as const;
 
 /**
- * The latest matching change of each target (by platform id, and customer when known),
- * by someone not in `ignoreActors`, inside the window. Targets without one are absent from
- * the map. When both logs hold the same change, the Omnia Manager's line is kept (it is
- * the more specific log). Throws what the port throws (a `PlatformError`).
+ * The latest change of each target (by platform id, and customer when known) inside the
+ * window, across both logs. That latest entry alone decides: when its actor is one of
+ * `ignoreActors` the target is absent from the map (unknown), never attributed to an older
+ * entry, because the controller cannot tell its own writes from someone using its login.
+ * Targets without any entry in the window are absent too. When both logs hold the same
+ * change, the Omnia Manager's line is kept (it is the more specific log). Throws what the
+ * port throws (a `PlatformError`).
  */
 export async function attributeDrift(
   port: AuditLogPort,
@@ -90,7 +94,7 @@ export async function attributeDrift(
         if (++read > max) break;
         const at = Date.parse(entry.time);
         if (at < since) break; // newest first: nothing older can be in the window
-        if (at > until || ignored.has(entry.actor)) continue;
+        if (at > until) continue;
         const matched = waiting.get(entry.objectId);
         if (!matched) continue;
         if (customerId && entry.customerId !== null && entry.customerId !== customerId) continue;
@@ -110,6 +114,8 @@ export async function attributeDrift(
       }
     }
   }
+  // Dropped only now: an ignored actor's entry must still hide every older one.
+  for (const [key, a] of found) if (ignored.has(a.actor)) found.delete(key);
   return found;
 }
 

@@ -29,6 +29,24 @@ async function get(app: FastifyInstance, url: string, headers: Record<string, st
   return app.inject({ method: "GET", url, headers });
 }
 
+/** The rows of the diff tables in `body`, each as {column header: cell text}, the field under "field". */
+function diffRows(body: string): Record<string, string>[] {
+  const rows: Record<string, string>[] = [];
+  const text = (cell: string) => cell.replace(/<[^>]*>/g, "").trim();
+  for (const [, table = ""] of body.matchAll(/<table class="diff">([\s\S]*?)<\/table>/g)) {
+    const heads = [
+      ...(/<thead>([\s\S]*?)<\/thead>/.exec(table)?.[1] ?? "").matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g),
+    ].map((m) => text(m[1] ?? ""));
+    for (const [, row = ""] of (/<tbody>([\s\S]*?)<\/tbody>/.exec(table)?.[1] ?? "").matchAll(
+      /<tr>([\s\S]*?)<\/tr>/g,
+    )) {
+      const cells = [...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((m) => text(m[1] ?? ""));
+      rows.push(Object.fromEntries(heads.map((h, i) => [i === 0 ? "field" : h, cells[i] ?? ""])));
+    }
+  }
+  return rows;
+}
+
 describe("dashboard login", () => {
   it("sends a page without a login to the login form, keeping where it was going", async () => {
     world = await dashboardWorld();
@@ -114,8 +132,11 @@ describe("dashboard pages", () => {
   it("shows a drifted resource's diff with secrets as (sensitive), and who changed it by hand", async () => {
     world = await dashboardWorld();
     const res = await get(world.app, tenantHref("acme-git", driftedTenant), cookie(world.tokens.acmeRead));
-    expect(res.body).toContain("spec.license");
-    expect(res.body).toMatch(/<code>spec\.pin<\/code><\/th><td>\(sensitive\)<\/td><td>\(sensitive\)<\/td>/);
+    // The fixture: the manifest says license start, the platform has plus (diff before = live).
+    expect(diffRows(res.body)).toEqual([
+      { field: "spec.license", Source: "start", Platform: "plus" },
+      { field: "spec.pin", Source: "(sensitive)", Platform: "(sensitive)" },
+    ]);
     expect(res.body).toContain(`<strong class="actor">${handActor}</strong>`);
     expect(res.body).toContain(handIp);
     expect(res.body).toContain("Omnia Manager");
@@ -309,6 +330,30 @@ describe("language", () => {
     });
     expect(en.body).toContain('<html lang="en">');
     expect((await get(world.app, "/ui/lang/it?next=https://evil.example")).headers.location).toBe("/");
+  });
+
+  it("shows a diff's source and platform values under the Italian headers too", async () => {
+    world = await dashboardWorld();
+    const res = await get(world.app, tenantHref("acme-git", driftedTenant), {
+      cookie: `${tokenCookie}=${world.tokens.acmeRead}; ${langCookie}=it`,
+    });
+    expect(diffRows(res.body)[0]).toEqual({ field: "spec.license", Sorgente: "start", Piattaforma: "plus" });
+  });
+
+  it("says the reasons it knows in Italian, and keeps a manifest problem's place", async () => {
+    world = await dashboardWorld();
+    const it = { cookie: `${tokenCookie}=${world.tokens.acmeRead}; ${langCookie}=it` };
+    const reasons = (body: string) =>
+      [...body.matchAll(/<(?:td|dd) class="reason">([\s\S]*?)<\/(?:td|dd)>/g)].map((m) => m[1]);
+    const overview = await get(world.app, "/", it);
+    expect(reasons(overview.body)).toContain("1 risorsa differisce dalla sorgente");
+    expect(overview.body).not.toContain("differs from the source");
+    const drifted = await get(world.app, tenantHref("acme-git", driftedTenant), it);
+    expect(reasons(drifted.body)).toEqual(["1 risorsa differisce dalla sorgente"]);
+    const failed = await get(world.app, tenantHref("acme-git", failedTenant), it);
+    expect(reasons(failed.body)).toEqual([
+      '<code class="place">tenants/acme002.yaml:12:7</code> spec.license must be one of start, plus',
+    ]);
   });
 });
 

@@ -66,8 +66,8 @@ const en = {
   drift: "Drift",
   lastOutcome: "Last outcome",
   field: "Field",
-  before: "Source",
-  after: "Platform",
+  desiredValue: "Source",
+  liveValue: "Platform",
   sensitive: "(sensitive)",
   changedBy: "Changed by hand by {actor} from {ip} at {at} in the {log}",
   changedByNoIp: "Changed by hand by {actor} at {at} in the {log}",
@@ -109,6 +109,13 @@ const en = {
   noSource: "This partner has no source yet.",
   live: "Live updates",
   notFound: "Not found.",
+  driftedReasonOne: "1 resource differs from the source",
+  driftedReasonOther: "{count} resources differ from the source",
+  circuitOpenReason:
+    "the platform account's circuit is open after a burst of 429/5xx answers (account {account}, {domain}; circuit {state}); next try at {at}",
+  circuitOpenShort: "the platform account's circuit is open after a burst of 429/5xx answers",
+  manifestProblemsReason: "the manifests have problems ({count})",
+  andMore: "(and {count} more)",
 };
 
 /** A text's key. */
@@ -170,8 +177,8 @@ const it: Record<MessageKey, string> = {
   drift: "Divergenza",
   lastOutcome: "Ultimo esito",
   field: "Campo",
-  before: "Sorgente",
-  after: "Piattaforma",
+  desiredValue: "Sorgente",
+  liveValue: "Piattaforma",
   sensitive: "(sensitive)",
   changedBy: "Modificato a mano da {actor} da {ip} il {at} in {log}",
   changedByNoIp: "Modificato a mano da {actor} il {at} in {log}",
@@ -213,6 +220,14 @@ const it: Record<MessageKey, string> = {
   noSource: "Questo partner non ha ancora sorgenti.",
   live: "Aggiornamenti in tempo reale",
   notFound: "Non trovato.",
+  driftedReasonOne: "1 risorsa differisce dalla sorgente",
+  driftedReasonOther: "{count} risorse differiscono dalla sorgente",
+  circuitOpenReason:
+    "il circuito dell'account della piattaforma è aperto dopo una raffica di risposte 429/5xx (account {account}, {domain}; circuito {state}); prossimo tentativo il {at}",
+  circuitOpenShort:
+    "il circuito dell'account della piattaforma è aperto dopo una raffica di risposte 429/5xx",
+  manifestProblemsReason: "i manifest hanno problemi ({count})",
+  andMore: "(e altri {count})",
 };
 
 const messages: Record<Locale, Record<MessageKey, string>> = { en, it };

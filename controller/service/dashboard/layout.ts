@@ -4,7 +4,9 @@
  * navigation, language switch, log out, the live-update hook (`data-live`) and a polite
  * live region for screen readers.
  */
+import { errLoad } from "../../engine/reconcile/outcome.js";
 import type { ApiToken } from "../../model/control.js";
+import { errCircuitOpen } from "../../scheduler/breaker.js";
 import { html, type SafeHtml } from "./html.js";
 import { locales, type Translator } from "./i18n.js";
 
@@ -106,4 +108,56 @@ export function phaseBadge(tr: Translator, phase: string): SafeHtml {
 export function reasonText(reason: string): SafeHtml {
   const m = /^(\S+:\d+:\d+):\s*([\s\S]*)$/.exec(reason);
   return m ? html`<code class="place">${m[1]}</code> ${m[2]}` : html`${reason}`;
+}
+
+/**
+ * The drift reason's shape as controller/scheduler/phase.ts makes it (`statusAfter`), and
+ * the fixtures' singular form. Only the shape is read; the count shown is the status's.
+ */
+const driftedReasonShape = /^\d+ resources? ?(?:\(s\) )?differs? from the source$/;
+/** The tail controller/scheduler/run.ts appends to `errCircuitOpen`. */
+const circuitTailShape = /^ \(account (.+), ([^;]+); circuit ([\w-]+)\); next try at (\S+)$/;
+/** The loader's reason (`LoadError` through `terminalReason`): count, first problem, more. */
+const manifestShape = /^: (\d+) problem\(s\): ([\s\S]*?)(?: \(and (\d+) more\))?$/;
+
+/**
+ * A tenant's reason in the page's language when the dashboard knows its shape: the drift
+ * count (from `status.drifted`), the open circuit of the account, the manifests' problems
+ * (the problem itself, `file:line:col: message`, kept as written). Any other reason is
+ * shown as is (`reasonText`).
+ */
+export function tenantReason(
+  tr: Translator,
+  status: { reason: string | null; drifted: number },
+): SafeHtml | null {
+  const reason = status.reason;
+  if (!reason) return null;
+  if (driftedReasonShape.test(reason)) {
+    const n = status.drifted;
+    return html`${tr.t(n === 1 ? "driftedReasonOne" : "driftedReasonOther", { count: tr.number(n) })}`;
+  }
+  if (reason.startsWith(errCircuitOpen)) {
+    const m = circuitTailShape.exec(reason.slice(errCircuitOpen.length));
+    const at = m ? new Date(m[4] ?? "") : undefined;
+    if (!m || !at || Number.isNaN(at.getTime())) {
+      return html`${tr.t("circuitOpenShort")}${reason.slice(errCircuitOpen.length)}`;
+    }
+    const text = tr.t("circuitOpenReason", {
+      account: m[1] ?? "",
+      domain: m[2] ?? "",
+      state: m[3] ?? "",
+      at: tr.date(at),
+    });
+    return html`${text}`;
+  }
+  if (reason.startsWith(errLoad)) {
+    const m = manifestShape.exec(reason.slice(errLoad.length));
+    if (m) {
+      const more = m[3] ? html` ${tr.t("andMore", { count: tr.number(Number(m[3])) })}` : null;
+      return html`${tr.t("manifestProblemsReason", { count: tr.number(Number(m[1])) })}: ${reasonText(
+        m[2] ?? "",
+      )}${more}`;
+    }
+  }
+  return reasonText(reason);
 }

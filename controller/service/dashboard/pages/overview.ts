@@ -8,7 +8,7 @@ import type { TenantPhase } from "../../../model/control.js";
 import type { ServiceStore, TenantStatusFilter } from "../../ports.js";
 import { html, type SafeHtml } from "../html.js";
 import type { Translator } from "../i18n.js";
-import { phaseBadge, reasonText } from "../layout.js";
+import { phaseBadge, tenantReason } from "../layout.js";
 
 const phases: TenantPhase[] = ["InSync", "Drifted", "Reconciling", "Failed", "Suspended"];
 const sorts = ["tenant", "phase", "lastRunAt", "drifted"] as const;
@@ -121,7 +121,7 @@ export async function overviewPage(
 <td class="num">${tr.number(s.drifted)}</td>
 <td>${s.lastRunAt ? html`<time datetime="${s.lastRunAt.toISOString()}">${tr.date(s.lastRunAt)}</time>` : tr.t("never")}</td>
 <td>${s.lastRunAt ? tr.age(s.lastRunAt) : "—"}</td>
-<td class="reason">${s.reason ? reasonText(s.reason) : ""}</td>
+<td class="reason">${tenantReason(tr, s) ?? ""}</td>
 </tr>`,
   );
   const prev =

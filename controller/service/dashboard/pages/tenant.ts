@@ -12,7 +12,7 @@ import type { ServiceStore } from "../../ports.js";
 import { grants } from "../../tokens.js";
 import { html, type SafeHtml } from "../html.js";
 import type { Translator } from "../i18n.js";
-import { phaseBadge, reasonText } from "../layout.js";
+import { phaseBadge, reasonText, tenantReason } from "../layout.js";
 import { runsTable } from "./runs.js";
 
 /** "Tenant <code>" in the locale, the code (escaped) in its own element. */
@@ -24,12 +24,38 @@ function titleWithCode(tr: Translator, code: string): SafeHtml {
 /** Recent runs shown on a tenant page. */
 export const tenantRunCount = 10;
 
+/**
+ * Which value of a field diff a dashboard column shows: `desired` is the source's (the
+ * planner's `after`), `live` the platform's (its `before`; controller/engine/plan/diff.ts).
+ */
+export type DiffSide = "desired" | "live";
+
+/** The columns of a diff table, in order: the source's value, then the platform's. */
+export const diffColumns: readonly { side: DiffSide; label: "desiredValue" | "liveValue" }[] = [
+  { side: "desired", label: "desiredValue" },
+  { side: "live", label: "liveValue" },
+];
+
 /** A diff value as text; a sensitive field never shows its value. */
-export function diffValue(tr: Translator, d: FieldDiff, side: "before" | "after"): string {
+export function diffValue(tr: Translator, d: FieldDiff, side: DiffSide): string {
   if (d.sensitive) return tr.t("sensitive");
-  const v = d[side];
+  const v = side === "desired" ? d.after : d.before;
   if (v === undefined) return "—";
   return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** A table of field diffs, one row per field, the columns of `diffColumns`. */
+export function diffTable(tr: Translator, caption: string, diffs: readonly FieldDiff[]): SafeHtml {
+  return html`<table class="diff"><caption class="visually-hidden">${caption}</caption>
+<thead><tr><th scope="col">${tr.t("field")}</th>${diffColumns.map(
+    (c) => html`<th scope="col" data-side="${c.side}">${tr.t(c.label)}</th>`,
+  )}</tr></thead>
+<tbody>${diffs.map(
+    (d) =>
+      html`<tr><th scope="row"><code>${d.path}</code></th>${diffColumns.map(
+        (c) => html`<td data-side="${c.side}">${diffValue(tr, d, c.side)}</td>`,
+      )}</tr>`,
+  )}</tbody></table>`;
 }
 
 function changedByText(tr: Translator, r: ResourceStatus): SafeHtml {
@@ -68,18 +94,7 @@ function resourceRows(tr: Translator, resources: ResourceStatus[]): SafeHtml {
 ${r.lastError ? html`<p class="error">${reasonText(r.lastError)}</p>` : null}
 ${
   r.drift === "drifted"
-    ? html`<table class="diff"><caption class="visually-hidden">${r.key}</caption>
-<thead><tr><th scope="col">${tr.t("field")}</th><th scope="col">${tr.t("before")}</th><th scope="col">${tr.t(
-        "after",
-      )}</th></tr></thead>
-<tbody>${r.driftDiffs.map(
-        (d) =>
-          html`<tr><th scope="row"><code>${d.path}</code></th><td>${diffValue(tr, d, "before")}</td><td>${diffValue(
-            tr,
-            d,
-            "after",
-          )}</td></tr>`,
-      )}</tbody></table>
+    ? html`${diffTable(tr, r.key, r.driftDiffs)}
 ${changedByText(tr, r)}`
     : null
 }
@@ -148,7 +163,7 @@ export async function tenantPage(
   const region = html`<div id="tenant-live" class="live" hx-get="${href}" hx-trigger="omnia-changed from:body" hx-swap="outerHTML">
 <dl class="facts">
 <dt>${tr.t("status")}</dt><dd>${phaseBadge(tr, status.phase)}</dd>
-${status.reason ? html`<dt>${tr.t("reason")}</dt><dd class="reason">${reasonText(status.reason)}</dd>` : null}
+${status.reason ? html`<dt>${tr.t("reason")}</dt><dd class="reason">${tenantReason(tr, status)}</dd>` : null}
 <dt>${tr.t("drifted")}</dt><dd>${tr.number(status.drifted)}</dd>
 <dt>${tr.t("driftMode")}</dt><dd><code>${source.policies.driftMode}</code> <small>(${tr.t("driftModeSource")})</small></dd>
 <dt>${tr.t("observedRevision")}</dt><dd><code>${status.observedRevision ?? tr.t("none")}</code></dd>
