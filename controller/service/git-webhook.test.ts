@@ -21,7 +21,7 @@ import { startTestStandin, type TestStandin } from "../../platform/standin/testi
 import type { TenantStatus } from "../model/control.js";
 import type { ControllerConfig } from "../runtime/controller-config.js";
 import { defaultPolicies } from "./routes/sources.js";
-import { type RunningController, startControllerService } from "./serve.js";
+import { errSourceFetch, type RunningController, startControllerService } from "./serve.js";
 import { newToken } from "./tokens.js";
 
 const made: string[] = [];
@@ -83,9 +83,14 @@ async function commit(files: Record<string, string>, message: string): Promise<s
 }
 
 /** GitHub's push webhook for `after`, signed with `secret`. */
-async function pushWebhook(after: string, secret = hookSecret, delivery = randomUUID()): Promise<Response> {
+async function pushWebhook(
+  after: string,
+  secret = hookSecret,
+  delivery = randomUUID(),
+  source = sourceId,
+): Promise<Response> {
   const body = JSON.stringify({ ref: "refs/heads/main", after });
-  return fetch(`${controller.url}/v1/sources/${sourceId}/webhook`, {
+  return fetch(`${controller.url}/v1/sources/${source}/webhook`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -164,6 +169,20 @@ beforeAll(async () => {
         policies: { ...defaultPolicies, intervalMs: 600_000, driftIntervalMs: 600_000 },
         webhookSecret: { fromEnv: "OMNIA_SECRET_WEBHOOK" },
       },
+      {
+        // A remote that does not exist: its webhook must say so, not answer 500.
+        id: "gone-git",
+        partner: "demo",
+        location: { type: "git", url: `file://${join(root, "no-such-repository.git")}`, branch: "main" },
+        account: {
+          url: standin.url,
+          domain: standin.settings.domain,
+          username: standin.settings.username,
+          password: { fromEnv: "OMNIA_SECRET_PLATFORM_PASSWORD" },
+        },
+        policies: { ...defaultPolicies, intervalMs: 600_000, driftIntervalMs: 600_000 },
+        webhookSecret: { fromEnv: "OMNIA_SECRET_WEBHOOK" },
+      },
     ],
     tokens: [{ name: "ops", partner: "demo", scopes: ["read"], secret: { fromEnv: "OMNIA_SECRET_TOKEN" } }],
   };
@@ -227,5 +246,20 @@ describe("a git source driven by its webhook", () => {
     const source = await controller.store.getSource(sourceId);
     expect(source?.lastRevision).toBe(broken);
     expect(source?.lastGoodRevision).toBe(plus);
+  });
+
+  it("answers a webhook whose remote cannot be fetched with 502 and git's reason, not 500", async () => {
+    const res = await pushWebhook("0".repeat(40), hookSecret, randomUUID(), "gone-git");
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { detail: string }).detail).toContain(errSourceFetch);
+  });
+
+  it("answers a plan for a tenant the source does not have with 404, not 500", async () => {
+    const res = await fetch(`${controller.url}/v1/tenants/NOPE999/plan?source=${sourceId}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { detail: string }).detail).toContain("NOPE999");
   });
 });

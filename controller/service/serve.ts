@@ -18,7 +18,7 @@ import { type ClientOptions, OmniaClient } from "../../platform/client/index.js"
 import type { RateGate } from "../../platform/client/rate-limit.js";
 import type { PlatformPort } from "../engine/adapters/platform-port.js";
 import type { ReconcileDeps } from "../engine/reconcile/deps.js";
-import { planTenants, tenantsOf } from "../engine/reconcile/plan-tenants.js";
+import { errUnknownTenant, planTenants, tenantsOf } from "../engine/reconcile/plan-tenants.js";
 import { reconcileTenant } from "../engine/reconcile/reconcile-tenant.js";
 import type { DesiredStateSource } from "../engine/reconcile/source-port.js";
 import { formatProblem } from "../load/index.js";
@@ -34,6 +34,7 @@ import { sourceFromSpec } from "../sources/from-spec.js";
 import { GitSource } from "../sources/git.js";
 import { openStore, type Store } from "../store/index.js";
 import { buildApp, type ServiceOptions } from "./app.js";
+import { Problem } from "./errors.js";
 import { createControllerMetrics } from "./metrics.js";
 import type { ApplyNowResult, LiveObjectView, ServiceDeps, TenantPlanView } from "./ports.js";
 import { hashToken, tokenPattern } from "./tokens.js";
@@ -74,6 +75,9 @@ export interface RunningController {
 /** A bootstrap token's value is not a token the API accepts (`omn_` and 43 base64url characters). */
 export const errBootstrapTokenMalformed =
   "a bootstrap token must be omn_ followed by 43 base64url characters (32 random bytes)";
+
+/** A webhook's fetch of its git source failed. */
+export const errSourceFetch = "cannot fetch the source";
 
 /** Requests/s an account gets when the configuration names none (all replicas together). */
 export const defaultAccountRequestsPerSecond = 20;
@@ -187,8 +191,12 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       store,
       trigger: async (sourceId, tenant, reason, mode) => {
         const record = await store.getSource(sourceId);
-        // A webhook says the branch moved: fetch now, not at the next interval.
-        if (record && reason === "webhook") await sources.refresh(record);
+        // A webhook says the branch moved: fetch now, not at the next interval. A remote
+        // that cannot be reached is the upstream's fault (502), said with git's reason.
+        if (record && reason === "webhook")
+          await sources.refresh(record).catch((err: unknown) => {
+            throw new Problem(502, "bad-gateway", `${errSourceFetch}: ${(err as Error).message}`);
+          });
         await scheduler.trigger(sourceId, tenant, reason, mode);
       },
       planTenant: async (sourceId, tenant, signal) => {
@@ -420,6 +428,13 @@ async function planView(
   signal?: AbortSignal,
 ): Promise<TenantPlanView> {
   const snapshot = await source.read(signal);
+  // A tenant the source neither declares nor owns is absent, whether or not the source's
+  // present revision validates (a broken revision still owns what it applied before).
+  try {
+    tenantsOf([tenant], snapshot.desired, await deps.store.listInventory({ source: record.id }), record.id);
+  } catch (err) {
+    throw new Problem(404, "not-found", (err as Error).message);
+  }
   if (snapshot.problems.length > 0)
     return {
       revision: snapshot.revision,
@@ -433,7 +448,13 @@ async function planView(
     deps,
     signal,
   );
-  if (out.status !== "done") throw new Error(out.reason);
+  if (out.status !== "done") {
+    // A tenant the source neither declares nor owns is absent (404); a platform that
+    // cannot be read now is the upstream's fault (502); anything else refused is 422.
+    if (out.reason.includes(errUnknownTenant)) throw new Problem(404, "not-found", out.reason);
+    if (out.status === "retry") throw new Problem(502, "bad-gateway", out.reason);
+    throw new Problem(422, "unprocessable", out.reason);
+  }
   const p = out.result.plan;
   return {
     revision: out.result.revision,
