@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runDemo } from "./demo.js";
 
@@ -56,6 +57,9 @@ describe("runDemo", () => {
     stop();
     await running;
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
-    expect(out.join("")).toMatch(/Controller and stand-in stopped\.\n$/);
+    expect(out.join("")).toMatch(/Controller and stand-in stopped; (\S+) removed\.\n$/);
+    // The temporary state folder (with its secret key) is gone.
+    const state = /state: +(\S+) \(embedded/.exec(out.join(""))?.[1] as string;
+    expect(existsSync(state)).toBe(false);
   });
 });

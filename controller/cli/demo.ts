@@ -7,7 +7,7 @@
  * Ctrl-C (or returns at once with `exit`).
  */
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,7 +86,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const dir = options.dir ?? findExamples();
   if (!dir) throw new Error("cannot find examples/gitops-partner beside this package; pass --dir");
   const logger = options.logger ?? pino({ level: "silent" });
-  const stateDir = options.stateDir ?? join(await mkdtemp(join(tmpdir(), "omnia-demo-")), "state");
+  // A temporary folder of our own (state and secret key) is removed when the demo ends.
+  const temporary = options.stateDir ? undefined : await mkdtemp(join(tmpdir(), "omnia-demo-"));
+  const stateDir = options.stateDir ?? join(temporary as string, "state");
+  const cleanUp = async () => {
+    if (temporary) await rm(temporary, { recursive: true, force: true });
+  };
   const step = (n: number, text: string) => write(`\n${c.bold(c.cyan(`[${n}/3] ${text}`))}\n`);
 
   step(1, "Starting the stand-in Omnia platform (seed: demo, partly drifted from the repository)");
@@ -116,6 +121,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
   } catch (err) {
     await standin.close();
+    await cleanUp();
     throw err;
   }
   write(
@@ -161,11 +167,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   } catch (err) {
     await controller.close({ graceMs: 0 });
     await standin.close();
+    await cleanUp();
     throw err;
   }
   if (options.exit) {
     await controller.close({ graceMs: 0 });
     await standin.close();
+    await cleanUp();
     return result;
   }
   write(
@@ -180,7 +188,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await (options.untilStopped ?? interrupted)();
   await controller.close();
   await standin.close();
-  write("Controller and stand-in stopped.\n");
+  await cleanUp();
+  write(`Controller and stand-in stopped${temporary ? `; ${temporary} removed` : ""}.\n`);
   return result;
 }
 

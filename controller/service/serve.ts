@@ -128,7 +128,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
     ): ReconcileDeps => ({
       client,
       store,
-      logger: logger.child({ source: source.id }),
+      logger, // the engine names the source in each line itself
       secrets,
       attribution:
         o.attribution === false
