@@ -187,6 +187,7 @@ export function pgliteDriver(db: PGlite, options: PgliteDriverOptions = {}): Dri
 }
 
 /** What PostgreSQL's `text` and `jsonb` cannot hold: NUL, and a UTF-16 surrogate without its pair. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what PostgreSQL cannot store.
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
