@@ -87,6 +87,15 @@ describe("loadControllerConfig", () => {
     expect(config.state.dir).toBe("/etc/omnia/.omnia/state");
   });
 
+  it("reads the operator's metrics scrape token as a reference resolved from the file's folder", () => {
+    const config = parseControllerConfig(
+      "/etc/omnia/controller.yaml",
+      "metrics: {token: {fromFile: scrape.txt}}\n",
+    );
+    expect(config.metrics).toEqual({ token: { fromFile: "/etc/omnia/scrape.txt" } });
+    expect(parseControllerConfig("/etc/omnia/controller.yaml", "# none\n").metrics).toBeUndefined();
+  });
+
   it("says a missing file cannot be read", async () => {
     const err = await loadControllerConfig("/nonexistent/controller.yaml").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);

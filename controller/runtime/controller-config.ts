@@ -75,6 +75,8 @@ export interface ControllerConfig {
   git: { allowedProtocols: GitProtocol[] };
   /** Absent: every tuning default. */
   scheduler?: SchedulerTuning;
+  /** The scrape token of `/metrics` (operator only); absent: `/metrics` is open. */
+  metrics?: { token?: SecretReference };
   sources: SourceSpec[];
   tokens: BootstrapToken[];
 }
@@ -154,6 +156,7 @@ interface RawConfig {
   state: { dir: string; databaseUrl?: SecretReference };
   git: { allowedProtocols: GitProtocol[] };
   scheduler?: SchedulerTuning;
+  metrics?: { token?: SecretReference };
   sources: Array<Omit<SourceSpec, "policies"> & { policies: SourcePolicies }>;
   tokens: BootstrapToken[];
 }
@@ -179,6 +182,7 @@ function build(file: string, raw: RawConfig): ControllerConfig {
     },
     git: raw.git,
     ...(raw.scheduler ? { scheduler: raw.scheduler } : {}),
+    ...(raw.metrics?.token ? { metrics: { token: ref(raw.metrics.token) } } : {}),
     sources: raw.sources.map((s) => ({
       ...s,
       location: location(s.location),

@@ -3,8 +3,10 @@
  * auth with the per-token rate limit, docs, metrics, events), the shared schemas, and the
  * routes. `buildApp` does not listen; the `serve` command does, and tests use `app.inject`.
  */
+
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
+import type { SecretReference } from "../model/control.js";
 import { dashboardRoutes } from "./dashboard/index.js";
 import { type ControllerMetrics, createControllerMetrics } from "./metrics.js";
 import { authPluginFp } from "./plugins/auth.js";
@@ -29,6 +31,8 @@ export interface ServiceOptions {
   clock?: () => Date;
   /** The metrics observer (create it first to hand it to the scheduler too). Default: a new one. */
   metrics?: ControllerMetrics;
+  /** The operator's scrape token of `/metrics` (a reference); absent: `/metrics` is open. */
+  metricsToken?: SecretReference;
   /** Requests per token per window. Default 600. */
   rateLimitMax?: number;
   /** Rate limit window (ms). Default 60 000. */
@@ -83,9 +87,11 @@ export async function buildApp(deps: ServiceDeps, options: ServiceOptions = {}):
     ...(options.rateLimitWindowMs !== undefined ? { rateLimitWindowMs: options.rateLimitWindowMs } : {}),
   });
   await app.register(docsPluginFp, { version: options.version ?? "1" });
+  const scrape = options.metricsToken;
   await app.register(metricsPluginFp, {
     metrics: options.metrics ?? createControllerMetrics(),
     store: deps.store,
+    ...(scrape ? { scrapeToken: () => deps.resolveSecret(scrape) } : {}),
   });
   await app.register(eventsPluginFp, {
     store: deps.store,

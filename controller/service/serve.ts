@@ -238,7 +238,11 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
         return true;
       },
     };
-    const app = await buildApp(deps, { ...o.service, metrics });
+    const app = await buildApp(deps, {
+      ...o.service,
+      metrics,
+      ...(config.metrics?.token ? { metricsToken: config.metrics.token } : {}),
+    });
     closers.unshift(() => app.close());
     await scheduler.start();
     closers.unshift(() => scheduler.stop());

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ServiceFixture, serviceFixture } from "../../test-support/memory-control.js";
 import { createControllerMetrics } from "../metrics.js";
+import { errMetricsToken } from "./metrics.js";
 
 /** The value of the sample `name{labels}` in a text exposition, or undefined. */
 function sample(text: string, series: string): number | undefined {
@@ -113,5 +114,27 @@ describe("/metrics", () => {
   it("collects the process metrics by default", async () => {
     const m = createControllerMetrics();
     expect(await m.registry.metrics()).toContain("omnia_process_resident_memory_bytes");
+  });
+
+  it("asks for the operator's scrape token when one is configured, since its series name every partner's tenants", async () => {
+    await f.app.close();
+    f = await serviceFixture({ metricsToken: { fromEnv: "OMNIA_SECRET_SCRAPE" } });
+    f.deps.secrets.set("OMNIA_SECRET_SCRAPE", "scrape-secret-123");
+    const get = (authorization?: string) =>
+      f.app.inject({ method: "GET", url: "/metrics", headers: authorization ? { authorization } : {} });
+    for (const bad of [
+      undefined,
+      "Bearer wrong",
+      "Bearer scrape-secret-12",
+      "scrape-secret-123",
+      `Bearer ${f.tokens.acmeAdmin}`,
+    ]) {
+      const res = await get(bad);
+      expect(res.statusCode, String(bad)).toBe(401);
+      expect(res.json().detail).toBe(errMetricsToken);
+    }
+    const ok = await get("Bearer scrape-secret-123");
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain("omnia_queue_depth");
   });
 });

@@ -1,11 +1,15 @@
 /**
- * `GET /metrics` in Prometheus's text format from the app's own registry. Public, as
- * Prometheus scrapes without a token: bind the service to a private address or put the
- * scrape behind the network's own rules. Before each scrape the queue depth and the lease
+ * `GET /metrics` in Prometheus's text format from the app's own registry. Its series name
+ * every partner's tenants, so it belongs to the operator: with a scrape token configured
+ * (`metrics.token` in the controller config) a scrape must send it as a Bearer token
+ * (compared in constant time); without one it is open, and the service must be bound to
+ * a private address or the scrape put behind the network's own rules. Before each scrape the queue depth and the lease
  * holders are read from the store, so every replica reports the shared queue as it is.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { unauthorized } from "../errors.js";
 import type { ControllerMetrics } from "../metrics.js";
 import type { ServiceStore } from "../ports.js";
 
@@ -20,7 +24,14 @@ declare module "fastify" {
 export interface MetricsPluginOptions {
   metrics: ControllerMetrics;
   store: ServiceStore;
+  /** Reads the scrape token now (an operator secret reference); absent: `/metrics` is open. */
+  scrapeToken?: () => Promise<string>;
 }
+
+/** A scrape without the configured token. */
+export const errMetricsToken = "/metrics needs the operator's scrape token: Authorization: Bearer ...";
+
+const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
 
 async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions): Promise<void> {
   app.decorate("metrics", opts.metrics);
@@ -35,7 +46,12 @@ async function metricsPlugin(app: FastifyInstance, opts: MetricsPluginOptions): 
         response: { 200: { type: "string" } },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
+      if (opts.scrapeToken) {
+        const sent = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1] ?? "";
+        if (!timingSafeEqual(digest(sent), digest(await opts.scrapeToken())))
+          throw unauthorized(errMetricsToken);
+      }
       const [depth, leases] = await Promise.all([opts.store.queueDepth(), opts.store.listLeases()]);
       opts.metrics.queueDepth(depth);
       opts.metrics.leaseHolders(leases);
