@@ -17,6 +17,10 @@ describe("numberingProblems: +39 against the Italian numbering plan", () => {
     ["+39848123450", 1, [msg.notGeographic("+39848123450", "shared-cost (84x)")]],
     ["+39892123450", 1, [msg.notGeographic("+39892123450", "premium-rate (89x)")]],
     ["+39899123450", 1, [msg.notGeographic("+39899123450", "premium-rate (89x)")]],
+    // Premium-rate televoting inside the 0 range (found by the property below, CI seed).
+    ["+39087800000", 1, [msg.notGeographic("+39087800000", "premium-rate televoting (0878)")]],
+    ["+390878123", 1, [msg.notGeographic("+390878123", "premium-rate televoting (0878)")]],
+    ["+390871234567", 1, []],
     ["+39178123450", 1, [msg.notGeographic("+39178123450", "non-geographic (1)")]],
     ["+39551234560", 1, [msg.notGeographic("+39551234560", "non-geographic (5)")]],
     ["+39021234567890", 1, [msg.italianLength("+39021234567890", 12)]],
@@ -52,6 +56,24 @@ describe("the Italian rule against libphonenumber's Italian metadata (property)"
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("the Italian 0 range against libphonenumber, every prefix (exhaustive)", () => {
+  it("agrees on each 0xxx prefix at every length from 6 to 11 digits", () => {
+    const disagree: string[] = [];
+    for (let p = 0; p < 1000; p++)
+      for (let len = 6; len <= 11; len++)
+        for (const fill of ["0", "5", "9"]) {
+          const national = `0${String(p).padStart(3, "0")}${fill.repeat(12)}`.slice(0, len);
+          const number = `+39${national}`;
+          const parsed = parsePhoneNumberFromString(number);
+          if (!parsed?.isValid() || parsed.getType() === undefined) continue;
+          const fixed = parsed.getType() === "FIXED_LINE";
+          if (fixed !== (numberingProblems(number, 1).length === 0))
+            disagree.push(`${number} (${parsed.getType()})`);
+        }
+    expect(disagree).toEqual([]);
   });
 });
 

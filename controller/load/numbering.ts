@@ -4,8 +4,9 @@
  *
  * +39 (Italy) follows the national plan of AGCOM (Piano di numerazione nazionale, delibera
  * 8/15/CIR, and ITU-T E.164 country notes for Italy): a geographic number starts with 0
- * and has 6 to 11 digits after +39; 3 is the mobile range, 80x toll-free, 84x shared cost,
- * 89x premium rate, and no other first digit is geographic. The other countries go through
+ * and has 6 to 11 digits after +39, except 0878 (premium-rate televoting, inside the 0
+ * range); 3 is the mobile range, 80x toll-free, 84x shared cost, 89x premium rate, and no
+ * other first digit is geographic. The other countries go through
  * libphonenumber-js with its "max" metadata (Google's libphonenumber data): the number must
  * be valid and of a fixed-line type.
  */
@@ -18,6 +19,15 @@ const ITALIAN_RANGES: ReadonlyArray<readonly [string, string]> = [
   ["84", "shared-cost (84x)"],
   ["89", "premium-rate (89x)"],
   ["3", "mobile (3)"],
+];
+
+/**
+ * Non-geographic ranges inside the geographic 0 range. 0878 is premium-rate televoting
+ * (AGCOM; libphonenumber's Italian metadata agrees, and its property test found it: every
+ * other 0xxx prefix is fixed-line there, checked over all 1,000 prefixes and lengths 6-11).
+ */
+const ITALIAN_RANGES_IN_ZERO: ReadonlyArray<readonly [string, string]> = [
+  ["0878", "premium-rate televoting (0878)"],
 ];
 
 /** Types of libphonenumber that are geographic direct-dial numbers. */
@@ -67,6 +77,8 @@ function italianProblems(number: string): string[] {
     const range = ITALIAN_RANGES.find(([prefix]) => national.startsWith(prefix))?.[1];
     return [msg.notGeographic(number, range ?? `non-geographic (${national[0]})`)];
   }
+  const inZero = ITALIAN_RANGES_IN_ZERO.find(([prefix]) => national.startsWith(prefix))?.[1];
+  if (inZero) return [msg.notGeographic(number, inZero)];
   if (national.length < 6 || national.length > 11) return [msg.italianLength(number, national.length)];
   return [];
 }
