@@ -213,3 +213,30 @@ export interface DriftedResource {
   driftMode: "enforce" | "warn" | "observe";
   changedBy: DriftAttribution | null;
 }
+
+/** A trigger: which tenant, why, and not before when. */
+export interface EnqueueRequest {
+  source: string;
+  tenant: string;
+  mode: RequestMode;
+  reason: ReconcileReason;
+  /** Not claimed before this. Default: now. */
+  notBefore?: Date;
+}
+
+/** Options of `claimRequests`. */
+export interface ClaimOptions {
+  /** Who claims (a replica's worker id); written as `claimedBy`. */
+  worker: string;
+  /** Most requests to claim, 1 to 1,000. */
+  limit: number;
+  /** How long the claim holds (ms, 1 to a day); extend it with `extendClaim`. */
+  claimMs: number;
+  /** Default: the store's clock. */
+  now?: Date;
+  /** Only these modes. Default both. */
+  modes?: RequestMode[];
+}
+
+/** What `completeRequest` did. */
+export type CompleteResult = "deleted" | "requeued" | "retrying";

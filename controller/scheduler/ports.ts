@@ -10,40 +10,17 @@ import type { RateGate } from "../../platform/client/rate-limit.js";
 import type { Outcome } from "../engine/reconcile/outcome.js";
 import type { TenantReconcile } from "../engine/reconcile/reconcile-tenant.js";
 import type {
+  ClaimOptions,
+  CompleteResult,
   ControllerEvent,
   ControllerEventInput,
-  ReconcileReason,
+  EnqueueRequest,
   ReconcileRequest,
   RequestMode,
   SourceRecord,
   TenantStatus,
   TenantStatusPatch,
 } from "../model/control.js";
-
-/** A trigger as queued (`enqueueRequest`); `notBefore` defaults to now. */
-export interface EnqueueRequest {
-  source: string;
-  tenant: string;
-  mode: RequestMode;
-  reason: ReconcileReason;
-  notBefore?: Date;
-}
-
-/** Options of `claimRequests`. */
-export interface ClaimOptions {
-  /** Claims are held in this worker's name. */
-  worker: string;
-  /** Most requests to claim. */
-  limit: number;
-  /** A claim lapses this long after it was made or extended (ms). */
-  claimMs: number;
-  now?: Date;
-  /** Only these modes (default both; `apply` before `drift`). */
-  modes?: RequestMode[];
-}
-
-/** What `completeRequest` did: deleted, kept queued for a newer trigger, or rescheduled. */
-export type CompleteResult = "deleted" | "requeued" | "retrying";
 
 /**
  * The store methods the scheduler calls, with the shapes of SERVE.md "Store methods".
@@ -160,3 +137,5 @@ export interface SchedulerMetrics {
   /** Requests in flight on this replica. */
   inFlight?(count: number): void;
 }
+
+export type { ClaimOptions, CompleteResult, EnqueueRequest } from "../model/control.js";

@@ -6,34 +6,19 @@
  * the request's generation, and `completeRequest` then keeps it queued instead of
  * deleting it, so no trigger is lost. Time is the store's clock, else the database's.
  */
-import type { ReconcileReason, ReconcileRequest, RequestMode } from "../model/control.js";
+import type {
+  ClaimOptions,
+  CompleteResult,
+  EnqueueRequest,
+  ReconcileReason,
+  ReconcileRequest,
+  RequestMode,
+} from "../model/control.js";
 import type { Driver, Queryable } from "./driver.js";
 import { errQueueArgs, StoreError } from "./errors.js";
 import { checkNonEmpty, checkWhole, nowSql } from "./sql-args.js";
 
-/** A trigger: which tenant, why, and not before when. */
-export interface EnqueueRequest {
-  source: string;
-  tenant: string;
-  mode: RequestMode;
-  reason: ReconcileReason;
-  /** Not claimed before this. Default: now. */
-  notBefore?: Date;
-}
-
-/** Options of `claimRequests`. */
-export interface ClaimOptions {
-  /** Who claims (a replica's worker id); written as `claimedBy`. */
-  worker: string;
-  /** Most requests to claim, 1 to 1,000. */
-  limit: number;
-  /** How long the claim holds (ms, 1 to a day); extend it with `extendClaim`. */
-  claimMs: number;
-  /** Default: the store's clock. */
-  now?: Date;
-  /** Only these modes. Default both. */
-  modes?: RequestMode[];
-}
+export type { ClaimOptions, CompleteResult, EnqueueRequest } from "../model/control.js";
 
 /** Options of `completeRequest`. */
 export interface CompleteOptions {
@@ -42,9 +27,6 @@ export interface CompleteOptions {
   /** Retry at this time (the outcome was `retry`). Default: done. */
   retryAt?: Date;
 }
-
-/** What `completeRequest` did. */
-export type CompleteResult = "deleted" | "requeued" | "retrying";
 
 /** The store's reconcile request queue. */
 export interface RequestQueueStore {
