@@ -9,7 +9,6 @@
  *   `file:line:col` of the error through `GET /v1/sources/{id}/tenants/{tenant}`, and the
  *   platform keeps the last good state.
  */
-import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStandin, type TestStandin } from "../../platform/standin/testing.js";
 import type { TenantStatus } from "../model/control.js";
 import type { ControllerConfig } from "../runtime/controller-config.js";
+import { testGit as git } from "../test-support/git.js";
 import { defaultPolicies } from "./routes/sources.js";
 import { errSourceFetch, type RunningController, startControllerService } from "./serve.js";
 import { newToken } from "./tokens.js";
@@ -30,19 +30,6 @@ async function temp(prefix: string): Promise<string> {
   made.push(dir);
   return dir;
 }
-
-/** git for the test's own repository, isolated from the host's configuration. */
-const gitEnv = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.invalid",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.invalid",
-};
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8" }).trim();
 
 const tenant = "GITW001";
 const sourceId = "acme-git";

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatProblem } from "../load/index.js";
+import { testGit as git, gitTestEnv as gitEnv } from "../test-support/git.js";
 import { baseRepo, head } from "../test-support/repo.js";
 import { errBranchMissing, errPathOutside, errRepositoryTooLarge, GitSource, GitSourceError } from "./git.js";
 import { errGitUrl } from "./git-safety.js";
@@ -21,19 +22,6 @@ async function temp(prefix: string): Promise<string> {
   made.push(dir);
   return dir;
 }
-
-/** git for the test's own repositories, isolated from the host's configuration. */
-const gitEnv = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.invalid",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.invalid",
-};
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8" }).trim();
 
 /** A bare remote with a work tree to commit from; `commit` writes files (a `null` text deletes) and pushes. */
 async function makeRemote(branch = "main") {
