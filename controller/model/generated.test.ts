@@ -7,6 +7,7 @@ import { addItalianFormats } from "../load/formats.js";
 import { listManifestFiles, parseManifestFile } from "../load/parse.js";
 import { manifestSchemaFile, renderManifestSchema } from "./generate-manifest-schema.js";
 import { registryGenFile, renderRegistry } from "./generate-registry.js";
+import { renderTerraformFacts, terraformGenFile } from "./generate-terraform.js";
 import { generatedFile, renderTypes } from "./generate-types.js";
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -17,6 +18,7 @@ describe("generated files are up to date (run `npm run gen` when this fails)", (
     ["controller/model/resources.gen.ts", generatedFile, renderTypes],
     ["schemas/omnia-manifest.schema.json", manifestSchemaFile, renderManifestSchema],
     ["controller/model/registry.gen.ts", registryGenFile, async () => renderRegistry()],
+    ["controller/model/terraform.gen.ts", terraformGenFile, async () => renderTerraformFacts()],
   ])("%s equals what its generator produces now", async (_name, file, render) => {
     const committed = await readFile(file, "utf8");
     expect(committed).toBe(await render());
