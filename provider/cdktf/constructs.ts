@@ -8,10 +8,10 @@
  * the construct is made; a bad prop throws `KalliopePropsError` naming the construct's path.
  */
 import type { Construct } from "constructs";
-import { errNoRows } from "../../controller/sheet/import-sheet.js";
-import { extensionsFromSheet, pinEnvName } from "../../controller/sheet/extensions-from-sheet.js";
-import { readSheet } from "../../controller/sheet/read-sheet.js";
 import type { KindName } from "../../controller/model/resources.gen.js";
+import { extensionsFromSheet, pinEnvName } from "../../controller/sheet/extensions-from-sheet.js";
+import { errNoRows } from "../../controller/sheet/import-sheet.js";
+import { readSheet } from "../../controller/sheet/read-sheet.js";
 import { type AnyProps, attributesOf, problemsOf } from "./document.js";
 import type { CdktfLibrary, Dependable, ProviderLike, ResourceLike } from "./library.js";
 import {
@@ -141,7 +141,11 @@ export interface PbxConstruct extends KalliopeResource<PbxProps> {
 
 /** The classes `defineKalliope` returns, each taking `(scope, id, props)`. */
 export interface KalliopeConstructs {
-  KalliopeProvider: new (scope: Construct, id: string, props?: KalliopeProviderProps) => KalliopeProviderConstruct;
+  KalliopeProvider: new (
+    scope: Construct,
+    id: string,
+    props?: KalliopeProviderProps,
+  ) => KalliopeProviderConstruct;
   Tenant: (new (scope: Construct, id: string, props: TenantProps) => TenantConstruct) & TypeName;
   User: (new (scope: Construct, id: string, props: UserProps) => UserConstruct) & TypeName;
   Pbx: (new (scope: Construct, id: string, props: PbxProps) => PbxConstruct) & TypeName;
@@ -183,7 +187,9 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
     override synthesizeAttributes(): Record<string, unknown> {
       const { controllerUrl, token, source, alias } = this.props;
       return Object.fromEntries(
-        Object.entries({ controller_url: controllerUrl, token, source, alias }).filter(([, v]) => v !== undefined),
+        Object.entries({ controller_url: controllerUrl, token, source, alias }).filter(
+          ([, v]) => v !== undefined,
+        ),
       );
     }
   }
@@ -276,7 +282,9 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
   class Tenant extends resource<TenantProps>("Tenant") implements TenantConstruct {
     private readonly links: UserLinks = { users: new Map(), extensions: [] };
     addUser(props: TenantChildProps<UserProps>): User {
-      const user = new User(this, `user-${props.email}`, { ...props, tenant: this.props.customerCode }, [this]);
+      const user = new User(this, `user-${props.email}`, { ...props, tenant: this.props.customerCode }, [
+        this,
+      ]);
       this.links.users.set(props.email, user);
       for (const ext of this.links.extensions) if (ext.props.user?.email === props.email) link(ext, user);
       return user;

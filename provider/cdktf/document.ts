@@ -6,7 +6,7 @@
  * (props.gen.ts), read from `schemas/`.
  */
 import type { ValidateFunction } from "ajv/dist/2020.js";
-import { compileValidators, validateDocument, type Validators } from "../../controller/load/schema.js";
+import { compileValidators, type Validators, validateDocument } from "../../controller/load/schema.js";
 import { currentApiVersion } from "../../controller/model/registry.js";
 import type { KindName } from "../../controller/model/resources.gen.js";
 import { extensionDocName } from "../../controller/sheet/extensions-from-sheet.js";
@@ -157,7 +157,9 @@ export function problemsOf(kind: KindName, props: AnyProps, isToken: IsToken): s
     const missing = /^missing required field '(\w+)'/.exec(p.message)?.[1];
     if (missing && tokenFields.has(missing)) continue;
     if (missing && secretProps.has(missing)) {
-      problems.push(`${p.message}: ${missing}FromEnv (the controller's environment variable) or ${missing} (a token) ${errSecretMissing}`);
+      problems.push(
+        `${p.message}: ${missing}FromEnv (the controller's environment variable) or ${missing} (a token) ${errSecretMissing}`,
+      );
       continue;
     }
     // Props are flat: `spec.license` and `metadata.tenant` are the props `license` and `tenant`.

@@ -153,12 +153,15 @@ function kindProps(kind: KindName, schema: Node): KindProps {
     claim(name);
     const node = deref(raw).node;
     // `name` is required where it is the natural key; elsewhere derived from the key (TF.md).
-    const required = name === "name" ? keySection === "metadata" && keyField === "name" : meta.required.has(name);
+    const required =
+      name === "name" ? keySection === "metadata" && keyField === "name" : meta.required.has(name);
     const extra =
       name === "name" && !required
         ? "Optional: derived from the natural key when not given (a valid document name)."
         : undefined;
-    members.push(`${doc(node.description, "  ", extra)}  readonly ${name}${required ? "" : "?"}: ${tsType(node, "  ")};`);
+    members.push(
+      `${doc(node.description, "  ", extra)}  readonly ${name}${required ? "" : "?"}: ${tsType(node, "  ")};`,
+    );
     fields.push({ prop: name, attr: snakeCase(name), at: "metadata" });
   }
   const spec = (schema.properties?.spec ?? {}) as Node;
@@ -167,7 +170,9 @@ function kindProps(kind: KindName, schema: Node): KindProps {
     const { node, secret } = deref(raw as Node);
     if (secret) {
       for (const p of [name, `${name}WoVersion`, `${name}FromEnv`]) claim(p);
-      const one = specRequired.has(name) ? `Exactly one of \`${name}\` and \`${name}FromEnv\` is required.` : "";
+      const one = specRequired.has(name)
+        ? `Exactly one of \`${name}\` and \`${name}FromEnv\` is required.`
+        : "";
       members.push(
         `${doc(node.description, "  ", `Write-only value: sent to the controller, never kept in Terraform state. Give a token (a sensitive TerraformVariable), never a literal: a literal would be written in clear into cdk.tf.json. ${one}`.trim())}  readonly ${name}?: string;`,
         `${doc(`Version of \`${name}\`: change it to send a new value (Terraform's convention for write-only arguments).`, "  ")}  readonly ${name}WoVersion?: number;`,
@@ -197,7 +202,8 @@ export function renderProps(): string {
     "",
   ];
   for (const k of kinds) {
-    const description = (readKindSchemas().find((s) => s.kind === k.kind)?.schema.description ?? "") as string;
+    const description = (readKindSchemas().find((s) => s.kind === k.kind)?.schema.description ??
+      "") as string;
     out.push(
       `/**\n * Props of the kind ${k.kind} (resource \`kalliope_${snakeCase(k.kind)}\`). ${description.replace(/\*\//g, "*\\/")}\n */`,
       `export interface ${k.kind}Props {\n${k.members.join("\n")}\n}`,
@@ -207,7 +213,9 @@ export function renderProps(): string {
   const table = Object.fromEntries(
     kinds.map((k) => [k.kind, { tfType: `kalliope_${snakeCase(k.kind)}`, fields: k.fields }]),
   );
-  const { version } = JSON.parse(readFileSync(join(here, "..", "..", "package.json"), "utf8")) as { version: string };
+  const { version } = JSON.parse(readFileSync(join(here, "..", "..", "package.json"), "utf8")) as {
+    version: string;
+  };
   out.push(
     "/** The provider's version: package.json's (TF.md: the provider is released with the project). */",
     `export const providerVersion = ${JSON.stringify(version)};`,
