@@ -65,6 +65,51 @@ export function attributesOf(kind: KindName, props: AnyProps): Record<string, un
   return out;
 }
 
+/** The kind whose resource type is `type` (`kalliope_sip_trunk` -> SipTrunk), or undefined. */
+export function kindOfResourceType(type: string): KindName | undefined {
+  return (Object.keys(kindFields) as KindName[]).find((k) => kindFields[k].tfType === type);
+}
+
+/**
+ * The manifest document a resource block of `kind` stands for (the inverse of
+ * `attributesOf`): top-level attributes back into metadata and spec, nested attributes back to
+ * camelCase; a secret becomes `{fromEnv}` from `<f>_from_env`, or `{writeOnly: true}` when only
+ * the write-only `<f>` is set (its value is not the document's to hold). Attributes of no
+ * field (`depends_on`, `lifecycle`, ...) are left out.
+ */
+export function documentFromAttributes(
+  kind: KindName,
+  attrs: Readonly<Record<string, unknown>>,
+): {
+  apiVersion: string;
+  kind: KindName;
+  metadata: Record<string, unknown>;
+  spec: Record<string, unknown>;
+} {
+  const metadata: Record<string, unknown> = {};
+  const spec: Record<string, unknown> = {};
+  for (const row of kindFields[kind].fields as readonly Row[]) {
+    const target = row.at === "metadata" ? metadata : spec;
+    if ("secret" in row) {
+      const fromEnv = attrs[`${row.attr}_from_env`];
+      if (isSet(fromEnv)) target[row.prop] = { fromEnv };
+      else if (isSet(attrs[row.attr])) target[row.prop] = { writeOnly: true };
+      continue;
+    }
+    const value = attrs[row.attr];
+    if (!isSet(value)) continue;
+    if ("inner" in row && typeof value === "object") {
+      const inner: Record<string, unknown> = {};
+      for (const [prop, attr] of row.inner) {
+        const v = (value as Record<string, unknown>)[attr];
+        if (isSet(v)) inner[prop] = v;
+      }
+      target[row.prop] = inner;
+    } else target[row.prop] = value;
+  }
+  return { apiVersion: currentApiVersion, kind, metadata, spec };
+}
+
 /** Lower-case letters, digits and '-', at most 63: a valid document name made of `text`. */
 function asName(text: string): string {
   return (
