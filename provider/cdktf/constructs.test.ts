@@ -177,9 +177,9 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
       number: "201",
       license: "start",
       pinFromEnv: "OMNIA_SECRET_DEMO_PIN",
-      user: { email: "giulia@acme.example" },
+      user: { email: "Giulia@ACME.example" },
     });
-    // The user comes after the extension that names it: the link is made either way.
+    // The user comes after the extension that names it, its email in another case: linked all the same.
     const user = tenant.addUser({ firstName: "Giulia", lastName: "Rossi", email: "giulia@acme.example" });
     const block = tenant.addNumber({ number: "+390212345670", blockDigits: 1, pbx: hq, trunk });
     const addr = (r: { terraformResourceType: string; friendlyUniqueId: string }) =>

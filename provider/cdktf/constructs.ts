@@ -8,6 +8,7 @@
  * the construct is made; a bad prop throws `KalliopePropsError` naming the construct's path.
  */
 import type { Construct } from "constructs";
+import { userKey } from "../../controller/model/keys.js";
 import type { KindName } from "../../controller/model/resources.gen.js";
 import { extensionsFromSheet, pinEnvName } from "../../controller/sheet/extensions-from-sheet.js";
 import { errNoRows } from "../../controller/sheet/import-sheet.js";
@@ -237,6 +238,7 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
 
   /** What a PBX and its tenant share to link extensions to users declared in the tenant. */
   interface UserLinks {
+    /** By the user's natural key (keys.ts `userKey`). */
     users: Map<string, User>;
     extensions: Extension[];
   }
@@ -255,7 +257,7 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
       const links = linksOf.get(this);
       if (links) {
         links.extensions.push(ext);
-        const user = props.user?.email ? links.users.get(props.user.email) : undefined;
+        const user = props.user?.email ? links.users.get(userKey(full.tenant, props.user.email)) : undefined;
         if (user) link(ext, user);
       }
       return ext;
@@ -268,7 +270,8 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
       if (problems.length > 0) throw new KalliopePropsError(this.node.path, [errSheet, ...problems]);
       const envName = options.pinEnvName ?? pinEnvName;
       return docs.map(({ metadata: meta, spec }) => {
-        const { pin: _pin, ...rest } = spec; // NO-OP: the sheet's pin is already a fromEnv name; named again below
+        // The document's pin is import-sheet's `fromEnv` reference; `envName` gives the prop its name.
+        const { pin: _pin, ...rest } = spec;
         return this.addExtension({
           ...options.defaults,
           ...rest,
@@ -285,8 +288,12 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
       const user = new User(this, `user-${props.email}`, { ...props, tenant: this.props.customerCode }, [
         this,
       ]);
-      this.links.users.set(props.email, user);
-      for (const ext of this.links.extensions) if (ext.props.user?.email === props.email) link(ext, user);
+      // By natural key: emails compare case-insensitively, as the loader matches them.
+      const key = userKey(this.props.customerCode, props.email);
+      this.links.users.set(key, user);
+      for (const ext of this.links.extensions) {
+        if (ext.props.user && userKey(ext.props.tenant, ext.props.user.email) === key) link(ext, user);
+      }
       return user;
     }
     addPbx(props: TenantChildProps<PbxProps>): Pbx {
