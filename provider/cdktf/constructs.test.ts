@@ -330,6 +330,38 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
     );
   });
 
+  it("synthesizes the same attributes for an app with HCL output, strings kept strings", () => {
+    const stack = newStack();
+    new k.KalliopeProvider(stack, "kalliope", { controllerUrl: "https://omnia.example.it" });
+    const tenant = new k.Tenant(stack, "acme", {
+      ...tenantProps,
+      omniaManager: false,
+      labels: { value: "v" },
+    });
+    tenant.addPbx({ name: "hq", kind: "single", hotel: true }).addExtension({
+      number: "017",
+      license: "start",
+      pinFromEnv: "OMNIA_SECRET_DEMO_PIN_017",
+      user: { email: "giulia@acme.example" },
+      ignore: ["spec.user"],
+    });
+    tenant.addNumber({ number: "+390212345600", blockDigits: 2, pbx: "hq", trunk: "main" });
+    const hclText = String(lib.Testing.synthHcl(stack)).replace(/\s+/g, " ");
+    for (const want of [
+      'controller_url = "https://omnia.example.it"',
+      'customer_code = "ACME001"',
+      "omnia_manager = false",
+      'labels = { value = "v" }',
+      "hotel = true",
+      'number = "017"',
+      'user = { email = "giulia@acme.example" }',
+      'ignore = [ "spec.user" ]',
+      "block_digits = 2",
+    ]) {
+      expect(hclText).toContain(want);
+    }
+  });
+
   it("keeps a write-only PIN given as a sensitive variable out of cdk.tf.json", () => {
     const stack = newStack();
     const pin = new lib.TerraformVariable(stack, "pin_201", { type: "string", sensitive: true });

@@ -162,6 +162,25 @@ export interface TypeName {
 
 const metadata = { providerName, providerVersionConstraint: providerVersion };
 
+/**
+ * The attributes as an app with `hclOutput` renders them: each value wrapped with its type,
+ * as the libraries' generated bindings do. Typed rather than plain: the renderer guesses an
+ * untyped "201" to be the number 201, and takes a label named `value` for its own wrapper.
+ * Every list of these kinds holds strings; every object (labels, an extension's user) is a
+ * map of strings.
+ */
+function hclAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, hclValue(value)]));
+}
+
+/** One value with the type the libraries' HCL renderer wants: strings stay strings (`"017"`). */
+function hclValue(value: unknown): Record<string, unknown> {
+  if (Array.isArray(value)) return { value, isBlock: false, type: "list", storageClassType: "stringList" };
+  if (typeof value === "object" && value !== null)
+    return { value, isBlock: false, type: "map", storageClassType: "stringMap" };
+  return { value, isBlock: false, type: "simple", storageClassType: typeof value };
+}
+
 /** Builds the constructs on `lib` (the app's `cdktf` or `cdktn` module, through `asLibrary`). */
 export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
   const isToken = (v: unknown) => lib.Token.isUnresolved(v);
@@ -193,6 +212,9 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
         ),
       );
     }
+    override synthesizeHclAttributes(): Record<string, unknown> {
+      return hclAttributes(this.synthesizeAttributes());
+    }
   }
 
   /** The shared part of every resource: type, metadata, validation, attributes, computed ids. */
@@ -216,6 +238,9 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
       }
       override synthesizeAttributes(): Record<string, unknown> {
         return attributesOf(kind, this.props as AnyProps);
+      }
+      override synthesizeHclAttributes(): Record<string, unknown> {
+        return hclAttributes(this.synthesizeAttributes());
       }
       get id(): string {
         return this.getStringAttribute("id");

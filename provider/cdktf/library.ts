@@ -32,6 +32,8 @@ export interface ResourceLike extends Construct, Dependable {
   addOverride(path: string, value: unknown): void;
   /** The attributes of the resource block (CDKTF calls it at synth; snake_case keys). */
   synthesizeAttributes(): Record<string, unknown>;
+  /** The same for an app that synthesizes HCL (`hclOutput`), each value with its type. */
+  synthesizeHclAttributes(): Record<string, unknown>;
 }
 
 /** The members of `TerraformProvider` the constructs use and expose. */
@@ -40,6 +42,8 @@ export interface ProviderLike extends Construct, Dependable {
   alias?: string;
   /** The attributes of the provider block. */
   synthesizeAttributes(): Record<string, unknown>;
+  /** The same for an app that synthesizes HCL (`hclOutput`). */
+  synthesizeHclAttributes(): Record<string, unknown>;
 }
 
 /** Config of `TerraformResource`'s constructor. */
