@@ -148,11 +148,13 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
     expect(tenant.id).toMatch(/^\$\{TfToken\[/);
   });
 
-  it("exposes id, platform_id and meeting_id as references Terraform resolves", () => {
+  it("exposes id, platform_id, platform_status and meeting_id as references Terraform resolves", () => {
     const stack = newStack();
     const pbx = new k.Tenant(stack, "acme", tenantProps).addPbx({ name: "hq", kind: "single" });
     const ext = pbx.addExtension({ number: "201", license: "plus", pinFromEnv: "OMNIA_SECRET_DEMO_PIN" });
-    new lib.TerraformOutput(stack, "ids", { value: [ext.id, ext.platformId, ext.meetingId, pbx.platformId] });
+    new lib.TerraformOutput(stack, "ids", {
+      value: [ext.id, ext.platformId, ext.meetingId, pbx.platformId, pbx.platformStatus],
+    });
     const out = JSON.parse(lib.Testing.synth(stack));
     const extAddress = `kalliope_extension.${ext.friendlyUniqueId}`;
     expect(out.output.ids.value).toEqual([
@@ -160,6 +162,7 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
       `\${${extAddress}.platform_id}`,
       `\${${extAddress}.meeting_id}`,
       `\${kalliope_pbx.${pbx.friendlyUniqueId}.platform_id}`,
+      `\${kalliope_pbx.${pbx.friendlyUniqueId}.platform_status}`,
     ]);
   });
 

@@ -96,6 +96,8 @@ export interface KalliopeResource<P> extends ResourceLike {
   readonly id: string;
   /** The platform's id of the object, known after apply. */
   readonly platformId: string;
+  /** The platform's status (active, pending or suspended), known after apply. */
+  readonly platformStatus: string;
 }
 
 /** The provider block. */
@@ -247,6 +249,9 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
       }
       get platformId(): string {
         return this.getStringAttribute("platform_id");
+      }
+      get platformStatus(): string {
+        return this.getStringAttribute("platform_status");
       }
     };
   }
