@@ -137,7 +137,7 @@ describe("document → state → document, over every document of the example re
           if (doc.spec?.[field])
             doc.spec[field] = { fromEnv: `OMNIA_SECRET_${field.toUpperCase()}_${count}` };
         }
-        const state = stateFromDocument(kind, doc, undefined, null);
+        const state = stateFromDocument(kind, doc as { spec?: Record<string, unknown> }, undefined, null);
         const back = documentFromAttributes(kind, state);
         expect(back.problems).toEqual([]);
         const want = withDefaults(kind, doc);
