@@ -19,7 +19,6 @@ export interface DynamicValue {
 
 export const errNotOfType = "value does not match its Terraform type";
 export const errNoValue = "DynamicValue holds neither msgpack nor json";
-export const errUnknownInJson = "a JSON DynamicValue cannot hold an unknown value";
 
 /** Thrown when a value and its cty type disagree; `path` says where (`.user.email`, `[2]`). */
 export class CodecError extends Error {
@@ -174,10 +173,7 @@ function inferType(value: TfValue, path: string): CtyType {
 /** Checks and normalizes a decoded msgpack/JSON value against its cty type. */
 function fromWire(raw: unknown, type: CtyType, path: string, json: boolean): TfValue {
   if (raw === null || raw === undefined) return null;
-  if (raw === unknown) {
-    if (json) throw new CodecError(errUnknownInJson, path);
-    return unknown;
-  }
+  if (raw === unknown) return unknown; // JSON has no unknowns: only msgpack gets here.
   if (type === "dynamic") {
     if (json) {
       if (!isObject(raw) || !("type" in raw)) throw new CodecError(errNotOfType, path);

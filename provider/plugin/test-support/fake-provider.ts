@@ -116,7 +116,7 @@ const fakeThing: ResourceType = {
     if (id === "missing")
       return { state: null, diagnostics: [{ severity: "error", summary: `no thing ${id}` }] };
     return {
-      state: { ...emptyThing(), id, name: id.split("/").at(-1) ?? id, size: 2 ** 60 + 1 },
+      state: { ...emptyThing(), id, name: id.split("/").at(-1) ?? id, size: 2n ** 60n + 1n },
       diagnostics: [],
     };
   },
