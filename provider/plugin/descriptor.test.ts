@@ -4,26 +4,12 @@
  * must match the binary's. CI (CI=true) must have `terraform` on PATH; elsewhere a missing
  * binary is reported on stderr and the check does not run.
  */
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import type protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { protosDir } from "./serve.js";
 import { compareWithDescriptors, loadOurProtos } from "./test-support/descriptor-check.js";
-import { embeddedFileDescriptor } from "./test-support/terraform-descriptor.js";
-
-function findTerraform(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const candidate = join(dir, "terraform");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return undefined;
-}
+import { embeddedFileDescriptor, findTerraform } from "./test-support/terraform-descriptor.js";
 
 const terraform = findTerraform();
 const ours = loadOurProtos([

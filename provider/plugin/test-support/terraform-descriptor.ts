@@ -7,8 +7,9 @@
  * by walking top-level fields while they are FileDescriptorProto's (numbers 1-14, wire
  * type 0 or 2); the slice is then decoded with protobufjs's descriptor support.
  */
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { delimiter, join } from "node:path";
 import type * as descriptorTypes from "protobufjs/ext/descriptor/index.js";
 
 const require = createRequire(import.meta.url);
@@ -102,4 +103,18 @@ export function embeddedFileDescriptor(binaryPath: string, fileName: string): Fi
     }
   }
   throw new Error(`${errNotFound} ${fileName} in ${binaryPath}`);
+}
+
+/** The `terraform` executable on PATH, or undefined. */
+export function findTerraform(path: string = process.env.PATH ?? ""): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    const candidate = join(dir, "terraform");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
 }
