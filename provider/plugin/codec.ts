@@ -17,7 +17,9 @@ export interface DynamicValue {
   json?: Uint8Array;
 }
 
+/** Error text: a value and its cty type disagree (followed by the path). */
 export const errNotOfType = "value does not match its Terraform type";
+/** Error text: a DynamicValue with neither encoding set. */
 export const errNoValue = "DynamicValue holds neither msgpack nor json";
 
 /** Thrown when a value and its cty type disagree; `path` says where (`.user.email`, `[2]`). */

@@ -18,13 +18,17 @@ export const coreProtocolVersion = 1;
 /** The only plugin protocol this provider speaks: tfplugin6. */
 export const appProtocolVersion = 6;
 
+/** Error text for a human who ran the executable by hand (no magic cookie). */
 export const errNoCookie =
   "This is a Terraform provider: Terraform starts it and talks to it, it does nothing run by hand.\n" +
   'Use it from a Terraform configuration (required_providers { kalliope = { source = "omnia-iac/kalliope" } }),\n' +
   "or install it with `omnia provider install`.";
+/** Error text: Terraform did not offer protocol 6 (followed by what it offered). */
 export const errNoProtocol6 =
   "This provider speaks only plugin protocol 6 (Terraform 1.0 or later), but Terraform offered";
+/** Error text: no client certificate to verify Terraform by. */
 export const errNoClientCert = "PLUGIN_CLIENT_CERT is not set: Terraform always sends its client certificate";
+/** Error text: the TCP port range is unusable. */
 export const errBadPorts = "PLUGIN_MIN_PORT and PLUGIN_MAX_PORT must be ports with min <= max";
 
 /** A handshake refused before any server starts: `message` is for a human on stderr. */

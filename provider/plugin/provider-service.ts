@@ -20,8 +20,11 @@ import type {
 } from "./contract.js";
 import { diagnosticsToWire, errorDiagnostic, pathToWire, schemaToWire } from "./wire.js";
 
+/** Error text: a resource type name this provider does not have. */
 export const errUnknownResourceType = "unknown resource type";
+/** Error text: a data source type name this provider does not have. */
 export const errUnknownDataSourceType = "unknown data source type";
+/** Error text: UpgradeResourceState got only the pre-0.12 flatmap form. */
 export const errNoJsonState =
   "the stored state has no JSON form (a flatmap state from Terraform 0.11 is not supported)";
 

@@ -26,7 +26,9 @@ export const protosDir: string = join(dirname(fileURLToPath(import.meta.url)), "
 /** The .proto files served, relative to `protosDir`. */
 export const protoFiles: readonly string[] = ["tfplugin6.proto", "plugin.proto", "health.proto"];
 
+/** Error text: no socket and no port in the range could be bound. */
 export const errNoBind = "could not listen on a unix socket nor on any TCP port of 127.0.0.1 in";
+/** Error text (logged): the lazily loaded ProviderDefinition failed to load. */
 export const errLoadDefinition = "loading the provider definition failed";
 
 /** Something text can be written to (process.stdout, a test's buffer). */

@@ -48,6 +48,7 @@ export interface WireDiagnostic {
   attribute?: { steps: WireStep[] };
 }
 
+/** Error text: an attribute must have exactly one of `type` and `nestedType`. */
 export const errAttributeShape = "a schema attribute needs exactly one of type and nestedType";
 
 /** Translates a contract `Schema` to tfplugin6 `Schema` (types as JSON bytes, Markdown descriptions). */

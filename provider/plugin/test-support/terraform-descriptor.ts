@@ -51,6 +51,7 @@ export interface FileDescriptor {
   }[];
 }
 
+/** Error text: the binary holds no descriptor of that file. */
 export const errNotFound = "no embedded FileDescriptorProto named";
 
 function varint(bytes: Uint8Array, start: number): [value: number, next: number] {
