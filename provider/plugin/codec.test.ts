@@ -9,6 +9,7 @@ import {
   encodeMsgpack,
   errNotOfType,
   errNoValue,
+  parseJson,
   unknownBytes,
 } from "./codec.js";
 import { type CtyType, type TfValue, unknown } from "./contract.js";
@@ -144,6 +145,22 @@ describe("msgpack codec", () => {
     expect(() => encodeMsgpack({ field: value } as TfValue, ["object", { field: type as CtyType }])).toThrow(
       new CodecError(message, ".field"),
     );
+  });
+
+  it("parses JSON without losing the digits of a 64-bit integer", () => {
+    expect(
+      parseJson('{"big":1152921504606846977,"small":3,"decimal":0.1,"list":[-9007199254740993]}'),
+    ).toEqual({
+      big: 2n ** 60n + 1n,
+      small: 3,
+      decimal: 0.1,
+      list: [-(2n ** 53n) - 1n],
+    });
+    const json = Buffer.from('{"n":1152921504606846977,"s":null}');
+    expect(decodeObject({ json }, ["object", { n: "number", s: ["set", "string"] }])).toEqual({
+      n: 2n ** 60n + 1n,
+      s: null,
+    });
   });
 
   it("refuses a DynamicValue that holds nothing", () => {

@@ -9,6 +9,7 @@
  * ../shared/terraform-plugin-notes.md ("Values on the wire").
  */
 import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
+import { isInteger, isSafeNumber, parse as parseLossless } from "lossless-json";
 import { type CtyType, type SchemaAttribute, type TfObject, type TfValue, unknown } from "./contract.js";
 
 /** A tfplugin6 `DynamicValue` as proto-loader hands it over (either field may be empty). */
@@ -79,9 +80,21 @@ export function decodeDynamicValue(dynamic: DynamicValue | null | undefined, typ
   if (dynamic?.msgpack && dynamic.msgpack.length > 0)
     return fromWire(decoder.decode(dynamic.msgpack), type, "", false);
   if (dynamic?.json && dynamic.json.length > 0) {
-    return fromWire(JSON.parse(Buffer.from(dynamic.json).toString("utf8")), type, "", true);
+    return fromWire(parseJson(Buffer.from(dynamic.json).toString("utf8")), type, "", true);
   }
   throw new CodecError(errNoValue, "");
+}
+
+/**
+ * Parses Terraform's JSON (a stored state, a JSON DynamicValue) without losing digits:
+ * an integer beyond 2^53 becomes a `bigint`, like a 64-bit msgpack integer; every other
+ * number a `number`. `JSON.parse` would round a stored 64-bit id on every refresh.
+ * Throws `SyntaxError` on malformed JSON.
+ */
+export function parseJson(text: string): unknown {
+  return parseLossless(text, undefined, (digits: string) =>
+    isInteger(digits) && !isSafeNumber(digits) ? BigInt(digits) : Number.parseFloat(digits),
+  );
 }
 
 /** Like `decodeDynamicValue` for an object type; null (no object) stays null. */

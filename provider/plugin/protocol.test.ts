@@ -236,10 +236,15 @@ describe("provider protocol over gRPC with mutual TLS", () => {
     const response = await call(clients.provider, "UpgradeResourceState", {
       type_name: "fake_thing",
       version: 0,
-      raw_state: { json: Buffer.from(JSON.stringify({ id: "fake-old", title: "old", size: 1.5 })) },
+      // A stored 64-bit number must come back exact (JSON.parse would round it).
+      raw_state: {
+        json: Buffer.from('{"id":"fake-old","title":"old","size":1152921504606846977,"ports":[1.5]}'),
+      },
     });
     expect(response.upgraded_state.json ?? Buffer.alloc(0)).toHaveLength(0);
-    expect(raw(response.upgraded_state.msgpack)).toEqual(thing({ id: "fake-old", name: "old", size: 1.5 }));
+    expect(raw(response.upgraded_state.msgpack)).toEqual(
+      thing({ id: "fake-old", name: "old", size: 2n ** 60n + 1n, ports: [1.5] }),
+    );
   });
 
   it("answers an unknown type with a diagnostic and unserved RPCs with UNIMPLEMENTED", async () => {

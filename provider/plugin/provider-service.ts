@@ -6,7 +6,7 @@
  *
  * Source: tfplugin6.proto 6.8 as embedded in Terraform 1.11.4 (protos/tfplugin6.proto).
  */
-import { attributesType, type DynamicValue, decodeObject, encodeMsgpack } from "./codec.js";
+import { attributesType, type DynamicValue, decodeObject, encodeMsgpack, parseJson } from "./codec.js";
 import type {
   CallContext,
   CtyType,
@@ -93,14 +93,16 @@ export function withoutWriteOnly(
 }
 
 /**
- * Builds the handlers of `tfplugin6.Provider`, keyed by RPC name. `writeOnlyAllowed`
- * follows the last `client_capabilities` Terraform sent (ApplyResourceChange carries none).
+ * Builds the handlers of `tfplugin6.Provider`, keyed by RPC name. `ctx.writeOnlyAllowed`
+ * is the call's `client_capabilities`, or for calls without any (ApplyResourceChange,
+ * UpgradeResourceState) the last ones Terraform sent.
  */
 export function providerHandlers(state: ProviderServiceState): Record<string, UnaryHandler> {
   let writeOnlyAllowed = false;
   const ctx = (request: Request): CallContext => {
-    const allowed = request.client_capabilities?.write_only_attributes_allowed;
-    if (typeof allowed === "boolean") writeOnlyAllowed = allowed;
+    // proto3 leaves a false out: a capabilities message without the field means false.
+    if (request.client_capabilities)
+      writeOnlyAllowed = request.client_capabilities.write_only_attributes_allowed === true;
     return { signal: state.stop.signal, writeOnlyAllowed };
   };
   const resource = async (name: string): Promise<ResourceType> => {
@@ -177,7 +179,7 @@ export function providerHandlers(state: ProviderServiceState): Record<string, Un
       const r = await resource(request.type_name);
       const json: Buffer | undefined = request.raw_state?.json;
       if (!json || json.length === 0) throw new Error(errNoJsonState);
-      const stored = JSON.parse(json.toString("utf8")) as Record<string, unknown>;
+      const stored = parseJson(json.toString("utf8")) as Record<string, unknown>;
       const result = await r.upgrade(Number(request.version ?? 0), stored, ctx(request));
       return {
         upgraded_state: stateValue(result.state, r.schema),

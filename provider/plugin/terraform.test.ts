@@ -86,6 +86,8 @@ describe("the plugin under the real terraform binary", () => {
       // A second plan finds nothing to do (exit code 2 would reject: changes).
       await tf("plan", "-detailed-exitcode", "-target=fake_thing.a", "-target=data.fake_lookup.l");
       await tf("import", "fake_thing.b", "ACME001/gamma");
+      // A refresh upgrades the stored JSON state first: the 64-bit size must survive it.
+      await tf("apply", "-refresh-only", "-auto-approve");
       const state = readFileSync(join(work, "terraform.tfstate"), "utf8");
       expect(state).not.toContain("s3cret-pin"); // write-only: never in state
       expect(state).toContain('"size": 1152921504606846977'); // 2^60+1 exact through msgpack int64
