@@ -288,6 +288,33 @@ describe("provider protocol over gRPC with mutual TLS", () => {
   });
 });
 
+describe("interrupts", () => {
+  it("a first SIGINT stops the call in flight and keeps serving; a second shuts down cleanly", async () => {
+    const plugin = await startPlugin();
+    const clients = connect(plugin);
+    try {
+      const slow = thing({ name: "slow" });
+      const inFlight = call(clients.provider, "ApplyResourceChange", {
+        type_name: "fake_thing",
+        prior_state: { msgpack: nil },
+        planned_state: { msgpack: cty.encode(slow) },
+        config: { msgpack: cty.encode(slow) },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      plugin.child.kill("SIGINT");
+      expect((await inFlight).diagnostics[0].summary).toBe("stopped by Terraform");
+      // Terraform still calls StopProvider and Shutdown after Ctrl-C: the server answers.
+      expect(await call(clients.provider, "StopProvider")).toEqual({ Error: "" });
+      plugin.child.kill("SIGINT");
+      expect(await plugin.exited).toBe(0);
+      expect(gone(dirname(plugin.address))).toBe(true);
+    } finally {
+      clients.close();
+      plugin.child.kill("SIGKILL");
+    }
+  });
+});
+
 describe("handshake refusals", () => {
   it("exits 1 with a human message when run without Terraform's cookie", async () => {
     const result = await runToExit({ [magicCookieKey]: undefined });

@@ -2,7 +2,11 @@
  * The whole life of a provider process as Terraform runs it: check the handshake
  * environment, mint a certificate, serve tfplugin6 + go-plugin's services over mutual TLS
  * on a unix socket (TCP 127.0.0.1 as fallback), print the handshake line, and shut down
- * cleanly on Controller.Shutdown, SIGINT or SIGTERM.
+ * cleanly on Controller.Shutdown or SIGTERM. SIGINT is Terraform's: on Ctrl-C the terminal
+ * sends it to the whole process group and Terraform then calls StopProvider, waits for
+ * the calls in flight and saves the state, so (like go-plugin, which ignores interrupts)
+ * the first SIGINT only stops the calls in flight and the server keeps answering; a
+ * second one (Ctrl-C twice: the user wants out) shuts down.
  *
  * Start-up is on Terraform's critical path (it starts the provider many times per
  * command), so the heavy modules (@grpc/grpc-js, @grpc/proto-loader, @peculiar/x509) load
@@ -50,7 +54,7 @@ export interface RunPluginOptions {
   tmpDir?: string;
   /** `"unix"` (default) or `"tcp"`; unix falls back to tcp when it cannot bind. */
   network?: "unix" | "tcp";
-  /** Shut down on SIGINT/SIGTERM; default true. */
+  /** Handle SIGTERM (shut down) and SIGINT (first: stop calls in flight; second: shut down); default true. */
   handleSignals?: boolean;
   /** Send console.log/info/debug/warn to stderr so no stray output corrupts stdout; default true. */
   redirectConsole?: boolean;
@@ -182,10 +186,16 @@ export async function runPlugin(
     finished = resolve;
   });
   const onSignal = () => void shutdown();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts += 1;
+    if (interrupts === 1) stop.abort(new Error("interrupted"));
+    else void shutdown();
+  };
   const shutdown = (): Promise<number> => {
     shuttingDown ??= (async () => {
       if (options.handleSignals ?? true) {
-        process.off("SIGINT", onSignal);
+        process.off("SIGINT", onInterrupt);
         process.off("SIGTERM", onSignal);
       }
       stop.abort(new Error("the provider is shutting down"));
@@ -205,7 +215,7 @@ export async function runPlugin(
     return shuttingDown;
   };
   if (options.handleSignals ?? true) {
-    process.on("SIGINT", onSignal);
+    process.on("SIGINT", onInterrupt);
     process.on("SIGTERM", onSignal);
   }
 
