@@ -91,6 +91,7 @@ describe("provider protocol over gRPC with mutual TLS", () => {
     expect(response.server_capabilities).toMatchObject({ plan_destroy: true });
     // The definition loaded after the handshake; its console.log went to stderr, not stdout.
     await vi.waitFor(() => expect(plugin.stderr()).toContain("stray output from a provider module"));
+    await vi.waitFor(() => expect(plugin.stderr()).toContain("raw stray write to stdout"));
     expect(plugin.stdout()).toBe(`${plugin.line}\n`);
     const metadata = await call(clients.provider, "GetMetadata");
     expect(metadata.resources).toEqual([{ type_name: "fake_thing" }]);

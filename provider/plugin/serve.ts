@@ -56,7 +56,10 @@ export interface RunPluginOptions {
   network?: "unix" | "tcp";
   /** Handle SIGTERM (shut down) and SIGINT (first: stop calls in flight; second: shut down); default true. */
   handleSignals?: boolean;
-  /** Send console.log/info/debug/warn to stderr so no stray output corrupts stdout; default true. */
+  /**
+   * Send console.log/info/debug/warn to stderr, and after the handshake line every write
+   * to process.stdout too, so no stray output corrupts the handshake; default true.
+   */
   redirectConsole?: boolean;
   /**
    * Let Node (22.1 and later) cache the compiled heavy modules between starts, in its
@@ -220,6 +223,11 @@ export async function runPlugin(
   }
 
   stdout.write(`${line}\n`);
+  if ((options.redirectConsole ?? true) && stdout === process.stdout) {
+    // Terraform reads nothing more from stdout: anything a module writes there goes to
+    // stderr, where Terraform's log shows it (go-plugin redirects os.Stdout the same way).
+    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  }
   // Load the definition now, while Terraform connects; a failure shows in every call's diagnostics.
   getDefinition().catch((error: unknown) => log("%s: %s", errLoadDefinition, error));
   return done;
