@@ -78,6 +78,14 @@ module.exports = {
       from: { path: "^controller/", pathNot: ["^controller/cli/", "\\.test\\.ts$", "/test-support/"] },
       to: { path: "^platform/standin/" },
     },
+    {
+      name: "plugin-knows-only-the-contract",
+      comment:
+        "provider/plugin/ speaks Terraform's wire protocol and reaches the resources only through provider/plugin/contract.ts; it imports nothing else of the project.",
+      severity: "error",
+      from: { path: "^provider/plugin/", pathNot: "\\.test\\.ts$" },
+      to: { path: "^(controller|platform|schemas|provider/(?!plugin/))" },
+    },
     ...upward("controller/", layers, "layer"),
     ...upward("controller/engine/", stages, "stage"),
   ],
