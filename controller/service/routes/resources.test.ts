@@ -107,12 +107,20 @@ describe("resource routes", () => {
       runId: "run-9",
       reason: null,
       live: [
-        { kind: "Extension", key: "Extension/ACME001/hq/202", id: "e2", spec: { number: "202" } },
+        {
+          kind: "Extension",
+          key: "Extension/ACME001/hq/202",
+          id: "e2",
+          spec: { number: "202" },
+          owner: null,
+        },
         {
           kind: "Extension",
           key: "Extension/ACME001/hq/201",
           id: "e1",
-          spec: { number: "201", license: "plus" },
+          spec: { number: "201", license: "plus", pin: { sensitive: true } },
+          status: { phase: "active", facts: { hasPin: true, meetingId: "m-1" } },
+          owner: { source: "acme-api" },
         },
       ],
     };
@@ -125,7 +133,9 @@ describe("resource routes", () => {
         kind: "Extension",
         key: "Extension/ACME001/hq/201",
         id: "e1",
-        spec: { number: "201", license: "plus" },
+        spec: { number: "201", license: "plus", pin: { sensitive: true } },
+        status: { phase: "active", facts: { hasPin: true, meetingId: "m-1" } },
+        owner: { source: "acme-api" },
       },
     });
     expect(f.deps.applied).toEqual([{ source: "acme-api", tenant: "ACME001" }]);
