@@ -191,6 +191,7 @@ export function loadDocuments(
     env: options.env,
     readSecretFile: options.readSecretFile,
     secretEnvPrefixes: options.secretEnvPrefixes,
+    storedSecrets: options.storedSecrets,
     secretRoots: options.secretRoots ?? [
       ...(options.root === undefined ? [] : [options.root]),
       ...(options.operatorSecretRoots ?? []),
