@@ -322,6 +322,8 @@ export interface FakeServiceDeps extends ServiceDeps {
   figures: Map<string, InventoryFigures>;
   /** What `observeResource` answers, by full natural key (missing: absent). */
   live: Map<string, LiveObjectView>;
+  /** When set, `observeResource` throws it (the platform cannot be read). */
+  liveError: Error | null;
   /** The real sealer `sealSecret` uses, over a random key: tests open what was stored. */
   sealer: SecretSealer;
 }
@@ -339,6 +341,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     readyError: null,
     figures: new Map(),
     live: new Map(),
+    liveError: null,
     sealer: fixtureSealer(),
     applyResult: { outcome: "done", runId: "run-now", reason: null, live: [] },
     async trigger(source, tenant, reason, mode) {
@@ -371,6 +374,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
       return deps.applyResult;
     },
     async observeResource(_source, _tenant, key) {
+      if (deps.liveError) throw deps.liveError;
       const found = deps.live.get(key);
       return found && structuredClone(found);
     },
