@@ -17,7 +17,7 @@ describe("secret routes", () => {
   const list = (tenant = "ACME001") =>
     f.app.inject({ method: "GET", url: `/v1/tenants/${tenant}/secrets`, headers: f.auth(f.tokens.acmeRead) });
 
-  it("stores a secret sealed in the partner's api source, queues the tenant, and never answers it", async () => {
+  it("stores a secret sealed in the partner's api source, queues nothing, and never answers it", async () => {
     const created = await put({ value });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toMatchObject({ source: "acme-api", tenant: "ACME001", name: "hq-201-pin" });
@@ -29,10 +29,7 @@ describe("secret routes", () => {
         f.deps.sealer.open({ source: "acme-api", tenant: "ACME001", name: "hq-201-pin" }, row.sealed),
     ).toBe("13579");
     expect(Buffer.from(row?.sealed.ciphertext ?? []).includes(Buffer.from("13579"))).toBe(false);
-    expect(f.deps.triggers).toEqual([
-      { source: "acme-api", tenant: "ACME001", reason: "api", mode: "apply" },
-      { source: "acme-api", tenant: "ACME001", reason: "api", mode: "apply" },
-    ]);
+    expect(f.deps.triggers).toEqual([]);
     const listed = await list();
     expect(listed.statusCode).toBe(200);
     expect(listed.json().items).toEqual([

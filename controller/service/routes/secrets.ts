@@ -7,8 +7,11 @@
  *
  * The value is sealed here (`ServiceDeps.sealSecret`: AES-256-GCM under a key derived from
  * OMNIA_SECRET_KEY) before the store sees it, and no answer, event or log line holds it:
- * the events record the name only. A PUT or DELETE queues the tenant, so resources naming
- * the secret get the new value at the next reconcile.
+ * the events record the name only. A PUT or DELETE queues nothing: the new value reaches
+ * the platform at the tenant's next reconcile, which the PUT of a resource naming it starts
+ * (what the Terraform provider does right after, with `?wait=true`), or the source's
+ * interval does (the secret changes the source's revision). Queuing here would start a run
+ * that the provider's `?wait=true` right after would find holding the tenant's lease.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { StoredSecretError } from "../../runtime/stored-secrets.js";
@@ -102,7 +105,6 @@ export async function secretRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         tenant,
         data: { name },
       });
-      await deps.trigger(source.id, tenant, "api", "apply");
       const info = (await deps.store.listStoredSecrets(source.id, { tenant })).find((s) => s.name === name);
       return reply.code(created ? 201 : 200).send({
         source: source.id,
