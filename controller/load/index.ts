@@ -192,6 +192,7 @@ export function loadDocuments(
     readSecretFile: options.readSecretFile,
     secretEnvPrefixes: options.secretEnvPrefixes,
     storedSecrets: options.storedSecrets,
+    defaultDriftMode: options.defaultDriftMode,
     secretRoots: options.secretRoots ?? [
       ...(options.root === undefined ? [] : [options.root]),
       ...(options.operatorSecretRoots ?? []),
