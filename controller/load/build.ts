@@ -1,6 +1,7 @@
 /**
  * Building the `DesiredState` from checked documents: policies resolved (resource, then
- * tenant, then defaults), secrets read from the environment or files into `Secret`s, and
+ * tenant, then defaults), secrets read from the environment, files or (api sources only)
+ * the controller's stored secrets into `Secret`s, and
  * users defined inline in extensions turned into User resources.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
@@ -55,6 +56,22 @@ export interface BuildOptions {
    * (`SourcePolicies.driftMode` of a registered source). Default `enforce`.
    */
   defaultDriftMode?: ResourcePolicy["driftMode"];
+  /**
+   * Reads `{fromSecret}` references: secrets stored through the controller API, given only
+   * by the `api` source (controller/sources/stored.ts). Default: none, so a `fromSecret`
+   * in a repository's manifest is a problem at its place (`msg.secretStoredOnlyInApi`).
+   */
+  storedSecrets?: StoredSecretReader;
+}
+
+/**
+ * The secrets a source stored through the controller API, already read (the loader is
+ * synchronous). `read(tenant, name)` answers the clear value, `undefined` when no such
+ * secret is stored for the tenant, or throws an `Error` whose message says why it cannot be
+ * decrypted (never the value), e.g. that it was encrypted under another key id.
+ */
+export interface StoredSecretReader {
+  read(tenant: string, name: string): string | undefined;
 }
 
 /** Largest secret file read (bytes): a PIN or password is a line, not a document. */
@@ -140,7 +157,7 @@ export function isForbiddenSecretVariable(name: string): boolean {
   return name === "DATABASE_URL" || /^PG[A-Z]+$/.test(name) || /(^|_)TOKEN$/.test(name);
 }
 
-type SecretRef = { fromEnv: string } | { fromFile: string };
+type SecretRef = { fromEnv: string } | { fromFile: string } | { fromSecret: string };
 
 /**
  * Which of the platform's secret schemas (schemas/omnia-api.yaml, components/schemas) a
@@ -182,6 +199,7 @@ class SecretResolver {
     readonly problems: Problem[],
     readonly readSecretFile: (path: string) => string,
     readonly envPrefixes: readonly string[],
+    readonly stored: StoredSecretReader | undefined,
   ) {}
 
   resolve(entry: Entry, ref: SecretRef, path: NodePath, rule: SecretRule): Secret | undefined {
@@ -201,6 +219,23 @@ class SecretResolver {
       );
       return undefined;
     };
+    if ("fromSecret" in ref) {
+      const where = [...path, "fromSecret"];
+      const refuse = (message: string) => {
+        this.problems.push(problemAt(entry.parsed, where, who, message, "secret-unresolved"));
+        return undefined;
+      };
+      if (!this.stored) return refuse(msg.secretStoredOnlyInApi(ref.fromSecret));
+      let value: string | undefined;
+      try {
+        value = this.stored.read(entry.tenant, ref.fromSecret);
+      } catch (err) {
+        return refuse(msg.secretStoredUnreadable(ref.fromSecret, (err as Error).message));
+      }
+      if (value === undefined) return refuse(msg.secretStoredMissing(ref.fromSecret, entry.tenant));
+      const ok = checked(value, `stored secret ${ref.fromSecret}`, "fromSecret");
+      return ok === undefined ? undefined : new Secret(ok, `stored:${ref.fromSecret}`);
+    }
     if ("fromEnv" in ref) {
       if (isForbiddenSecretVariable(ref.fromEnv)) {
         this.problems.push(
@@ -295,6 +330,7 @@ export function buildState(
     problems,
     options.readSecretFile ?? ((path) => readSecretFileConfined(path, roots)),
     options.secretEnvPrefixes ?? defaultSecretEnvPrefixes,
+    options.storedSecrets,
   );
   const tenantDrift = new Map<string, ResourcePolicy["driftMode"]>();
   for (const e of entries)

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { baseRepo } from "../test-support/repo.js";
 import { formatProblem, loadDirectory, loadTexts } from "./index.js";
 import { listManifestFiles } from "./parse.js";
 
@@ -89,4 +90,20 @@ describe("repository limits (a partner's repository is untrusted input)", () => 
     expect(got.problems[0]?.message).toMatch(message);
     expect(got.state.extensions).toEqual([]);
   });
+});
+
+describe("a source's default driftMode (LoadOptions.defaultDriftMode)", () => {
+  // The loader's options are copied field by field into the build: one left out is lost.
+  it.each(["enforce", "warn", "observe"] as const)(
+    "reaches every resource whose document and tenant name none (%s), and yields to a tenant's own",
+    (mode) => {
+      const texts = new Map(Object.entries(baseRepo));
+      const { state, problems } = loadTexts(texts, { env: {}, defaultDriftMode: mode });
+      expect(problems).toEqual([]);
+      const byTenant = (t: string) => [...state.tenants, ...state.pbxs].filter((r) => r.tenant === t);
+      expect(new Set(byTenant("ACME001").map((r) => r.policy.driftMode))).toEqual(new Set([mode]));
+      // BETA002's Tenant says driftMode: warn for itself and what it holds.
+      expect(new Set(byTenant("BETA002").map((r) => r.policy.driftMode))).toEqual(new Set(["warn"]));
+    },
+  );
 });

@@ -22,7 +22,7 @@ import { msg, type Problem, sortProblems } from "./problems.js";
 import { compileValidators, type Validators } from "./schema.js";
 import { findBadStrings } from "./text.js";
 
-export { allResources, nameFromEmail } from "./build.js";
+export { allResources, nameFromEmail, type StoredSecretReader } from "./build.js";
 export type { ParsedDocument } from "./parse.js";
 export { formatProblem, msg, type Problem, type ProblemCode, sortProblems } from "./problems.js";
 
@@ -191,6 +191,8 @@ export function loadDocuments(
     env: options.env,
     readSecretFile: options.readSecretFile,
     secretEnvPrefixes: options.secretEnvPrefixes,
+    storedSecrets: options.storedSecrets,
+    defaultDriftMode: options.defaultDriftMode,
     secretRoots: options.secretRoots ?? [
       ...(options.root === undefined ? [] : [options.root]),
       ...(options.operatorSecretRoots ?? []),

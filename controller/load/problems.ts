@@ -98,7 +98,7 @@ export const msg = {
   oneOf: (field: string, alternatives: readonly string[]) =>
     `field '${field}' must be exactly one of: ${alternatives.join(" or ")}`,
   secretInline:
-    "a secret is never written inline: name an environment variable (fromEnv) or a file (fromFile)",
+    "a secret is never written inline: name an environment variable (fromEnv) or a file (fromFile), or through the API a stored secret (fromSecret)",
   invalid: (field: string, reason: string) => `field '${field}' ${reason}`,
   duplicateKey: (key: string, first: string) => `duplicate ${key}: already declared at ${first}`,
   unknownTenant: (code: string) => `tenant '${code}' is not declared (no Tenant with that customerCode)`,
@@ -128,6 +128,11 @@ export const msg = {
   secretEnvNotAllowed: (name: string, prefixes: readonly string[]) =>
     `secret from environment variable ${name}: manifests may read only variables starting with ${prefixes.join(", ")} (the operator's OMNIA_SECRET_ENV_PREFIXES); rename the variable, e.g. ${prefixes[0] ?? ""}${name}`,
   secretFileMissing: (path: string, reason: string) => `secret from file ${path}: ${reason}`,
+  secretStoredOnlyInApi: (name: string) =>
+    `secret fromSecret ${name}: fromSecret names a secret stored through the controller API (PUT /v1/tenants/{tenant}/secrets/{name}) and is only allowed in resources written through the API; in a manifest file use fromEnv or fromFile`,
+  secretStoredMissing: (name: string, tenant: string) =>
+    `secret fromSecret ${name}: no secret of that name is stored for tenant ${tenant}; store it first with PUT /v1/tenants/${tenant}/secrets/${name}`,
+  secretStoredUnreadable: (name: string, why: string) => `secret fromSecret ${name}: ${why}`,
   secretRefused: (source: string, what: string, rule: string) =>
     `secret from ${source}: the platform refuses it as ${what} (${rule}; value not shown)`,
   yamlUnresolvedAlias: (reason: string) =>

@@ -259,13 +259,15 @@ const cases: Array<[string, string, string[]]> = [
     "a PIN written inline (the value is never echoed)",
     ext(`  number: "201"\n  license: start\n  pin: "4711"\n`),
     [
-      "t.yaml:7:8 Extension/e1: field 'spec.pin' must be exactly one of: {fromEnv} or {fromFile}; a secret is never written inline: name an environment variable (fromEnv) or a file (fromFile)",
+      "t.yaml:7:8 Extension/e1: field 'spec.pin' must be exactly one of: {fromEnv} or {fromFile} or {fromSecret}; a secret is never written inline: name an environment variable (fromEnv) or a file (fromFile), or through the API a stored secret (fromSecret)",
     ],
   ],
   [
     "a PIN with both fromEnv and fromFile",
     ext(`  number: "201"\n  license: start\n  pin: {fromEnv: A, fromFile: b.txt}\n`),
-    ["t.yaml:7:8 Extension/e1: field 'spec.pin' must be exactly one of: {fromEnv} or {fromFile}"],
+    [
+      "t.yaml:7:8 Extension/e1: field 'spec.pin' must be exactly one of: {fromEnv} or {fromFile} or {fromSecret}",
+    ],
   ],
   [
     "a PIN variable name that is not a variable name",

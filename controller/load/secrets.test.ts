@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadContract } from "../../platform/contract.js";
 import { baseRepo, head } from "../test-support/repo.js";
-import { formatProblem, loadDirectory } from "./index.js";
+import { formatProblem, loadDirectory, msg } from "./index.js";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -99,4 +99,21 @@ describe("secrets checked against the platform's contract at validate", () => {
     });
     expect(lines).toEqual([]);
   });
+});
+
+describe("fromSecret in a repository's manifest", () => {
+  it.each([
+    ["an extension's PIN", ext("{fromSecret: hq-201-pin}"), "t.yaml:7:21: Extension/e1", "hq-201-pin"],
+    ["a trunk's password", trunk("{fromSecret: trunk-pw}"), "t.yaml:8:26: SipTrunk/t2", "trunk-pw"],
+  ])(
+    "is refused at its place for %s: the name is of a secret stored through the API",
+    async (_case, text, place, name) => {
+      const { lines, state } = await load({ "t.yaml": text });
+      expect(lines).toEqual([`${place}: ${msg.secretStoredOnlyInApi(name)}`]);
+      expect(lines[0]).toContain("fromSecret names a secret stored through the controller API");
+      expect(lines[0]).toContain("only allowed in resources written through the API");
+      expect(state.extensions).toEqual([]);
+      expect(state.trunks.map((t) => t.key)).not.toContain("SipTrunk/ACME001/t2");
+    },
+  );
 });

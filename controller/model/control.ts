@@ -240,3 +240,31 @@ export interface ClaimOptions {
 
 /** What `completeRequest` did. */
 export type CompleteResult = "deleted" | "requeued" | "retrying";
+
+/**
+ * A secret stored through the controller API (`PUT /v1/tenants/{tenant}/secrets/{name}`),
+ * sealed by the runtime (controller/runtime/stored-secrets.ts) before it reaches the store:
+ * AES-256-GCM ciphertext with its 16-byte tag appended, the 12-byte nonce, and the id of
+ * the controller key it was sealed under (the first 8 hex digits of the SHA-256 of
+ * `OMNIA_SECRET_KEY`, as `secretKeyId` names it). The clear value is never in this shape.
+ */
+export interface SealedSecret {
+  ciphertext: Uint8Array;
+  nonce: Uint8Array;
+  keyId: string;
+}
+
+/** Where a stored secret lives: its `api` source, tenant (customer code) and name. */
+export interface StoredSecretAddress {
+  source: string;
+  tenant: string;
+  /** `^[a-z0-9][a-z0-9-]{0,126}$`, the name a document's `{fromSecret}` gives. */
+  name: string;
+}
+
+/** A stored secret as listed: its address and times, never its value. */
+export interface StoredSecretInfo extends StoredSecretAddress {
+  keyId: string;
+  createdAt: Date;
+  updatedAt: Date;
+}

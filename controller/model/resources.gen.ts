@@ -41,6 +41,12 @@ export interface ExtensionDocument {
            * Path of a file whose content is the secret (a byte-order mark and surrounding whitespace and line breaks removed; UTF-8, or UTF-16 with a byte-order mark); relative paths start at the manifest's folder.
            */
           fromFile: string;
+        }
+      | {
+          /**
+           * Name of a secret stored through the controller API (PUT /v1/tenants/{tenant}/secrets/{name}, kept encrypted at rest). Allowed only in resources written through the API (sources of type api, e.g. by the Terraform provider); a manifest in a repository names an environment variable or a file instead.
+           */
+          fromSecret: string;
         };
     /**
      * The user the extension is associated with, which enables the apps. Only 'email': a User declared in the same tenant. With names too: a user defined here, created if missing.
@@ -247,6 +253,12 @@ export interface SipTrunkDocument {
            * Path of a file whose content is the secret (a byte-order mark and surrounding whitespace and line breaks removed; UTF-8, or UTF-16 with a byte-order mark); relative paths start at the manifest's folder.
            */
           fromFile: string;
+        }
+      | {
+          /**
+           * Name of a secret stored through the controller API (PUT /v1/tenants/{tenant}/secrets/{name}, kept encrypted at rest). Allowed only in resources written through the API (sources of type api, e.g. by the Terraform provider); a manifest in a repository names an environment variable or a file instead.
+           */
+          fromSecret: string;
         };
   };
 }

@@ -84,6 +84,26 @@ const rows: Row[] = [
     acmeOwned: true,
   },
   { method: "GET", url: "/v1/tenants/ACME001/resources?source=acme-api", scope: "read", acmeOwned: true },
+  {
+    method: "PUT",
+    url: "/v1/tenants/ACME001/secrets/hq-201-pin?source=acme-api",
+    scope: "write",
+    acmeOwned: true,
+    body: { value: "2580" },
+  },
+  {
+    method: "DELETE",
+    url: "/v1/tenants/ACME001/secrets/hq-201-pin?source=acme-api",
+    scope: "write",
+    acmeOwned: true,
+  },
+  { method: "GET", url: "/v1/tenants/ACME001/secrets?source=acme-api", scope: "read", acmeOwned: true },
+  {
+    method: "GET",
+    url: "/v1/tenants/ACME001/live/Extension/ACME001%2Fhq%2F201?source=acme-api",
+    scope: "read",
+    acmeOwned: true,
+  },
   { method: "POST", url: "/v1/tenants/ACME001/plan?source=acme-git", scope: "read", acmeOwned: true },
   { method: "GET", url: "/v1/tokens", scope: "admin", acmeOwned: false },
   {

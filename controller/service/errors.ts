@@ -28,13 +28,18 @@ export const errTenantNotFound = "no such tenant in this source";
 export const errRunNotFound = "no such run";
 export const errTokenNotFound = "no such token";
 export const errResourceNotFound = "no such resource";
+export const errSecretNotFound = "no such stored secret";
+export const errLiveNotFound = "the platform has no object of that key";
+export const errLiveRead = "cannot read the live platform now";
+export const errResourceConflict = "the resource is already managed by another source of this partner";
 export const errSourceIdTaken = "the source id is not available";
 export const errNoApiSource = "the partner has no source of type api; register one or name it with ?source=";
 export const errManyApiSources = "the partner has several sources of type api; name one with ?source=";
 export const errNotApiSource = "the source is not of type api; its resources come from its repository";
 export const errKindUnknown = "unknown kind";
 export const errDocument = "the resource document is invalid";
-export const errClearSecret = "a secret must be a reference ({fromEnv} or {fromFile}), never a value";
+export const errClearSecret =
+  "a secret must be a reference ({fromEnv}, {fromFile}, or {fromSecret} naming a secret stored with PUT /v1/tenants/{tenant}/secrets/{name}), never a value";
 export const errLocationRefused = "this source location is not allowed through the API";
 export const errSecretRefRefused = "this secret reference is not allowed through the API";
 /** An API source's account names a platform URL the operator did not list. */

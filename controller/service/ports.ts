@@ -12,9 +12,12 @@ import type {
   ReconcileReason,
   ReconcileRequest,
   RequestMode,
+  SealedSecret,
   SecretReference,
   SourceRecord,
   SourceSpec,
+  StoredSecretAddress,
+  StoredSecretInfo,
   TenantPhase,
   TenantStatus,
   TokenScope,
@@ -57,7 +60,7 @@ export interface StoredResource {
   kind: string;
   /** The full natural key, e.g. `Extension/ACME001/hq/201`. */
   key: string;
-  /** The manifest document; secrets only as `{fromEnv}` / `{fromFile}` references. */
+  /** The manifest document; secrets only as `{fromEnv}` / `{fromFile}` / `{fromSecret}` references. */
   document: Record<string, unknown>;
   updatedAt: Date;
 }
@@ -102,6 +105,16 @@ export interface ServiceStore {
   deleteStoredResource(source: string, key: string): Promise<boolean>;
   listStoredResources(source: string): Promise<Omit<StoredResource, "source">[]>;
 
+  /** Stores a secret already sealed by `ServiceDeps.sealSecret`; the store never sees a value. */
+  putStoredSecret(address: StoredSecretAddress, sealed: SealedSecret): Promise<{ created: boolean }>;
+  /** False when there was no such secret. */
+  deleteStoredSecret(address: StoredSecretAddress): Promise<boolean>;
+  /** A source's secrets by tenant then name, without values; one tenant's when set. */
+  listStoredSecrets(source: string, filter?: { tenant?: string }): Promise<StoredSecretInfo[]>;
+
+  /** The inventory entry of a natural key (who owns it), `Store.getInventory`. */
+  getInventory(key: string): Promise<{ key: string; source: string; tenant: string } | undefined>;
+
   getRun(id: string): Promise<RunRecord | undefined>;
   listRuns(filter?: ServiceRunFilter): Promise<RunRecord[]>;
   listSteps(runId: string): Promise<StepRecord[]>;
@@ -130,13 +143,23 @@ export interface TenantPlanView {
   warnings: string[];
 }
 
-/** A live object as the platform answered it after an apply (the platform never returns secrets). */
+/**
+ * A live object as the platform answers it (after an apply, or read now for a refresh or an
+ * import). The platform never returns secrets: a secret field of the kind (the registry's
+ * `secretPaths`) shows only as `{sensitive: true}` when the platform says one is set
+ * (`hasPin`, `hasPassword`), and is absent otherwise.
+ */
 export interface LiveObjectView {
   kind: string;
+  /** Full natural key, e.g. `Extension/ACME001/hq/201`. */
   key: string;
   /** Platform id. */
   id: string;
   spec: Record<string, unknown>;
+  /** Platform status (`active`, `pending`, `suspended`) and facts (`meetingId`, `hasPin`, ...). */
+  status?: { phase: string; facts: Record<string, string | number | boolean | null> };
+  /** The source whose inventory owns the key, or null when no source manages it. */
+  owner: { source: string } | null;
 }
 
 /** What `applyTenantNow` answers: the engine's outcome and the tenant's live objects. */
@@ -174,6 +197,23 @@ export interface ServiceDeps {
   planTenant(source: string, tenant: string, signal?: AbortSignal): Promise<TenantPlanView>;
   /** Reconciles one tenant now (under its lease) and answers its live objects (`?wait=true`). */
   applyTenantNow(source: string, tenant: string, signal: AbortSignal): Promise<ApplyNowResult>;
+  /**
+   * Reads one object from the platform now, through the source's account client and rate
+   * budget (observe's list calls for the tenant, never a write); undefined when the
+   * platform has no object of that key. `key` is the full natural key.
+   */
+  observeResource(
+    source: string,
+    tenant: string,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<LiveObjectView | undefined>;
+  /**
+   * Seals a secret for the store (runtime/stored-secrets.ts: AES-256-GCM under a key derived
+   * from OMNIA_SECRET_KEY, bound to its address). Throws `StoredSecretError` when the value
+   * is empty or too long.
+   */
+  sealSecret(address: StoredSecretAddress, value: string): SealedSecret;
   /** Reads a secret of the operator's (the webhook secret); throws when it cannot. */
   resolveSecret(ref: SecretReference): Promise<string>;
   /**

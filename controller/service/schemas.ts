@@ -280,7 +280,7 @@ const event = {
 const resourceDocument = {
   $id: "ResourceDocument",
   description:
-    "A manifest document (see schemas/omnia-manifest.schema.json); secrets only as {fromEnv} or {fromFile}.",
+    "A manifest document (see schemas/omnia-manifest.schema.json); secrets only as {fromEnv}, {fromFile} or {fromSecret} (a secret stored with PUT /v1/tenants/{tenant}/secrets/{name}).",
   type: "object",
   properties: {
     apiVersion: { type: "string" },

@@ -17,16 +17,19 @@ import pino, { type Logger } from "pino";
 import { type ClientOptions, OmniaClient } from "../../platform/client/index.js";
 import type { RateGate } from "../../platform/client/rate-limit.js";
 import type { PlatformPort } from "../engine/adapters/platform-port.js";
+import { observe } from "../engine/observe/observe.js";
 import type { ReconcileDeps } from "../engine/reconcile/deps.js";
 import { errUnknownTenant, planTenants, tenantsOf } from "../engine/reconcile/plan-tenants.js";
 import { reconcileTenant } from "../engine/reconcile/reconcile-tenant.js";
 import type { DesiredStateSource } from "../engine/reconcile/source-port.js";
 import { formatProblem } from "../load/index.js";
 import type { PlatformAccount, SourceRecord } from "../model/control.js";
+import type { AnyLiveResource, LiveState } from "../model/live-state.js";
 import type { ControllerConfig } from "../runtime/controller-config.js";
 import { describeReference, resolveOperatorSecret } from "../runtime/operator-secret.js";
 import { createSecretHasher, isCurrentSecretHash, resolveSecretKey } from "../runtime/secret-key.js";
 import { secretAccessFrom } from "../runtime/settings.js";
+import { createSecretSealer, type SecretSealer, storedSecretsPort } from "../runtime/stored-secrets.js";
 import { accountKey } from "../scheduler/budget.js";
 import type { ReconcileContext, RunResult } from "../scheduler/ports.js";
 import { createScheduler, type Scheduler, type SchedulerOptions } from "../scheduler/scheduler.js";
@@ -35,6 +38,7 @@ import { GitSource } from "../sources/git.js";
 import { openStore, type Store } from "../store/index.js";
 import { buildApp, type ServiceOptions } from "./app.js";
 import { Problem } from "./errors.js";
+import { liveView } from "./live-view.js";
 import { createControllerMetrics } from "./metrics.js";
 import type { ApplyNowResult, LiveObjectView, ServiceDeps, TenantPlanView } from "./ports.js";
 import { hashToken, tokenPattern } from "./tokens.js";
@@ -112,7 +116,9 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       hash: createSecretHasher(key),
       isCurrent: (h: string) => isCurrentSecretHash(h, key.id),
     };
-    const sources = new SourceCache(config, env, store, stateDir);
+    // Secrets stored through the API are sealed with a key derived from the same controller key.
+    const sealer = createSecretSealer(key);
+    const sources = new SourceCache(config, env, store, stateDir, sealer);
     const clients = new ClientCache(env, o.client ?? {}, o.accountConcurrency ?? 8, (account, r) =>
       metrics.platformCall({
         account,
@@ -226,10 +232,27 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
         };
         if (out.status === "done") {
           const after = await planTenants({ source, tenants: [tenant], mode: "plan" }, d, signal);
-          if (after.status === "done") result.live = liveObjects(after.result.live, tenant);
+          if (after.status === "done") {
+            const owners = await store.listInventory({ tenants: [tenant] });
+            result.live = liveObjects(
+              after.result.live,
+              tenant,
+              new Map(owners.map((e) => [e.key, e.source])),
+            );
+          }
         }
         return result;
       },
+      // One tenant's lists through the source account's client and budget; never a write.
+      observeResource: async (sourceId, tenant, key, signal) => {
+        const record = await mustSource(sourceId);
+        const client = signal ? normalClient(record).withSignal(signal) : normalClient(record);
+        const live = await observe(client, { tenants: [tenant] });
+        const found = allLive(live).find((r) => r.key === key && r.tenant === tenant);
+        if (!found) return undefined;
+        return liveView(found, (await store.getInventory(key))?.source ?? null);
+      },
+      sealSecret: (address, value) => sealer.seal(address, value),
       resolveSecret: async (ref) => resolveOperatorSecret(ref, env),
       // The platform's own dashboard figures of the source's account (GET /rest/dashboard).
       inventoryFigures: async (sourceId) => normalClient(await mustSource(sourceId)).dashboard.get(),
@@ -326,6 +349,7 @@ class SourceCache {
     private readonly env: NodeJS.ProcessEnv,
     private readonly store: Store,
     private readonly stateDir: string,
+    private readonly sealer: SecretSealer,
   ) {}
 
   sourceOf(record: SourceRecord): DesiredStateSource {
@@ -342,6 +366,7 @@ class SourceCache {
     const source = sourceFromSpec(record, {
       stateDir: this.stateDir,
       stored: this.store,
+      storedSecrets: storedSecretsPort(this.store, this.sealer),
       allowedProtocols: this.config.git.allowedProtocols,
       load,
       git: { env: this.env },
@@ -478,17 +503,14 @@ async function planView(
   };
 }
 
-/** The live objects of `tenant` (the platform never returns secrets). */
-function liveObjects(live: import("../model/live-state.js").LiveState, tenant: string): LiveObjectView[] {
-  const all = [
-    ...live.tenants,
-    ...live.users,
-    ...live.trunks,
-    ...live.pbxs,
-    ...live.numbers,
-    ...live.extensions,
-  ];
-  return all
+/** Every live object of `live`, tenants first. */
+function allLive(live: LiveState): AnyLiveResource[] {
+  return [...live.tenants, ...live.users, ...live.trunks, ...live.pbxs, ...live.numbers, ...live.extensions];
+}
+
+/** The live objects of `tenant` with their owners (`owners`: source by key), secrets as markers only. */
+function liveObjects(live: LiveState, tenant: string, owners: ReadonlyMap<string, string>): LiveObjectView[] {
+  return allLive(live)
     .filter((r) => r.tenant === tenant)
-    .map((r) => ({ kind: r.kind, key: r.key, id: r.id, spec: r.spec as Record<string, unknown> }));
+    .map((r) => liveView(r, owners.get(r.key) ?? null));
 }

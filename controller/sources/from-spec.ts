@@ -10,7 +10,7 @@ import type { SourceSpec } from "../model/control.js";
 import { FolderSource } from "./folder.js";
 import { GitSource, type GitSourceOptions } from "./git.js";
 import { defaultGitProtocols, type GitProtocol } from "./git-safety.js";
-import { type StoredResourcePort, StoredSource } from "./stored.js";
+import { type StoredResourcePort, type StoredSecretsPort, StoredSource } from "./stored.js";
 
 /** What building a source needs besides its spec. */
 export interface SourceContext {
@@ -18,6 +18,8 @@ export interface SourceContext {
   stateDir: string;
   /** The store's stored resources, for `api` sources. */
   stored: StoredResourcePort;
+  /** The secrets stored through the API, for `api` sources' `{fromSecret}`. Default: none. */
+  storedSecrets?: StoredSecretsPort;
   /** Transports git URLs may use. Default `["https", "ssh"]`. */
   allowedProtocols?: readonly GitProtocol[];
   /** Loader options of every source (the environment `fromEnv` secrets read). */
@@ -52,6 +54,9 @@ export function sourceFromSpec(
         allowedProtocols: ctx.allowedProtocols ?? defaultGitProtocols,
       });
     case "api":
-      return new StoredSource(spec.id, ctx.stored, { load: ctx.load });
+      return new StoredSource(spec.id, ctx.stored, {
+        load: ctx.load,
+        ...(ctx.storedSecrets ? { secrets: ctx.storedSecrets } : {}),
+      });
   }
 }

@@ -1,5 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { secretKeyId } from "../runtime/secret-key.js";
+import {
+  createSecretSealer,
+  errStoredSecretCorrupt,
+  errStoredSecretOtherKey,
+  storedSecretsPort,
+} from "../runtime/stored-secrets.js";
 import { baseRepo } from "../test-support/repo.js";
 import { errKindMismatch, type StoredResource, StoredSource, storedPlace } from "./stored.js";
 
@@ -99,5 +107,97 @@ describe("StoredSource", () => {
     expect(bad.problems.map((p) => [p.file, p.message])).toEqual([
       ["api:/v1/tenants/ACME001/resources/Pbx/hq-201#/kind", `${errKindMismatch} (Pbx)`],
     ]);
+  });
+
+  describe("fromSecret: secrets stored through the API", () => {
+    const key = randomBytes(32);
+    const sealer = createSecretSealer({ key, id: secretKeyId(key) });
+    /** Sealed rows as the store keeps them, over a mutable list. */
+    const secretRows: Parameters<typeof storedSecretsPort>[0] extends {
+      readStoredSecrets(s: string): Promise<infer R>;
+    }
+      ? R
+      : never = [];
+    const put = (tenant: string, name: string, value: string, at: number, source = "tf") =>
+      secretRows.push({
+        tenant,
+        name,
+        keyId: sealer.keyId,
+        updatedAt: new Date(at),
+        sealed: sealer.seal({ source, tenant, name }, value),
+      });
+    const secrets = storedSecretsPort({ readStoredSecrets: async () => secretRows }, sealer);
+    const withPin = () => [
+      ...storedBase(),
+      extension({ number: "201", license: "start", pin: { fromSecret: "hq-201-pin" } }),
+    ];
+
+    it("resolves the tenant's stored secret, and a new value is a new revision", async () => {
+      secretRows.length = 0;
+      put("ACME001", "hq-201-pin", "2580", 1000);
+      const src = new StoredSource("tf", port(withPin()), { load: { env: {} }, secrets });
+      const first = await src.read();
+      expect(first.problems).toEqual([]);
+      expect(first.desired.extensions.map((e) => [e.spec.pin.reveal(), e.spec.pin.ref])).toEqual([
+        ["2580", "stored:hq-201-pin"],
+      ]);
+      secretRows.length = 0;
+      put("ACME001", "hq-201-pin", "13579", 2000);
+      const second = await src.read();
+      expect(second.desired.extensions.map((e) => e.spec.pin.reveal())).toEqual(["13579"]);
+      expect(second.revision).not.toBe(first.revision);
+    });
+
+    it.each([
+      [
+        "no secret of that name",
+        () => put("ACME001", "other", "2580", 1),
+        "no secret of that name is stored for tenant ACME001",
+      ],
+      [
+        "one of another tenant",
+        () => put("ACME002", "hq-201-pin", "2580", 1),
+        "no secret of that name is stored for tenant ACME001",
+      ],
+      [
+        "one sealed for another source",
+        () => put("ACME001", "hq-201-pin", "2580", 1, "elsewhere"),
+        errStoredSecretCorrupt,
+      ],
+      [
+        "a value the platform refuses as a PIN",
+        () => put("ACME001", "hq-201-pin", "12", 1),
+        "the platform refuses it as a PIN",
+      ],
+    ])("places a problem at the field for %s, and builds nothing", async (_case, seed, want) => {
+      secretRows.length = 0;
+      seed();
+      const snap = await new StoredSource("tf", port(withPin()), { load: { env: {} }, secrets }).read();
+      expect(snap.problems.map((p) => p.file)).toEqual([
+        "api:/v1/tenants/ACME001/resources/Extension/hq-201#/spec/pin/fromSecret",
+      ]);
+      expect(snap.problems[0]?.message).toContain(want);
+      expect(snap.desired.extensions).toEqual([]);
+    });
+
+    it("names both key ids when the secret was sealed under another controller key", async () => {
+      const oldKey = randomBytes(32);
+      const old = createSecretSealer({ key: oldKey, id: secretKeyId(oldKey) });
+      secretRows.length = 0;
+      secretRows.push({
+        tenant: "ACME001",
+        name: "hq-201-pin",
+        keyId: old.keyId,
+        updatedAt: new Date(1),
+        sealed: old.seal({ source: "tf", tenant: "ACME001", name: "hq-201-pin" }, "2580"),
+      });
+      const snap = await new StoredSource("tf", port(withPin()), { load: { env: {} }, secrets }).read();
+      expect(snap.problems.map((p) => p.message)).toEqual([
+        expect.stringContaining(
+          `${errStoredSecretOtherKey}: key id ${old.keyId}, the controller's key is ${sealer.keyId}`,
+        ),
+      ]);
+      expect(snap.problems[0]?.message).not.toContain("2580");
+    });
   });
 });

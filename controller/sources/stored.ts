@@ -8,13 +8,21 @@
  * Places: a stored document has no lines, so a problem's `file` is the resource's API
  * address with the offending field as a JSON pointer fragment,
  * `api:/v1/tenants/ACME001/resources/Extension/hq-201#/spec/license`, and `line:col` is
- * `1:1`. Secrets: a document can only name them (`fromEnv`, `fromFile`); `fromFile`
- * resolves only inside `secretRoots` (default none: refused), `fromEnv` only the variables
- * manifests may read.
+ * `1:1`. Secrets: a document can only name them (`fromEnv`, `fromFile`, `fromSecret`);
+ * `fromFile` resolves only inside `secretRoots` (default none: refused), `fromEnv` only the
+ * variables manifests may read, `fromSecret` only the secrets stored through the API for
+ * this source and the document's tenant (the injected `secrets` port; only this source
+ * type reads them).
  */
 import { createHash } from "node:crypto";
 import type { DesiredStateSource, SourceSnapshot } from "../engine/reconcile/source-port.js";
-import { type LoadOptions, loadDocuments, type ParsedDocument, type Problem } from "../load/index.js";
+import {
+  type LoadOptions,
+  loadDocuments,
+  type ParsedDocument,
+  type Problem,
+  type StoredSecretReader,
+} from "../load/index.js";
 
 /** One resource as the store keeps it (`Store.listStoredResources`). */
 export interface StoredResource {
@@ -35,11 +43,29 @@ export interface StoredResourcePort {
   listStoredResources(source: string): Promise<StoredResource[]>;
 }
 
+/**
+ * The secrets stored through the API for a source, opened for one load (the runtime's
+ * `storedSecretsPort` over the store and the controller key).
+ */
+export interface StoredSecretsPort {
+  /**
+   * Reads the source's stored secrets now. `fingerprint` changes whenever a secret is put,
+   * replaced or deleted (made of names, times and key ids, never of values), so the
+   * revision changes with it; `reader` opens a value on demand.
+   */
+  open(source: string, signal?: AbortSignal): Promise<{ reader: StoredSecretReader; fingerprint: string }>;
+}
+
 /** Options of `StoredSource`. */
 export interface StoredSourceOptions {
   /** Loader options; `secretRoots` defaults to none, so a `fromFile` secret is refused. */
   load?: LoadOptions;
+  /** The source's stored secrets for `{fromSecret}`. Default: none stored (each is reported missing). */
+  secrets?: StoredSecretsPort;
 }
+
+/** Reads no secret: every `{fromSecret}` is reported missing. */
+const noStoredSecrets: StoredSecretReader = { read: () => undefined };
 
 /** A stored document's `kind` differs from the kind in its API address. */
 export const errKindMismatch = "the document's kind differs from the kind in its address";
@@ -48,6 +74,7 @@ export const errKindMismatch = "the document's kind differs from the kind in its
 export class StoredSource implements DesiredStateSource {
   readonly location: string;
   readonly #load: LoadOptions;
+  readonly #secrets: StoredSecretsPort | undefined;
 
   constructor(
     /** The source id: the inventory name and the store's key of its resources. */
@@ -57,16 +84,21 @@ export class StoredSource implements DesiredStateSource {
   ) {
     this.location = `api:${name}`;
     this.#load = { ...options.load, secretRoots: options.load?.secretRoots ?? [] };
+    this.#secrets = options.secrets;
   }
 
   /**
    * Loads every stored resource now. The revision is `sha256:` over each resource's
-   * address and canonical JSON (key order does not matter), so any change is a new
-   * revision. Throws only when the store cannot be read.
+   * address and canonical JSON (key order does not matter) and the stored secrets'
+   * fingerprint, so any change, a new secret value too, is a new revision. Throws only
+   * when the store cannot be read.
    */
   async read(signal?: AbortSignal): Promise<SourceSnapshot> {
     signal?.throwIfAborted();
     const rows = [...(await this.port.listStoredResources(this.name))];
+    const secrets = this.#secrets
+      ? await this.#secrets.open(this.name, signal)
+      : { reader: noStoredSecrets, fingerprint: "" };
     signal?.throwIfAborted();
     const placed = rows
       .map((r) => ({ row: r, place: storedPlace(r) }))
@@ -91,7 +123,7 @@ export class StoredSource implements DesiredStateSource {
       }
       return { documents: problems.length ? [] : [doc], problems };
     });
-    const loaded = loadDocuments(parsed, this.#load);
+    const loaded = loadDocuments(parsed, { ...this.#load, storedSecrets: secrets.reader });
     const problems = loaded.problems.map((p) => {
       const index = indexes.get(p.file);
       return index ? { ...p, file: `${p.file}#${index.pointer(p.line)}`, line: 1, col: 1 } : p;
@@ -99,6 +131,7 @@ export class StoredSource implements DesiredStateSource {
     const h = createHash("sha256");
     for (const { row, place } of placed)
       h.update(place).update("\0").update(canonical(row.document)).update("\0");
+    if (secrets.fingerprint) h.update("secrets\0").update(secrets.fingerprint);
     return {
       revision: `sha256:${h.digest("hex")}`,
       desired: loaded.state,

@@ -1,7 +1,7 @@
 /**
  * The controller service's tables as `Store` methods (`omnia serve`, issue 9): sources,
  * the reconcile request queue, tenant statuses, API tokens, events and webhook
- * deliveries, replicas and API-written resources. Each group's SQL lives in its own
+ * deliveries, replicas, API-written resources and sealed API-written secrets. Each group's SQL lives in its own
  * module; this base class of `SqlStore` binds them to the store's driver and clock.
  */
 import type {
@@ -9,8 +9,11 @@ import type {
   ControllerEvent,
   ControllerEventInput,
   ReconcileRequest,
+  SealedSecret,
   SourceRecord,
   SourceSpec,
+  StoredSecretAddress,
+  StoredSecretInfo,
   TenantStatus,
 } from "../model/control.js";
 import type { Driver } from "./driver.js";
@@ -19,6 +22,7 @@ import * as queue from "./queue.js";
 import * as replicas from "./replicas.js";
 import * as sources from "./sources.js";
 import * as stored from "./stored-resources.js";
+import * as secrets from "./stored-secrets.js";
 import * as status from "./tenant-status.js";
 import * as tokens from "./tokens.js";
 
@@ -30,7 +34,8 @@ export interface ControllerStore
     tokens.TokenStore,
     events.EventStore,
     replicas.ReplicaStore,
-    stored.StoredResourceStore {}
+    stored.StoredResourceStore,
+    secrets.StoredSecretStore {}
 
 /** `ControllerStore` over a driver; `SqlStore` extends it with the engine's tables. */
 export class ControllerSqlStore implements ControllerStore {
@@ -146,5 +151,18 @@ export class ControllerSqlStore implements ControllerStore {
   }
   listStoredResources(source: string, filter?: { tenant?: string }): Promise<stored.StoredResource[]> {
     return stored.listStoredResources(this.db, source, filter);
+  }
+
+  putStoredSecret(address: StoredSecretAddress, sealed: SealedSecret): Promise<{ created: boolean }> {
+    return secrets.putStoredSecret(this.db, this.now(), address, sealed);
+  }
+  deleteStoredSecret(address: StoredSecretAddress): Promise<boolean> {
+    return secrets.deleteStoredSecret(this.db, address);
+  }
+  listStoredSecrets(source: string, filter?: { tenant?: string }): Promise<StoredSecretInfo[]> {
+    return secrets.listStoredSecrets(this.db, source, filter);
+  }
+  readStoredSecrets(source: string, filter?: { tenant?: string }): Promise<secrets.SealedStoredSecret[]> {
+    return secrets.readStoredSecrets(this.db, source, filter);
   }
 }

@@ -53,6 +53,8 @@ export const errTenantStatusArgs = "invalid tenant status";
 export const errEventArgs = "invalid event";
 /** A stored resource that cannot be kept (empty source, tenant, kind or key). */
 export const errStoredResourceArgs = "invalid stored resource";
+/** A stored secret that cannot be kept (empty source or tenant, bad name, nonce or key id). */
+export const errStoredSecretArgs = "invalid stored secret";
 /** A replica id that is empty. */
 export const errReplicaArgs = "invalid replica";
 /** A token that cannot be kept (no partner, no hash, unknown scope). */

@@ -32,6 +32,7 @@ export { interruptedRunError, type MarkInterruptedOptions } from "./runs.js";
 export { type SourceFilter, type SourceRead, sourceIdPattern } from "./sources.js";
 export type { Store } from "./store.js";
 export type { StoredResource, StoredResourceInput } from "./stored-resources.js";
+export type { SealedStoredSecret } from "./stored-secrets.js";
 export {
   maxTenantStatusPage,
   type TenantStatusFilter,

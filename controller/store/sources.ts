@@ -123,7 +123,13 @@ export async function listSources(db: Queryable, filter: SourceFilter = {}): Pro
 }
 
 /** Tables whose rows belong to one source, by a `source` column. */
-const sourceTables = ["reconcile_requests", "tenant_status", "stored_resources", "webhook_deliveries"];
+const sourceTables = [
+  "reconcile_requests",
+  "tenant_status",
+  "stored_resources",
+  "stored_secrets",
+  "webhook_deliveries",
+];
 
 /** See `SourceStore.deleteSource`. */
 export function deleteSource(db: Driver, id: string): Promise<boolean> {

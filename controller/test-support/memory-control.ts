@@ -5,26 +5,32 @@
  * found by hash only, tenant status lists filter, sort and page like the SQL. For the
  * service's `app.inject` tests; the store's own tests prove the SQL.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type {
   ApiToken,
   ControllerEvent,
   ControllerEventInput,
   ReconcileRequest,
+  SealedSecret,
   SecretReference,
   SourceRecord,
   SourceSpec,
+  StoredSecretAddress,
+  StoredSecretInfo,
   TenantStatus,
   TokenScope,
 } from "../model/control.js";
 import type { RunRecord, StepRecord } from "../model/run.js";
 import type { Lease, ResourceStatus } from "../model/status.js";
+import { secretKeyId } from "../runtime/secret-key.js";
+import { createSecretSealer, type SecretSealer } from "../runtime/stored-secrets.js";
 import { buildApp, type ServiceOptions } from "../service/app.js";
 import { createControllerMetrics } from "../service/metrics.js";
 import type {
   ApplyNowResult,
   InventoryFigures,
+  LiveObjectView,
   ServiceDeps,
   ServiceRunFilter,
   ServiceStore,
@@ -49,6 +55,10 @@ export class MemoryControlStore implements ServiceStore {
   readonly events: ControllerEvent[] = [];
   readonly deliveries = new Set<string>();
   readonly resources = new Map<string, StoredResource>();
+  /** Sealed secrets by `source \0 tenant \0 name`. */
+  readonly secrets = new Map<string, StoredSecretInfo & { sealed: SealedSecret }>();
+  /** Inventory owners by natural key (seed it to test conflicts). */
+  readonly inventory = new Map<string, { key: string; source: string; tenant: string }>();
   readonly statuses = new Map<string, TenantStatus>();
   readonly resourceStatus: ResourceStatus[] = [];
   readonly requests: ReconcileRequest[] = [];
@@ -229,6 +239,33 @@ export class MemoryControlStore implements ServiceStore {
       .map(({ source: _s, ...rest }) => structuredClone(rest));
   }
 
+  async putStoredSecret(a: StoredSecretAddress, sealed: SealedSecret): Promise<{ created: boolean }> {
+    const id = `${a.source}\u0000${a.tenant}\u0000${a.name}`;
+    const old = this.secrets.get(id);
+    const now = this.#clock();
+    this.secrets.set(id, {
+      ...a,
+      keyId: sealed.keyId,
+      sealed: structuredClone(sealed),
+      createdAt: old?.createdAt ?? now,
+      updatedAt: now,
+    });
+    return { created: !old };
+  }
+  async deleteStoredSecret(a: StoredSecretAddress): Promise<boolean> {
+    return this.secrets.delete(`${a.source}\u0000${a.tenant}\u0000${a.name}`);
+  }
+  async listStoredSecrets(source: string, filter: { tenant?: string } = {}): Promise<StoredSecretInfo[]> {
+    return [...this.secrets.values()]
+      .filter((s) => s.source === source && (filter.tenant === undefined || s.tenant === filter.tenant))
+      .sort((a, b) => (`${a.tenant}\0${a.name}` < `${b.tenant}\0${b.name}` ? -1 : 1))
+      .map(({ sealed: _sealed, ...info }) => structuredClone(info));
+  }
+  async getInventory(key: string): Promise<{ key: string; source: string; tenant: string } | undefined> {
+    const e = this.inventory.get(key);
+    return e && { ...e };
+  }
+
   async getRun(id: string): Promise<RunRecord | undefined> {
     return this.runs.find((r) => r.id === id);
   }
@@ -283,6 +320,12 @@ export interface FakeServiceDeps extends ServiceDeps {
   readyError: Error | null;
   /** The platform's dashboard figures `inventoryFigures` answers, by source id (missing: it throws). */
   figures: Map<string, InventoryFigures>;
+  /** What `observeResource` answers, by full natural key (missing: absent). */
+  live: Map<string, LiveObjectView>;
+  /** When set, `observeResource` throws it (the platform cannot be read). */
+  liveError: Error | null;
+  /** The real sealer `sealSecret` uses, over a random key: tests open what was stored. */
+  sealer: SecretSealer;
 }
 
 /** Fake deps over a fresh store (clock: `options.clock`). */
@@ -297,6 +340,9 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     readyAnswer: true,
     readyError: null,
     figures: new Map(),
+    live: new Map(),
+    liveError: null,
+    sealer: fixtureSealer(),
     applyResult: { outcome: "done", runId: "run-now", reason: null, live: [] },
     async trigger(source, tenant, reason, mode) {
       deps.triggers.push({ source, tenant, reason, mode });
@@ -327,6 +373,14 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
       deps.applied.push({ source, tenant });
       return deps.applyResult;
     },
+    async observeResource(_source, _tenant, key) {
+      if (deps.liveError) throw deps.liveError;
+      const found = deps.live.get(key);
+      return found && structuredClone(found);
+    },
+    sealSecret(address, value) {
+      return deps.sealer.seal(address, value);
+    },
     async resolveSecret(ref: SecretReference) {
       const name = "fromEnv" in ref ? ref.fromEnv : ref.fromFile;
       const value = deps.secrets.get(name);
@@ -344,6 +398,12 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     },
   };
   return deps;
+}
+
+/** A sealer over a fresh random 32-byte key. */
+function fixtureSealer(): SecretSealer {
+  const key = randomBytes(32);
+  return createSecretSealer({ key, id: secretKeyId(key) });
 }
 
 /** The tokens `serviceFixture` makes: partner `acme` with each scope, a revoked one, and partner `other`. */

@@ -10,6 +10,7 @@ import { register as exportTenant } from "./export.js";
 import { register as importSheet } from "./import-sheet.js";
 import { register as plan } from "./plan.js";
 import { register as platform } from "./platform.js";
+import { register as provider } from "./provider.js";
 import { register as serve } from "./serve.js";
 import { register as validate } from "./validate.js";
 
@@ -21,6 +22,7 @@ export const commands: Array<(program: Command) => void> = [
   exportTenant,
   importSheet,
   platform,
+  provider,
   serve,
   demo,
 ];

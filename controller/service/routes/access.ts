@@ -1,10 +1,19 @@
 /**
- * What every route plugin shares: its dependencies, partner isolation (`ownSource`) and the
+ * What every route plugin shares: its dependencies, partner isolation (`ownSource`,
+ * `apiSource`) and the
  * audit of changes (`recordChange`: an `api.change` event with actor and client address).
  */
 import type { FastifyRequest } from "fastify";
 import type { ApiToken, SourceRecord } from "../../model/control.js";
-import { errSourceNotFound, notFound } from "../errors.js";
+import {
+  errManyApiSources,
+  errNoApiSource,
+  errNotApiSource,
+  errSourceNotFound,
+  invalid,
+  notFound,
+  Problem,
+} from "../errors.js";
 import type { ServiceDeps } from "../ports.js";
 
 /** What the route plugins get from `buildApp`. */
@@ -29,6 +38,28 @@ export async function ownSource(deps: RouteDeps, request: FastifyRequest, id: st
   const source = await deps.store.getSource(id);
   if (!source || source.partner !== tokenOf(request).partner) throw notFound(errSourceNotFound);
   return source;
+}
+
+/**
+ * The partner's `api` source: the one `named` (409 `not-api-source` when it is of another
+ * type), or the partner's only one (409 `no-api-source` when it has none, 400 on
+ * `querystring/source` when it has several).
+ */
+export async function apiSource(
+  deps: RouteDeps,
+  request: FastifyRequest,
+  named: string | undefined,
+): Promise<SourceRecord> {
+  if (named !== undefined) {
+    const source = await ownSource(deps, request, named);
+    if (source.location.type !== "api") throw new Problem(409, "not-api-source", errNotApiSource);
+    return source;
+  }
+  const all = await deps.store.listSources({ partner: tokenOf(request).partner });
+  const api = all.filter((s) => s.location.type === "api");
+  if (api.length === 0) throw new Problem(409, "no-api-source", errNoApiSource);
+  if (api.length > 1) throw invalid("querystring/source", errManyApiSources);
+  return api[0] as SourceRecord;
 }
 
 /** Records a change made through the API as an `api.change` event of the token's partner. */

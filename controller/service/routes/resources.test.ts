@@ -6,6 +6,7 @@ import {
   errManyApiSources,
   errNoApiSource,
   errNotApiSource,
+  errResourceConflict,
 } from "../errors.js";
 
 const url = "/v1/tenants/ACME001/resources/Extension/ACME001%2Fhq%2F201";
@@ -107,12 +108,20 @@ describe("resource routes", () => {
       runId: "run-9",
       reason: null,
       live: [
-        { kind: "Extension", key: "Extension/ACME001/hq/202", id: "e2", spec: { number: "202" } },
+        {
+          kind: "Extension",
+          key: "Extension/ACME001/hq/202",
+          id: "e2",
+          spec: { number: "202" },
+          owner: null,
+        },
         {
           kind: "Extension",
           key: "Extension/ACME001/hq/201",
           id: "e1",
-          spec: { number: "201", license: "plus" },
+          spec: { number: "201", license: "plus", pin: { sensitive: true } },
+          status: { phase: "active", facts: { hasPin: true, meetingId: "m-1" } },
+          owner: { source: "acme-api" },
         },
       ],
     };
@@ -125,7 +134,9 @@ describe("resource routes", () => {
         kind: "Extension",
         key: "Extension/ACME001/hq/201",
         id: "e1",
-        spec: { number: "201", license: "plus" },
+        spec: { number: "201", license: "plus", pin: { sensitive: true } },
+        status: { phase: "active", facts: { hasPin: true, meetingId: "m-1" } },
+        owner: { source: "acme-api" },
       },
     });
     expect(f.deps.applied).toEqual([{ source: "acme-api", tenant: "ACME001" }]);
@@ -173,6 +184,7 @@ describe("resource routes", () => {
   it.each([
     ["a PIN from the environment", extension({ pin: { fromEnv: "PIN_201" } }), url],
     ["a PIN from a file", extension({ pin: { fromFile: "secrets/pin-201.txt" } }), url],
+    ["a PIN stored through the API", extension({ pin: { fromSecret: "hq-201-pin" } }), url],
     ["a trunk without password", trunk(undefined), "/v1/tenants/ACME001/resources/SipTrunk/ACME001%2Fmain"],
   ])("accepts %s", async (_what, doc, target) => {
     expect((await put(doc, target)).statusCode).toBe(201);
@@ -286,5 +298,42 @@ describe("resource routes", () => {
     expect(f.deps.planned).toEqual([{ source: "acme-git", tenant: "ACME001" }]);
     expect(f.deps.triggers).toEqual([]);
     expect(f.deps.store.events).toEqual([]);
+  });
+
+  describe("a key another source already manages", () => {
+    const owned = (source: string) =>
+      f.deps.store.inventory.set("Extension/ACME001/hq/201", {
+        key: "Extension/ACME001/hq/201",
+        source,
+        tenant: "ACME001",
+      });
+
+    it.each([
+      ["queued", ""],
+      ["applied now", "?wait=true"],
+    ])(
+      "is refused with 409 naming that source and its location; nothing stored, %s or not",
+      async (_c, q) => {
+        owned("acme-git");
+        const res = await put(extension(), `${url}${q}`);
+        expect(res.statusCode, res.body).toBe(409);
+        expect(res.json()).toMatchObject({
+          type: expect.stringMatching(/resource-conflict$/),
+          owner: { source: "acme-git", location: "git https://git.example.it/acme/omnia.git branch main" },
+        });
+        expect(res.json().detail).toBe(
+          `${errResourceConflict}: Extension/ACME001/hq/201 is managed by source "acme-git" (git https://git.example.it/acme/omnia.git branch main); remove it there first, or import it into that source instead`,
+        );
+        expect(f.deps.store.resources.size).toBe(0);
+        expect(f.deps.triggers).toEqual([]);
+        expect(f.deps.applied).toEqual([]);
+        expect(f.deps.store.events).toEqual([]);
+      },
+    );
+
+    it("is accepted when the owner is the api source itself (a replace)", async () => {
+      owned("acme-api");
+      expect((await put(extension())).statusCode).toBe(201);
+    });
   });
 });

@@ -14,15 +14,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { compileValidators, type Validators } from "../../load/schema.js";
-import type { SourceRecord } from "../../model/control.js";
+import type { SourceLocation } from "../../model/control.js";
 import { documentRefs, isKindName, keyOf } from "../../model/registry.js";
 import { type DocumentProblem, documentProblems } from "../document-check.js";
 import {
   errClearSecret,
   errDocument,
-  errManyApiSources,
-  errNoApiSource,
-  errNotApiSource,
+  errResourceConflict,
   errResourceNotFound,
   invalid,
   notFound,
@@ -31,7 +29,8 @@ import {
 import type { ApplyNowResult } from "../ports.js";
 import { problemResponses, ref } from "../schemas.js";
 import { clearSecretPaths } from "../secret-check.js";
-import { ownSource, type RouteDeps, recordChange, tokenOf } from "./access.js";
+import { ownSource, type RouteDeps, recordChange, apiSource as sharedApiSource } from "./access.js";
+import { liveObjectSchema } from "./live.js";
 import { tenantPattern } from "./tenants.js";
 
 type Params = { tenant: string; kind: string; key: string };
@@ -84,17 +83,34 @@ const applyView = {
   properties: {
     outcome: { enum: ["done", "retry", "terminal"] },
     runId: { type: ["string", "null"] },
-    live: {
-      type: ["object", "null"],
-      properties: {
-        kind: { type: "string" },
-        key: { type: "string" },
-        id: { type: "string" },
-        spec: { type: "object", additionalProperties: true },
-      },
-    },
+    live: { anyOf: [liveObjectSchema, { type: "null" }] },
   },
 } as const;
+
+/**
+ * Where a source's manifests are, for a conflict's message: a folder's path, or a git
+ * URL (without any user or password), branch and folder.
+ */
+export function describeLocation(location: SourceLocation): string {
+  switch (location.type) {
+    case "folder":
+      return `folder ${location.path}`;
+    case "git": {
+      let url = location.url;
+      try {
+        const u = new URL(url);
+        u.username = "";
+        u.password = "";
+        url = u.toString();
+      } catch {
+        // NO-OP: not a URL (an scp-like or local path): shown as given.
+      }
+      return `git ${url} branch ${location.branch}${location.path ? ` folder ${location.path}` : ""}`;
+    }
+    case "api":
+      return "resources written through the API";
+  }
+}
 
 const putAnswer = {
   type: "object",
@@ -104,19 +120,8 @@ const putAnswer = {
 
 /** Registers the resource and plan routes. */
 export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  /** The partner's `api` source: the one named, or the only one. */
-  const apiSource = async (request: FastifyRequest, named: string | undefined): Promise<SourceRecord> => {
-    if (named !== undefined) {
-      const source = await ownSource(deps, request, named);
-      if (source.location.type !== "api") throw new Problem(409, "not-api-source", errNotApiSource);
-      return source;
-    }
-    const all = await deps.store.listSources({ partner: tokenOf(request).partner });
-    const api = all.filter((s) => s.location.type === "api");
-    if (api.length === 0) throw new Problem(409, "no-api-source", errNoApiSource);
-    if (api.length > 1) throw invalid("querystring/source", errManyApiSources);
-    return api[0] as SourceRecord;
-  };
+  const apiSource = (request: FastifyRequest, named: string | undefined) =>
+    sharedApiSource(deps, request, named);
 
   // Compiled on first use: the schemas are read once per app, not at every PUT.
   let compiled: Validators | undefined;
@@ -196,6 +201,19 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       if (docKey !== fullKey)
         throw invalid("body", `the document's natural key is ${docKey}, the URL says ${fullKey}`);
       const source = await apiSource(request, request.query.source);
+      // One resource, one owner: a key another source of the partner manages is refused
+      // here, before anything is stored or queued (the engine would refuse it at plan).
+      const owner = await deps.store.getInventory(fullKey);
+      if (owner && owner.source !== source.id) {
+        const other = await deps.store.getSource(owner.source);
+        if (other && other.partner === source.partner)
+          throw new Problem(
+            409,
+            "resource-conflict",
+            `${errResourceConflict}: ${fullKey} is managed by source "${other.id}" (${describeLocation(other.location)}); remove it there first, or import it into that source instead`,
+            { owner: { source: other.id, location: describeLocation(other.location) } },
+          );
+      }
       const { created } = await deps.store.putStoredResource({
         source: source.id,
         tenant,
