@@ -3,7 +3,7 @@
  * a `dev_overrides` CLI configuration (no `init`, no registry), goes through apply, a
  * second plan with no changes, import and destroy. Terraform starts the provider many
  * times; every start must leave no socket directory behind (Controller.Shutdown).
- * CI (CI=true) must have `terraform` on PATH; elsewhere a missing binary is reported.
+ * `terraform` must be on PATH: without it the tests fail, naming what to install.
  */
 import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -43,14 +43,11 @@ describe("the plugin under the real terraform binary", () => {
   const root = mkdtempSync(join(tmpdir(), "plugin-terraform-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it("finds terraform on PATH (required in CI)", () => {
-    if (terraform === undefined) {
-      process.stderr.write("terraform smoke test NOT RUN: no `terraform` on PATH (CI requires it)\n");
-      expect(process.env.CI, "CI must have terraform on PATH").not.toBe("true");
-    }
+  it("finds terraform on PATH (the real binary is required, as PostgreSQL is)", () => {
+    expect(terraform, "install Terraform >= 1.11 on PATH: these tests run the real binary").toBeDefined();
   });
 
-  it.runIf(terraform !== undefined)(
+  it(
     "applies, plans no changes, imports and destroys",
     { timeout: 180_000 },
     async () => {
