@@ -33,6 +33,7 @@
 import { findNodeAtLocation, type Node, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
 import type { KindName } from "../model/resources.gen.js";
 import {
+  defaultDocumentName,
   documentFromAttributes,
   kindOfTypeName,
   type TfAttribute,
@@ -176,6 +177,10 @@ export function parseCdktfJsonText(file: string, text: string): CdktfParse {
     if (result.problems.length > 0 || r.refused) continue;
     const attributes = convertPrimitives(r.kind, result.attributes);
     const { document, problems: mapped } = documentFromAttributes(r.kind, attributes);
+    // Without its key fields no name can be derived; the logical id names it, so the one
+    // problem reported is the missing field, not a `name` the author never had to write.
+    const metadata = document.metadata as Record<string, unknown>;
+    metadata.name ??= defaultDocumentName(r.name);
     for (const p of mapped)
       problems.push({ file, ...place(p.attribute), message: p.message, code: "secret-invalid" });
     if (mapped.length > 0) continue;
