@@ -4,6 +4,8 @@
  * parser under test), and a real `cdktf synth` output equal to the YAML it was made from.
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Terraform's templates are what these tests are about
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { comparable } from "../test-support/comparable-state.js";
@@ -347,6 +349,20 @@ describe("cdk.tf.json as manifest documents", () => {
     ]);
     expect(load("[").problems[0]?.code).toBe("json-syntax");
     expect(load('"x"').problems[0]?.message).toBe("the file must be a JSON object");
+  });
+
+  it("refuses a cdk.tf.json above the file size cap unread, as it refuses a YAML file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "omnia-cdktf-cap-"));
+    try {
+      const t = text(base());
+      await writeFile(join(dir, "cdk.tf.json"), t);
+      const r = await loadDirectory(dir, { env, maxFileBytes: t.length - 1 });
+      expect(r.problems.map((p) => [p.code, p.line, p.col])).toEqual([["file-too-large", 1, 1]]);
+      expect(r.documents).toBe(0);
+      expect((await loadDirectory(dir, { env, maxFileBytes: t.length })).problems).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses JSON nested beyond the parser's stack as a problem, not a crash", () => {
