@@ -164,14 +164,10 @@ export function parseCdktfJsonText(file: string, text: string): CdktfParse {
   const documents: ParsedDocument[] = [];
   for (const r of raw) {
     const result = resolved.get(r) ?? { attributes: r.attributes, problems: [] };
-    const jsonPathOf = (attributePath: ReadonlyArray<string | number>) => [
-      "resource",
-      r.type,
-      r.name,
-      ...attributePath,
-    ];
+    // Searched from the resource's own object: from the root, finding a resource among
+    // thousands of its type would make every document's place cost O(resources).
     const place = (attributePath: ReadonlyArray<string | number>, key = false) =>
-      lines.linePos(offsetAt(root, jsonPathOf(attributePath), key));
+      lines.linePos(offsetAt(r.node, attributePath, key));
     for (const p of result.problems)
       problems.push({ file, ...place(p.attribute), message: p.message, code: codeUnsupported });
     if (result.problems.length > 0 || r.refused) continue;
@@ -337,7 +333,10 @@ function syntaxReason(error: ParseError): string {
     .toLowerCase();
 }
 
-/** Offset of the node at a JSON path (of its key with `key`), else of its nearest ancestor that exists. */
+/**
+ * Offset of the node at a JSON path below `root` (of its key with `key`), else of its
+ * nearest ancestor that exists; `root`'s own offset for the empty path.
+ */
 function offsetAt(root: Node, path: ReadonlyArray<string | number>, key: boolean): number {
   for (let n = path.length; n > 0; n--) {
     const node = findNodeAtLocation(root, path.slice(0, n) as (string | number)[]);
