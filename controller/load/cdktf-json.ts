@@ -40,8 +40,7 @@ import {
   terraformKinds,
   typeNamePrefix,
 } from "../model/terraform.js";
-import { resolveReferences } from "./cdktf-resolve.js";
-import type { NodePath, ParsedDocument } from "./parse.js";
+import { type RawResource, resolveReferences } from "./cdktf-resolve.js";
 import type { Problem } from "./problems.js";
 
 /** The file name `cdktf synth` gives a stack's configuration. */
@@ -84,29 +83,23 @@ const ignoredMetaArguments = new Set([
 /** Meta-arguments refused. */
 const refusedMetaArguments = new Set(["count", "for_each"]);
 
+/**
+ * A path into a document and a parsed document: parse.ts's `NodePath` and `ParsedDocument`,
+ * written here by shape because parse.ts imports this file (no import cycle).
+ */
+type NodePath = ReadonlyArray<string | number>;
+interface ParsedDocument {
+  file: string;
+  value: unknown;
+  position(path: NodePath, key?: boolean): { line: number; col: number };
+}
+
 /** What reading one `cdk.tf.json` gives: documents, problems, and the construct path at a place. */
 export interface CdktfParse {
   documents: ParsedDocument[];
   problems: Problem[];
   /** The construct path (`partner/acme/hq/ext-201`) of the resource at `line:col` of `file`, if any. */
   construct(file: string, line: number, col: number): string | undefined;
-}
-
-/** One kalliope resource of the file, before its strings are resolved. */
-export interface RawResource {
-  /** `kalliope_extension`. */
-  type: string;
-  /** Logical id (the JSON key). */
-  name: string;
-  kind: KindName;
-  /** The attributes as written, meta-arguments and `//` left out. */
-  attributes: Record<string, unknown>;
-  /** The JSON node of the resource object. */
-  node: Node;
-  /** `//.metadata.path`, when CDKTF wrote it. */
-  construct?: string;
-  /** Its attributes have problems: no document, but other resources may still refer to it. */
-  refused?: boolean;
 }
 
 /**

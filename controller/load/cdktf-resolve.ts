@@ -7,10 +7,28 @@
  * providers' resources, computed attributes (known only after apply), attributes the
  * referenced resource does not set, and cycles (Terraform refuses those too).
  */
+
+import type { Node } from "jsonc-parser";
 import type { KindName } from "../model/resources.gen.js";
 import { documentFromAttributes, identityOfDocument, terraformKinds } from "../model/terraform.js";
-import type { RawResource } from "./cdktf-json.js";
 import { asResourceReference, describeExpression, parseTemplate } from "./cdktf-template.js";
+
+/** One kalliope resource of a `cdk.tf.json`, before its strings are resolved. */
+export interface RawResource {
+  /** `kalliope_extension`. */
+  type: string;
+  /** Logical id (the JSON key). */
+  name: string;
+  kind: KindName;
+  /** The attributes as written, meta-arguments and `//` left out. */
+  attributes: Record<string, unknown>;
+  /** The JSON node of the resource object. */
+  node: Node;
+  /** `//.metadata.path`, when CDKTF wrote it. */
+  construct?: string;
+  /** Its attributes have problems: no document, but other resources may still refer to it. */
+  refused?: boolean;
+}
 
 /** Why an expression is refused, after what it reads. */
 export const errUnresolvable =
