@@ -351,6 +351,22 @@ describe("cdk.tf.json as manifest documents", () => {
     expect(load('"x"').problems[0]?.message).toBe("the file must be a JSON object");
   });
 
+  it("never repeats a PIN written in clear, even inside a broken template", () => {
+    for (const pin of [
+      "9753${1864",
+      "9753${kalliope_pbx.acme_hq.name}1864",
+      "97531864${var.x}",
+      '${"97531864"}',
+    ]) {
+      const c = base();
+      delete ext(c).pin_from_env;
+      ext(c).pin = pin;
+      const r = load(text(c));
+      expect(r.problems.length, pin).toBeGreaterThan(0);
+      for (const p of r.problems) expect(formatProblem(p)).not.toMatch(/9753|1864/);
+    }
+  });
+
   it("refuses a cdk.tf.json above the file size cap unread, as it refuses a YAML file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "omnia-cdktf-cap-"));
     try {

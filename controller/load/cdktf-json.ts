@@ -112,8 +112,18 @@ export function parseCdktfJsonText(file: string, text: string): CdktfParse {
   const ranges: { start: number; end: number; path: string }[] = [];
   const construct = (f: string, line: number, col: number) => {
     if (f !== file) return undefined;
+    // Resources do not overlap and `ranges` is sorted by start: the last one starting at
+    // or before the offset is the only candidate.
     const offset = lines.offset(line, col);
-    return ranges.find((r) => r.start <= offset && offset < r.end)?.path;
+    let lo = 0;
+    let hi = ranges.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((ranges[mid] as { start: number }).start <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const r = ranges[lo];
+    return r && r.start <= offset && offset < r.end ? r.path : undefined;
   };
   const at = (offset: number, message: string, code: Problem["code"]): Problem => ({
     file,
@@ -153,6 +163,7 @@ export function parseCdktfJsonText(file: string, text: string): CdktfParse {
     if (r.construct)
       ranges.push({ start: r.node.offset, end: r.node.offset + r.node.length, path: r.construct });
   }
+  ranges.sort((a, b) => a.start - b.start);
   const resolved = resolveReferences(raw);
   const documents: ParsedDocument[] = [];
   for (const r of raw) {

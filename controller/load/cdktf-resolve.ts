@@ -77,7 +77,8 @@ export function resolveReferences(resources: readonly RawResource[]): Map<RawRes
     const resolveString = (text: string, path: (string | number)[]): unknown => {
       const parsed = parseTemplate(text);
       if ("error" in parsed) {
-        problems.push({ attribute: path, message: `${JSON.stringify(text)}: ${parsed.error}` });
+        // The text is not repeated: it may be a secret written in clear; the place shows it.
+        problems.push({ attribute: path, message: parsed.error });
         return undefined;
       }
       const values: unknown[] = [];
@@ -88,17 +89,16 @@ export function resolveReferences(resources: readonly RawResource[]): Map<RawRes
         }
         const value = expressionValue(part.expression, part.directive);
         if ("error" in value) {
-          problems.push({
-            attribute: path,
-            message: `cannot resolve "\${${part.expression}}": ${value.error}`,
-          });
+          // An expression in a secret may be the secret itself (`${"1234"}`): not shown.
+          const shown = isSecret(r.kind, path) ? "an interpolation in a secret" : `"\${${part.expression}}"`;
+          problems.push({ attribute: path, message: `cannot resolve ${shown}: ${value.error}` });
           return undefined;
         }
         values.push(value.value);
       }
       if (values.length === 1) return values[0];
       if (values.some((x) => !["string", "number", "boolean"].includes(typeof x))) {
-        problems.push({ attribute: path, message: `${JSON.stringify(text)} ${errNotText}` });
+        problems.push({ attribute: path, message: `the template ${errNotText}` });
         return undefined;
       }
       return values.join("");
@@ -144,6 +144,11 @@ export function resolveReferences(resources: readonly RawResource[]): Map<RawRes
 
   for (const r of resources) resolve(r);
   return done;
+}
+
+/** Whether `path` is a secret attribute of `kind` (`pin`): its text is never shown. */
+function isSecret(kind: KindName, path: readonly (string | number)[]): boolean {
+  return terraformKinds[kind].attributes.some((a) => a.name === path[0] && a.role === "secret");
 }
 
 /** The import id of a resource from its resolved attributes, when its key fields are set. */
