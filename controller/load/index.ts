@@ -153,7 +153,12 @@ function digestOf(inputs: ReadonlyArray<readonly [string, string]>): string {
  * the place its problems are reported at. Never throws for bad input.
  */
 export function loadDocuments(
-  parsed: ReadonlyArray<{ documents: readonly ParsedDocument[]; problems: readonly Problem[] }>,
+  parsed: ReadonlyArray<{
+    documents: readonly ParsedDocument[];
+    problems: readonly Problem[];
+    /** The construct path at a place (a `cdk.tf.json`), given to the problems found there. */
+    construct?(file: string, line: number, col: number): string | undefined;
+  }>,
   options: LoadOptions = {},
 ): Omit<LoadResult, "digest"> {
   const maxDocuments = options.limits?.maxDocuments ?? defaultRepositoryLimits.maxDocuments;
@@ -198,6 +203,10 @@ export function loadDocuments(
       ...(options.operatorSecretRoots ?? []),
     ],
   });
+  for (const file of parsed) {
+    if (!file.construct) continue;
+    for (const p of problems) p.construct ??= file.construct(p.file, p.line, p.col);
+  }
   return { state, problems: sortProblems(problems), files: parsed.length, documents };
 }
 

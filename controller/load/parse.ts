@@ -17,6 +17,7 @@ import {
   Scalar,
   visit,
 } from "yaml";
+import { isCdktfJson, parseCdktfJsonText } from "./cdktf-json.js";
 import { parseSimpleYaml } from "./fast-yaml.js";
 import { msg, type Problem } from "./problems.js";
 import { decodeText, lf } from "./text.js";
@@ -58,7 +59,18 @@ export interface ParsedDocument {
   source?(path: NodePath): string | undefined;
 }
 
-/** Lists `*.yaml` and `*.yml` files under `dir`, recursively, sorted; hidden folders and node_modules are skipped. */
+/** What reading one file gives: its documents and problems. */
+export interface ParsedFile {
+  documents: ParsedDocument[];
+  problems: Problem[];
+  /** For a `cdk.tf.json`: the construct path at a place of `file`, shown in its problems. */
+  construct?(file: string, line: number, col: number): string | undefined;
+}
+
+/**
+ * Lists `*.yaml`, `*.yml` and `cdk.tf.json` (a synthesized CDKTF stack, cdktf-json.ts) files
+ * under `dir`, recursively, sorted; hidden folders and node_modules are skipped.
+ */
 export async function listManifestFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (rel: string): Promise<void> => {
@@ -68,7 +80,7 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
       const path = rel ? join(rel, e.name) : e.name;
       if (e.isDirectory()) {
         if (!e.name.startsWith(".") && e.name !== "node_modules") await walk(path);
-      } else if (e.isFile() && /\.ya?ml$/i.test(e.name)) {
+      } else if (e.isFile() && (/\.ya?ml$/i.test(e.name) || isCdktfJson(e.name))) {
         out.push(join(dir, path));
       }
     }
@@ -81,7 +93,7 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
 export async function parseManifestFile(
   file: string,
   options: ParseOptions = {},
-): Promise<{ documents: ParsedDocument[]; problems: Problem[]; text?: string }> {
+): Promise<ParsedFile & { text?: string }> {
   const opts = { ...defaultParseOptions, ...options };
   const at = (message: string, code: Problem["code"], line = 1, col = 1): Problem => ({
     file,
@@ -118,13 +130,10 @@ export async function parseManifestFile(
  * Plain files take the fast path (fast-yaml.ts, js-yaml); any other, and every error, goes to `yaml`.
  * A leading byte-order mark is dropped and CRLF read as LF, as text.ts does for files.
  */
-export function parseManifestText(
-  file: string,
-  text: string,
-  options: ParseOptions = {},
-): { documents: ParsedDocument[]; problems: Problem[] } {
+export function parseManifestText(file: string, text: string, options: ParseOptions = {}): ParsedFile {
   const opts = { ...defaultParseOptions, ...options };
   text = lf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // as decodeText gives a file's text
+  if (isCdktfJson(file)) return parseCdktfJsonText(file, text);
   const lineCounter = new LineCounter();
   const documents: ParsedDocument[] = [];
   const problems: Problem[] = [];

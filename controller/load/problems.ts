@@ -29,7 +29,11 @@ export type ProblemCode =
   | "secret-invalid"
   | "number-plan"
   | "not-utf8"
-  | "control-character";
+  | "control-character"
+  /** A `cdk.tf.json` that is not JSON (cdktf-json.ts). */
+  | "json-syntax"
+  /** Terraform that a synthesized file may hold but the controller does not evaluate: expressions, count, for_each. */
+  | "terraform-unsupported";
 
 /** One thing wrong in a repository, where it stands and what to do about it. */
 export interface Problem {
@@ -40,6 +44,8 @@ export interface Problem {
   col: number;
   /** Kind and metadata.name of the document, when known. */
   kind?: string;
+  /** The CDKTF construct path of the resource the problem stands in (a `cdk.tf.json`), e.g. `partner/acme/hq/ext-201`. */
+  construct?: string;
   name?: string;
   message: string;
   code: ProblemCode;
@@ -56,7 +62,7 @@ const quoteList = (values: readonly unknown[]): string => values.map((v) => JSON
 
 /** Message texts, one builder per problem (error texts are named constants, style.md §4). */
 export const msg = {
-  noManifests: (dir: string) => `no manifests (*.yaml, *.yml) found under ${dir}`,
+  noManifests: (dir: string) => `no manifests (*.yaml, *.yml, cdk.tf.json) found under ${dir}`,
   tooManyFiles: (count: number, limit: number) =>
     `the repository has ${count} manifest files, above the limit of ${limit}; nothing was read`,
   tooManyBytes: (size: number, limit: number) =>
@@ -194,10 +200,14 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
-/** Formats a problem as `file:line:col: Kind/name: message`, the file relative to `cwd` when given. */
+/**
+ * Formats a problem as `file:line:col: Kind/name: message` (`file:line:col (construct path): ...`
+ * in a `cdk.tf.json`), the file relative to `cwd` when given.
+ */
 export function formatProblem(p: Problem, relativeFile: (file: string) => string = (f) => f): string {
   const who = p.kind ? `${p.kind}/${p.name ?? "?"}: ` : "";
-  return `${relativeFile(p.file)}:${p.line}:${p.col}: ${who}${p.message}`;
+  const construct = p.construct ? ` (${p.construct})` : "";
+  return `${relativeFile(p.file)}:${p.line}:${p.col}${construct}: ${who}${p.message}`;
 }
 
 /** Orders problems by file, line and column, so output is stable. */

@@ -1,6 +1,7 @@
 /**
  * A folder of YAML manifests (a partner's GitOps checkout, or one manifest file) as a
- * desired-state source. Its revision is a content hash of the manifests
+ * desired-state source; a synthesized CDKTF stack (`cdktf.out/stacks/NAME/cdk.tf.json`, or
+ * the path of one) is read the same way (controller/load/cdktf-json.ts). Its revision is a content hash of the manifests
  * (`sha256:<hex>` over each file's relative path and text), so an edit anywhere is a new
  * revision and a touched-but-unchanged file is not.
  */

@@ -6,6 +6,7 @@
  */
 import { posix } from "node:path";
 import type { DesiredStateSource, SourceSnapshot } from "../engine/reconcile/source-port.js";
+import { isCdktfJson } from "../load/cdktf-json.js";
 import { type LoadOptions, loadTexts } from "../load/index.js";
 import { defaultSourceName } from "./folder.js";
 
@@ -25,7 +26,7 @@ export class MemorySource implements DesiredStateSource {
   readonly #load: LoadOptions;
 
   constructor(
-    /** Files by path (`tenants/acme.yaml`, `secrets/pin.txt`); `.yaml`/`.yml` ones are manifests. */
+    /** Files by path (`tenants/acme.yaml`, `secrets/pin.txt`); `.yaml`/`.yml` and `cdk.tf.json` ones are manifests. */
     files: Readonly<Record<string, string>> = {},
     options: MemorySourceOptions = {},
   ) {
@@ -50,7 +51,7 @@ export class MemorySource implements DesiredStateSource {
   /** Loads the manifests as they are now. */
   async read(signal?: AbortSignal): Promise<SourceSnapshot> {
     signal?.throwIfAborted();
-    const manifests = new Map([...this.#files].filter(([p]) => /\.ya?ml$/i.test(p)));
+    const manifests = new Map([...this.#files].filter(([p]) => /\.ya?ml$/i.test(p) || isCdktfJson(p)));
     const loaded = loadTexts(manifests, {
       ...this.#load,
       readSecretFile: (path) => {

@@ -36,7 +36,10 @@ export function register(program: Command): void {
   program
     .command("validate")
     .description("check a repository of manifests: schemas, references, duplicates, number blocks, secrets")
-    .argument("<dir>", "folder of *.yaml / *.yml manifests (searched recursively), or one file")
+    .argument(
+      "<dir>",
+      "folder of *.yaml / *.yml manifests and synthesized cdk.tf.json stacks (searched recursively), or one file",
+    )
     .option("--json", "print the problems as a JSON array")
     .option(
       "--secrets-root <dir>",
