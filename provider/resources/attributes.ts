@@ -11,6 +11,7 @@
  *   a field whose value is not known yet is not reported.
  */
 import type { ParsedDocument } from "../../controller/load/parse.js";
+import { msg, type Problem } from "../../controller/load/problems.js";
 import type { Validators } from "../../controller/load/schema.js";
 import type { KindName } from "../../controller/model/resources.gen.js";
 import {
@@ -145,6 +146,23 @@ export function attributePathOf(
   return path;
 }
 
+/**
+ * The place of a problem: the loader reports a missing field at its parent (`["spec"]`);
+ * the field's own place is the one whose `missingField` message this is.
+ */
+function missingFieldPlace(kind: KindName, place: (string | number)[], p: Problem): (string | number)[] {
+  if (p.code !== "missing-field") return place;
+  const prefix = place.join(".");
+  const field = terraformKinds[kind].attributes
+    .flatMap((a) => [a, ...(a.fields ?? [])])
+    .map((a) => a.path)
+    .find((path) => {
+      const leaf = path.slice(path.lastIndexOf(".") + 1);
+      return path === `${prefix}.${leaf}` && p.message.startsWith(msg.missingField(leaf));
+    });
+  return field ? field.split(".") : place;
+}
+
 /** The top-level attribute names whose value is (or holds) an unknown. */
 function unknownNames(config: TfObject): Set<string> {
   return new Set(Object.keys(config).filter((k) => hasUnknown(config[k])));
@@ -180,7 +198,12 @@ export async function validateAttributes(
   }
   const known = knownOnly(config) as TfObject;
   const { document, problems } = documentFromAttributes(kind, known, { clearSecret: checkOnlyRef });
+  // A field the mapping already reported (a secret twice or missing) is left out of the
+  // document, so the loader would report it again as missing.
+  const reported = new Set<string>();
   for (const p of problems as AttributeProblem[]) {
+    const a = tk.attributes.find((x) => x.name === p.attribute[0]);
+    if (a) reported.add(a.path);
     if (skip(p.attribute[0])) continue;
     out.push({
       severity: "error",
@@ -201,10 +224,11 @@ export async function validateAttributes(
     },
   };
   for (const p of checkDocument(await loadValidators(), parsed).problems) {
-    const place = places[p.line - 1] ?? [];
+    const place = missingFieldPlace(kind, places[p.line - 1] ?? [], p);
     const attribute = attributePathOf(kind, place, config);
     const top = attribute?.[0] && "attribute" in attribute[0] ? attribute[0].attribute : undefined;
-    if (skip(top) || (top === undefined && pending.size > 0)) continue;
+    const path = tk.attributes.find((x) => x.name === top)?.path;
+    if (skip(top) || (top === undefined && pending.size > 0) || (path && reported.has(path))) continue;
     const d: Diagnostic = {
       severity: "error",
       summary: `${errInvalidAttribute}${attribute ? `: ${dotted(attribute)}` : ""}`,
