@@ -15,6 +15,7 @@ import {
   errConflict,
   errReconcileFailed,
   errReconcileRetry,
+  errRouteMissing,
   errUnreachable,
   retryAfterMs,
 } from "./controller-client.js";
@@ -155,6 +156,16 @@ describe("ControllerClient against the controller app", () => {
     expect(err.diagnostic().summary).toBe(errAuth);
     expect(JSON.stringify(err.diagnostic())).not.toContain(token);
     expect(err.message).not.toContain(token);
+  });
+
+  it("a route the controller does not have is an error, never an absent object", async () => {
+    const c = client({ url: `${url}/wrong-prefix` });
+    const err = await failure(c.getLive("ACME001", "Pbx", "ACME001/hq"));
+    expect(err.status).toBe(404);
+    expect(err.diagnostic().summary).toBe(errRouteMissing);
+    await failure(c.getResource("ACME001", "Pbx", "ACME001/hq"));
+    // A resource the controller does not declare is absent.
+    expect(await client().getResource("ACME001", "Pbx", "ACME001/hq")).toBeUndefined();
   });
 
   it("a controller that does not answer is the unreachable diagnostic, not retried", async () => {

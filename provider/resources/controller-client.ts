@@ -93,6 +93,11 @@ export const errReconcileFailed = "the controller could not apply the change";
 export const errReconcileRetry = "the controller could not apply the change yet; run again later";
 /** 401/403. */
 export const errAuth = "the controller refused the token";
+/** The controller has no such route: older than the provider, or `controller_url` has a wrong path. */
+export const errRouteMissing =
+  "the controller does not have this API route: check controller_url, or upgrade the controller";
+/** How the controller's errors plugin starts the detail of a 404 for an unknown route. */
+const noRoutePrefix = "no route ";
 /** No answer at all (connection refused, DNS). */
 export const errUnreachable = "cannot reach the controller";
 
@@ -112,6 +117,16 @@ export class ControllerError extends Error {
     this.name = "ControllerError";
   }
 
+  /** This error as "the controller has no such route" (status 404 kept, summary `errRouteMissing`). */
+  asRouteMissing(): ControllerError {
+    const err = new ControllerError(this.status, this.problem, this.route);
+    err.routeMissing = true;
+    return err;
+  }
+
+  /** The controller answered that it has no such route. */
+  routeMissing = false;
+
   /** `Retry-After` of a 503, in ms, when the answer had one. */
   retryAfterMs?: number;
 
@@ -127,7 +142,8 @@ export class ControllerError extends Error {
     if (typeof p?.field === "string") lines.push(`Field: ${p.field}`);
     if (typeof p?.runId === "string") lines.push(`Controller run: ${p.runId}`);
     lines.push(`Request: ${this.route}`);
-    const d: Diagnostic = { severity: "error", summary: summaryOf(this.status), detail: lines.join("\n") };
+    const summary = this.routeMissing ? errRouteMissing : summaryOf(this.status);
+    const d: Diagnostic = { severity: "error", summary, detail: lines.join("\n") };
     if (attribute) d.attribute = attribute;
     return d;
   }
@@ -223,13 +239,18 @@ export class ControllerClient {
     return `/v1/tenants/${enc(tenant)}/resources/${enc(kind)}/${enc(key)}${query}`;
   }
 
-  /** `call`, with a 404 answered as undefined. */
+  /**
+   * `call`, with a 404 answered as undefined; but a 404 for a route the controller does not
+   * have (an older controller, a URL with a wrong path) is an error: read as "absent", it
+   * would make Terraform plan a create of everything.
+   */
   private async callOrAbsent<T>(method: string, path: string, signal?: AbortSignal): Promise<T | undefined> {
     try {
       return await this.call<T>(method, path, undefined, signal);
     } catch (err) {
-      if (err instanceof ControllerError && err.status === 404) return undefined;
-      throw err;
+      if (!(err instanceof ControllerError) || err.status !== 404) throw err;
+      if (err.problem?.detail?.startsWith(noRoutePrefix)) throw err.asRouteMissing();
+      return undefined;
     }
   }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { terraformKinds } from "../../controller/model/terraform.js";
 import { type CallContext, type TfObject, unknown } from "../plugin/contract.js";
 import { createKalliopeProvider, errControllerUrl, errSettingMissing, errTokenShape } from "./index.js";
+import { errImportFormat, errStateVersion } from "./resource.js";
 
 const ctx: CallContext = { signal: new AbortController().signal, writeOnlyAllowed: true };
 const token = `omn_${"A".repeat(43)}`;
@@ -104,5 +105,27 @@ describe("createKalliopeProvider", () => {
     expect(seen).toEqual([
       { url: "http://127.0.0.1:9/v1/tenants/ACME001/live/Pbx/ACME001%2Fhq", auth: `Bearer ${token}` },
     ]);
+  });
+
+  it.each(Object.values(terraformKinds).map((k) => [k.typeName, k.idFormat] as const))(
+    "%s: an import id of the wrong shape names the format %s, before any call",
+    async (typeName, format) => {
+      const p = createKalliopeProvider({ env: {} });
+      const got = await p.resources.find((r) => r.name === typeName)?.import("a/b/c/d", ctx);
+      expect(got?.state).toBeNull();
+      expect(got?.diagnostics[0]).toMatchObject({ severity: "error", summary: errImportFormat });
+      expect(got?.diagnostics[0]?.detail).toContain(format);
+    },
+  );
+
+  it("upgrade: a state of this version passes through; a newer one is refused", async () => {
+    const r = createKalliopeProvider({ env: {} }).resources.find((x) => x.name === "kalliope_pbx");
+    const stored = { id: "ACME001/hq", name: "hq", tenant: "ACME001", kind: "single", platform_id: "p1" };
+    const same = await r?.upgrade(0, stored, ctx);
+    expect(same?.diagnostics).toEqual([]);
+    expect(same?.state).toMatchObject(stored);
+    const newer = await r?.upgrade(1, stored, ctx);
+    expect(newer?.state).toBeNull();
+    expect(newer?.diagnostics[0]).toMatchObject({ summary: errStateVersion });
   });
 });

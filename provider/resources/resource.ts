@@ -141,10 +141,15 @@ export function defineResource(kind: KindName, provider: ProviderState): Resourc
       document as unknown as ResourceDocument,
       ctx.signal,
     );
-    // The live route also gives the status and the facts; the PUT's answer only id and spec.
+    // The live route also gives the status and the facts; the PUT's answer only id and
+    // spec, which is enough for apply on a controller without the live route.
     const live =
-      (await client.getLive(identity.tenant, kind, identity.keyAfterKind, ctx.signal)) ??
-      (answer.apply?.live ? { ...answer.apply.live } : undefined);
+      (await client
+        .getLive(identity.tenant, kind, identity.keyAfterKind, ctx.signal)
+        .catch((err: unknown) => {
+          if (err instanceof ControllerError && err.routeMissing) return undefined;
+          throw err;
+        })) ?? (answer.apply?.live ? { ...answer.apply.live } : undefined);
     const fromAnswer = stateFromDocument(kind, document, live ? liveView(live) : undefined, planned);
     return stateAfterApply(planned, fromAnswer);
   };
