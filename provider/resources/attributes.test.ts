@@ -1,5 +1,6 @@
 /**
- * Each resource type's schema, derived from terraformKinds, and its validation: the loader's
+ * Each resource type's schema, derived from terraformKinds, and its validation: the
+ * loader's
  * problems at attribute paths, unknowns allowed, and no secret in any diagnostic.
  */
 import { describe, expect, it } from "vitest";
@@ -200,5 +201,20 @@ describe("validateAttributes", () => {
       allowed,
     );
     expect(got.map((d) => d.attribute && dotted(d.attribute))).toEqual(["license"]);
+  });
+});
+
+describe("each resource file's example configuration", () => {
+  it.each(kinds)("%s: the example in the schema's description is valid, and shown as HCL", async (kind) => {
+    const { createKalliopeProvider } = await import("./index.js");
+    const r = createKalliopeProvider({ env: {} }).resources.find(
+      (x) => x.name === terraformKinds[kind].typeName,
+    );
+    const examples = await import(`./${kind === "SipTrunk" ? "sip-trunk" : kind.toLowerCase()}.js`);
+    const example = Object.values(examples).find((v) => typeof v === "object") as TfObject;
+    expect(await validateAttributes(kind, config(kind, example), allowed)).toEqual([]);
+    expect(r?.schema.block.description).toContain(`resource "${terraformKinds[kind].typeName}" "example" {`);
+    for (const [name, value] of Object.entries(example))
+      if (typeof value === "string") expect(r?.schema.block.description).toContain(`${name} = "${value}"`);
   });
 });

@@ -5,9 +5,11 @@
  * - `resourceSchema(kind)`: the tfplugin6 schema of `terraformKinds[kind].attributes`
  *   (an object field is a nested attribute of nesting single; secrets write-only and
  *   sensitive; descriptions with the allowed values and the default);
- * - `validateAttributes(kind, config, ctx)`: the document the attributes declare, checked by
+ * - `validateAttributes(kind, config, ctx)`: the document the attributes declare, checked
+ * by
  *   the loader's own envelope and schema checks (controller/load), each problem turned into
- *   a diagnostic at its attribute path. Unknown values are allowed anywhere: a problem about
+ *   a diagnostic at its attribute path. Unknown values are allowed anywhere: a problem
+ * about
  *   a field whose value is not known yet is not reported.
  */
 import type { ParsedDocument } from "../../controller/load/parse.js";

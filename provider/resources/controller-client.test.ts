@@ -1,6 +1,7 @@
 /**
  * The controller client against the real controller app (`buildApp`, listening on a
- * loopback port) over the service's scripted deps (controller/test-support/memory-control.ts):
+ * loopback port) over the service's scripted deps (controller/test-support/memory-
+ * control.ts):
  * answers, RFC 9457 problems as diagnostics, and the bounded 503 retries honouring
  * Retry-After.
  */

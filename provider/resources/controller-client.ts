@@ -1,16 +1,19 @@
 /**
  * A small typed HTTP client of the controller API, the only way the provider reaches the
  * platform (../shared/architecture.md: one rate limit, one lock, one step log per tenant).
- * Routes (controller/service/routes/resources.ts, and the secrets and live routes of issue 11):
+ * Routes (controller/service/routes/resources.ts, and the secrets and live routes of issue
+ * 11):
  *
  * - `PUT    /v1/tenants/{tenant}/resources/{Kind}/{key}?wait=true` body: the document;
  * - `GET    /v1/tenants/{tenant}/resources/{Kind}/{key}` → `{resource, status}`;
  * - `DELETE /v1/tenants/{tenant}/resources/{Kind}/{key}?wait=true` → 204;
  * - `PUT    /v1/tenants/{tenant}/secrets/{name}` body `{value}`;
- * - `GET    /v1/tenants/{tenant}/live/{Kind}/{key}` → `{kind, key, id, spec, status, facts?, name?, owner}`.
+ * - `GET    /v1/tenants/{tenant}/live/{Kind}/{key}` → `{kind, key, id, spec, status,
+ * facts?, name?, owner}`.
  *
  * `{key}` is the natural key after the kind, URL-encoded. Failures are RFC 9457 problems;
- * they become a `ControllerError` whose `diagnostic()` Terraform shows. A 503 (the reconcile
+ * they become a `ControllerError` whose `diagnostic()` Terraform shows. A 503 (the
+ * reconcile
  * must be retried, the controller is busy) is retried a few times, honouring `Retry-After`.
  * A secret's value is sent only in the body of the secrets route and never appears in an
  * error.

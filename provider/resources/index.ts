@@ -6,11 +6,16 @@
  * Provider block (each attribute falls back to an environment variable of the Terraform
  * process when the configuration leaves it out):
  *
- * | attribute        | env                    |                                            |
- * | ---------------- | ---------------------- | ------------------------------------------ |
- * | `controller_url` | `OMNIA_CONTROLLER_URL` | http(s) URL of the controller, required    |
- * | `token`          | `OMNIA_TOKEN`          | API token `omn_...` (sensitive), required  |
- * | `source`         | `OMNIA_SOURCE`         | the partner's api source, when it has more |
+ * | attribute        | env                    |
+ * |
+ * | ---------------- | ---------------------- | ------------------------------------------
+ * |
+ * | `controller_url` | `OMNIA_CONTROLLER_URL` | http(s) URL of the controller, required
+ * |
+ * | `token`          | `OMNIA_TOKEN`          | API token `omn_...` (sensitive), required
+ * |
+ * | `source`         | `OMNIA_SOURCE`         | the partner's api source, when it has more
+ * |
  */
 import type {
   CallContext,

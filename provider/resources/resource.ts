@@ -46,7 +46,8 @@ export const errDocumentAttributes = "the attributes do not make a valid documen
 
 /**
  * The controller's name of a secret stored for `field` of one resource: a valid document
- * name (lower case, at most 63 characters, a hash when longer) fixed by kind, key and field,
+ * name (lower case, at most 63 characters, a hash when longer) fixed by kind, key and
+ * field,
  * so every apply of the resource replaces the same secret.
  */
 export function secretName(kind: KindName, keyAfterKind: string, field: string): string {
@@ -86,9 +87,38 @@ export function diagnosticOf(err: unknown): Diagnostic {
   };
 }
 
+/** What a resource file adds to its kind's mapping: documentation only. */
+export interface ResourceDocs {
+  /** A valid configuration, shown as HCL in the schema's description (and validated by the tests). */
+  example: TfObject;
+  /** One paragraph (markdown) on what the object is on the platform. */
+  about: string;
+}
+
+/** `key = value` lines of HCL for an example configuration (strings, numbers, bools, objects). */
+export function hcl(attributes: TfObject, indent = "  "): string {
+  const value = (v: TfObject[string]): string => {
+    if (typeof v === "string") return JSON.stringify(v);
+    if (v !== null && typeof v === "object" && !Array.isArray(v))
+      return `{\n${hcl(v as TfObject, `${indent}  `)}\n${indent}}`;
+    return String(v);
+  };
+  return Object.entries(attributes)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${indent}${k} = ${value(v)}`)
+    .join("\n");
+}
+
 /** Builds the resource type of `kind`, calling the controller the provider was configured with. */
-export function defineResource(kind: KindName, provider: ProviderState): ResourceType {
+export function defineResource(kind: KindName, provider: ProviderState, docs: ResourceDocs): ResourceType {
   const tk = terraformKinds[kind];
+  const schema = resourceSchema(kind);
+  schema.block.description = [
+    docs.about,
+    schema.block.description,
+    `\`\`\`hcl\nresource "${tk.typeName}" "example" {\n${hcl(docs.example)}\n}\n\`\`\``,
+    `Import: \`terraform import ${tk.typeName}.example ${tk.idFormat}\`.`,
+  ].join("\n\n");
   const secrets = tk.attributes.filter((a) => a.role === "secret");
 
   const identityOfState = (state: TfObject): TerraformIdentity | Diagnostic => {
@@ -156,7 +186,7 @@ export function defineResource(kind: KindName, provider: ProviderState): Resourc
 
   return {
     name: tk.typeName,
-    schema: resourceSchema(kind),
+    schema,
     validate: (config, ctx) => validateAttributes(kind, config, ctx),
 
     async plan(request) {
