@@ -86,7 +86,7 @@ export function resourceSchema(kind: KindName): Schema {
   return {
     version: schemaVersion,
     block: {
-      description: `A ${kind} of the Kalliope Omnia platform, declared through the omnia controller. Import id: \`${tk.idFormat}\`.`,
+      description: `An object of kind ${kind} of the Kalliope Omnia platform, declared through the omnia controller. Import id: \`${tk.idFormat}\`.`,
       attributes: tk.attributes.map(schemaAttribute),
     },
   };

@@ -128,4 +128,30 @@ describe("createKalliopeProvider", () => {
     expect(newer?.state).toBeNull();
     expect(newer?.diagnostics[0]).toMatchObject({ summary: errStateVersion });
   });
+
+  it.each([
+    ["kalliope_tenant", ["customer_code"]],
+    ["kalliope_pbx", ["name", "tenant"]],
+  ])(
+    "data source %s: the lookup keys are required, every other attribute computed, no document-only ones",
+    (name, keys) => {
+      const d = createKalliopeProvider({ env: {} }).dataSources.find((x) => x.name === name);
+      const attrs = d?.schema.block.attributes ?? [];
+      expect(attrs.filter((a) => a.required).map((a) => a.name)).toEqual(keys);
+      for (const a of attrs.filter((x) => !keys.includes(x.name)))
+        expect([a.name, a.computed, a.optional]).toEqual([a.name, true, undefined]);
+      for (const gone of ["labels", "deletion_policy", "drift_mode", "ignore"])
+        expect(attrs.map((a) => a.name)).not.toContain(gone);
+      expect(attrs.map((a) => a.name)).toEqual(
+        expect.arrayContaining(["id", "platform_id", "platform_status"]),
+      );
+    },
+  );
+
+  it("a data source without its lookup key is an error at that attribute", async () => {
+    const d = createKalliopeProvider({ env: {} }).dataSources.find((x) => x.name === "kalliope_pbx");
+    const config = Object.fromEntries((d?.schema.block.attributes ?? []).map((a) => [a.name, null]));
+    const got = await d?.validate({ ...config, tenant: "ACME001" }, ctx);
+    expect(got?.map((x) => x.attribute)).toEqual([[{ attribute: "name" }]]);
+  });
 });
