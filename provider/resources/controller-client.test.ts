@@ -143,11 +143,13 @@ describe("ControllerClient against the controller app", () => {
       {
         title: "Conflict",
         detail: "Extension/ACME001/hq/201 is declared by another source",
-        owner: "acme-git",
+        owner: { source: "acme-git", location: "git https://git.example.it/acme/omnia.git#main" },
       },
       "PUT /v1/tenants/ACME001/resources/Extension/ACME001%2Fhq%2F201",
     );
-    expect(owned.diagnostic().detail).toContain("Owned by source: acme-git");
+    expect(owned.diagnostic().detail).toContain(
+      "Owned by source: acme-git (git https://git.example.it/acme/omnia.git#main)",
+    );
   });
 
   it("a bad token is the auth diagnostic, and the token never appears in it", async () => {

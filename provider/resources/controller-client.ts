@@ -8,8 +8,8 @@
  * - `GET    /v1/tenants/{tenant}/resources/{Kind}/{key}` → `{resource, status}`;
  * - `DELETE /v1/tenants/{tenant}/resources/{Kind}/{key}?wait=true` → 204;
  * - `PUT    /v1/tenants/{tenant}/secrets/{name}` body `{value}`;
- * - `GET    /v1/tenants/{tenant}/live/{Kind}/{key}` → `{kind, key, id, spec, status,
- * facts?, name?, owner}`.
+ * - `GET    /v1/tenants/{tenant}/live/{Kind}/{key}` → `{kind, key, id, spec,
+ *   status: {phase, facts}, owner: {source} | null}`.
  *
  * `{key}` is the natural key after the kind, URL-encoded. Failures are RFC 9457 problems;
  * they become a `ControllerError` whose `diagnostic()` Terraform shows. A 503 (the
@@ -62,18 +62,29 @@ export interface ResourceDocument {
   spec: Record<string, unknown>;
 }
 
-/** A live object (`GET /v1/tenants/{tenant}/live/{Kind}/{key}`); secrets never in `spec`. */
+/** The source that owns a key (the controller's inventory), and where its manifests are. */
+export interface Owner {
+  source: string;
+  /** `folder /srv/acme`, `git https://...#main`, `api`. */
+  location?: string;
+}
+
+/**
+ * A live object (`GET /v1/tenants/{tenant}/live/{Kind}/{key}`, and `apply.live` of a PUT
+ * with `?wait=true`; controller/service/live-view.ts): a secret the platform says is set
+ * shows in `spec` as `{sensitive: true}`, never a value.
+ */
 export interface LiveObject {
   kind: string;
+  /** Full natural key, `Extension/ACME001/hq/201`. */
   key: string;
   /** Platform id. */
   id: string;
   spec: Record<string, unknown>;
-  status?: string | null;
-  facts?: Record<string, unknown> | null;
-  name?: string | null;
-  /** The source that owns the object, when one does. */
-  owner?: string | null;
+  /** The platform's status (`active`, `pending`, `suspended`) and facts (`meetingId`). */
+  status?: { phase: string; facts?: Record<string, unknown> } | null;
+  /** The source whose inventory owns the key; null when none manages it. */
+  owner?: Owner | null;
 }
 
 /** `PUT ...?wait=true`'s answer: the stored resource and what the reconcile did. */
@@ -82,7 +93,7 @@ export interface PutAnswer {
   apply: {
     outcome: "done" | "retry" | "terminal";
     runId: string | null;
-    live: { kind: string; key: string; id: string; spec: Record<string, unknown> } | null;
+    live: LiveObject | null;
   } | null;
 }
 
@@ -139,9 +150,9 @@ export class ControllerError extends Error {
     const lines: string[] = [];
     if (p?.title || p?.detail) lines.push([p.title, p.detail].filter(Boolean).join(": "));
     if (this.status === 0 && this.cause instanceof Error) lines.push(this.cause.message);
-    const owner =
-      typeof p?.owner === "string" ? p.owner : typeof p?.source === "string" ? p.source : undefined;
-    if (this.status === 409 && owner) lines.push(`Owned by source: ${owner}`);
+    const owner = p?.owner as Owner | undefined;
+    if (this.status === 409 && typeof owner?.source === "string")
+      lines.push(`Owned by source: ${owner.source}${owner.location ? ` (${owner.location})` : ""}`);
     if (typeof p?.field === "string") lines.push(`Field: ${p.field}`);
     if (typeof p?.runId === "string") lines.push(`Controller run: ${p.runId}`);
     lines.push(`Request: ${this.route}`);
@@ -222,24 +233,29 @@ export class ControllerClient {
 
   /** Stores a secret's value under `name` (encrypted at rest by the controller). */
   async putSecret(tenant: string, name: string, value: string, signal?: AbortSignal): Promise<void> {
-    await this.call("PUT", `/v1/tenants/${enc(tenant)}/secrets/${enc(name)}`, { value }, signal);
+    const path = `/v1/tenants/${enc(tenant)}/secrets/${enc(name)}${this.query(false)}`;
+    await this.call("PUT", path, { value }, signal);
   }
 
   /** The live object on the platform, or undefined when it does not exist. */
   getLive(tenant: string, kind: string, keyAfterKind: string, signal?: AbortSignal) {
     return this.callOrAbsent<LiveObject>(
       "GET",
-      `/v1/tenants/${enc(tenant)}/live/${enc(kind)}/${enc(keyAfterKind)}`,
+      `/v1/tenants/${enc(tenant)}/live/${enc(kind)}/${enc(keyAfterKind)}${this.query(false)}`,
       signal,
     );
   }
 
   private resourcePath(tenant: string, kind: string, key: string, wait: boolean): string {
+    return `/v1/tenants/${enc(tenant)}/resources/${enc(kind)}/${enc(key)}${this.query(wait)}`;
+  }
+
+  /** `?wait=true` and `?source=` (every route of the partner's api source takes it). */
+  private query(wait: boolean): string {
     const q = new URLSearchParams();
     if (wait) q.set("wait", "true");
     if (this.o.source) q.set("source", this.o.source);
-    const query = q.size > 0 ? `?${q}` : "";
-    return `/v1/tenants/${enc(tenant)}/resources/${enc(kind)}/${enc(key)}${query}`;
+    return q.size > 0 ? `?${q}` : "";
   }
 
   /**

@@ -104,7 +104,7 @@ function defineDataSource(l: Lookup, provider: ProviderState): DataSourceType {
           const detail = `${l.kind} ${identity.id} does not exist on the platform`;
           return { state: null, diagnostics: [{ severity: "error", summary: errLookupMissing, detail }] };
         }
-        const full = stateFromDocument(l.kind, impliedDocument(l.kind, identity, live), liveView(live), null);
+        const full = stateFromDocument(l.kind, impliedDocument(l.kind, identity), liveView(live), null);
         const state: TfObject = {};
         for (const n of names) state[n] = (full[n] ?? null) as TfObject[string];
         return { state, diagnostics: [] };

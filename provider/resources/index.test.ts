@@ -103,7 +103,10 @@ describe("createKalliopeProvider", () => {
     // The live object is absent: the state is null, so Terraform plans a create.
     expect(read).toEqual({ newState: null, diagnostics: [] });
     expect(seen).toEqual([
-      { url: "http://127.0.0.1:9/v1/tenants/ACME001/live/Pbx/ACME001%2Fhq", auth: `Bearer ${token}` },
+      {
+        url: "http://127.0.0.1:9/v1/tenants/ACME001/live/Pbx/ACME001%2Fhq?source=acme-tf",
+        auth: `Bearer ${token}`,
+      },
     ]);
   });
 

@@ -59,21 +59,20 @@ export function liveView(live: LiveObject): LiveView {
   return {
     id: live.id,
     spec: live.spec,
-    status: live.status ?? null,
-    name: live.name ?? null,
-    facts: live.facts ?? null,
+    status: live.status?.phase ?? null,
+    facts: live.status?.facts ?? null,
   };
 }
 
-/** The document an identity and its live object imply, for an object no document declares. */
-export function impliedDocument(kind: KindName, identity: TerraformIdentity, live: LiveObject | undefined) {
+/** The document an identity implies, for an object no document declares (import, data sources). */
+export function impliedDocument(kind: KindName, identity: TerraformIdentity) {
   const metadata: Record<string, unknown> = {};
   const spec: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(identity.fields)) {
     const [part, field] = path.split(".") as ["metadata" | "spec", string];
     (part === "metadata" ? metadata : spec)[field] = value;
   }
-  metadata.name ??= live?.name ?? defaultDocumentName(identity.keyAfterKind);
+  metadata.name ??= defaultDocumentName(identity.keyAfterKind);
   return { apiVersion: "omnia.kalliope.io/v1", kind, metadata, spec };
 }
 
@@ -144,7 +143,7 @@ export function defineResource(kind: KindName, provider: ProviderState, docs: Re
       stored?.document ??
       (prior
         ? documentFromAttributes(kind, knownAttributes(prior)).document
-        : impliedDocument(kind, identity, live));
+        : impliedDocument(kind, identity));
     return stateFromDocument(kind, document, liveView(live), prior) as TfObject;
   };
 
@@ -171,15 +170,8 @@ export function defineResource(kind: KindName, provider: ProviderState, docs: Re
       document as unknown as ResourceDocument,
       ctx.signal,
     );
-    // The live route also gives the status and the facts; the PUT's answer only id and
-    // spec, which is enough for apply on a controller without the live route.
-    const live =
-      (await client
-        .getLive(identity.tenant, kind, identity.keyAfterKind, ctx.signal)
-        .catch((err: unknown) => {
-          if (err instanceof ControllerError && err.routeMissing) return undefined;
-          throw err;
-        })) ?? (answer.apply?.live ? { ...answer.apply.live } : undefined);
+    // The PUT's answer carries the live object with its status and facts.
+    const live = answer.apply?.live ?? undefined;
     const fromAnswer = stateFromDocument(kind, document, live ? liveView(live) : undefined, planned);
     return stateAfterApply(planned, fromAnswer);
   };
