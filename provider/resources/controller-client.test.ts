@@ -51,15 +51,19 @@ describe("ControllerClient against the controller app", () => {
   };
 
   it("puts a resource with ?wait=true, reads it back, and deletes it (absent is false)", async () => {
-    f.deps.applyResult = {
-      outcome: "done",
-      runId: "run-1",
-      reason: null,
-      live: [{ kind: "Extension", key: "Extension/ACME001/hq/201", id: "e1", spec: { number: "201" } }],
+    // A variable, not a literal: the live view gained `status` and `owner` with issue 11.
+    const live = {
+      kind: "Extension",
+      key: "Extension/ACME001/hq/201",
+      id: "e1",
+      spec: { number: "201" },
+      status: { phase: "active", facts: {} },
+      owner: null,
     };
+    f.deps.applyResult = { outcome: "done", runId: "run-1", reason: null, live: [live] };
     const c = client();
     const put = await c.putResource("ACME001", "Extension", "ACME001/hq/201", document);
-    expect(put.apply).toEqual({
+    expect(put.apply).toMatchObject({
       outcome: "done",
       runId: "run-1",
       live: { kind: "Extension", key: "Extension/ACME001/hq/201", id: "e1", spec: { number: "201" } },
