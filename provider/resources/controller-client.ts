@@ -1,0 +1,351 @@
+/**
+ * A small typed HTTP client of the controller API, the only way the provider reaches the
+ * platform (../shared/architecture.md: one rate limit, one lock, one step log per tenant).
+ * Routes (controller/service/routes/resources.ts, and the secrets and live routes of issue
+ * 11):
+ *
+ * - `PUT    /v1/tenants/{tenant}/resources/{Kind}/{key}?wait=true` body: the document;
+ * - `GET    /v1/tenants/{tenant}/resources/{Kind}/{key}` → `{resource, status}`;
+ * - `DELETE /v1/tenants/{tenant}/resources/{Kind}/{key}?wait=true` → 204;
+ * - `PUT    /v1/tenants/{tenant}/secrets/{name}` body `{value}`;
+ * - `GET    /v1/tenants/{tenant}/live/{Kind}/{key}` → `{kind, key, id, spec,
+ *   status: {phase, facts}, owner: {source} | null}`.
+ *
+ * `{key}` is the natural key after the kind, URL-encoded. Failures are RFC 9457 problems;
+ * they become a `ControllerError` whose `diagnostic()` Terraform shows. A 503 (the
+ * reconcile
+ * must be retried, the controller is busy) is retried a few times, honouring `Retry-After`.
+ * A secret's value is sent only in the body of the secrets route and never appears in an
+ * error.
+ */
+import pRetry from "p-retry";
+import type { Diagnostic } from "../plugin/contract.js";
+
+/** The `fetch` the client uses (undici's, or one a test injects). */
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Options of `ControllerClient`; all but `url` and `token` have defaults. */
+export interface ControllerClientOptions {
+  /** Base URL of the controller, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** API token, `omn_...`; sent as `Authorization: Bearer`. */
+  token: string;
+  /** The partner's api source (`?source=` on the resource routes) when it has several. */
+  source?: string | undefined;
+  /** Default: undici's `fetch`, loaded on first use (start-up stays light). */
+  fetch?: FetchLike | undefined;
+  /** Retries of a 503 answer. Default 3. */
+  retries?: number;
+  /** Wait before a retry when the answer has no `Retry-After` (ms). Default 1000. */
+  retryDelayMs?: number;
+  /** A `Retry-After` longer than this (ms) is not waited for: the error is returned. Default 30 000. */
+  maxRetryAfterMs?: number;
+  /** How to wait (ms); tests pass a fake. Default a timer that the signal cancels. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** An RFC 9457 problem document as the controller answers it. */
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  /** Extension members: `runId`, `field`, `owner`, `source`... */
+  [member: string]: unknown;
+}
+
+/** The document of a resource, as stored by the controller. */
+export interface ResourceDocument {
+  apiVersion: string;
+  kind: string;
+  metadata: Record<string, unknown>;
+  spec: Record<string, unknown>;
+}
+
+/** The source that owns a key (the controller's inventory), and where its manifests are. */
+export interface Owner {
+  source: string;
+  /** `folder /srv/acme`, `git https://...#main`, `api`. */
+  location?: string;
+}
+
+/**
+ * A live object (`GET /v1/tenants/{tenant}/live/{Kind}/{key}`, and `apply.live` of a PUT
+ * with `?wait=true`; controller/service/live-view.ts): a secret the platform says is set
+ * shows in `spec` as `{sensitive: true}`, never a value.
+ */
+export interface LiveObject {
+  kind: string;
+  /** Full natural key, `Extension/ACME001/hq/201`. */
+  key: string;
+  /** Platform id. */
+  id: string;
+  spec: Record<string, unknown>;
+  /** The platform's status (`active`, `pending`, `suspended`) and facts (`meetingId`). */
+  status?: { phase: string; facts?: Record<string, unknown> } | null;
+  /** The source whose inventory owns the key; null when none manages it. */
+  owner?: Owner | null;
+}
+
+/** `PUT ...?wait=true`'s answer: the stored resource and what the reconcile did. */
+export interface PutAnswer {
+  resource: { source: string; tenant: string; kind: string; key: string; document: ResourceDocument };
+  apply: {
+    outcome: "done" | "retry" | "terminal";
+    runId: string | null;
+    live: LiveObject | null;
+  } | null;
+}
+
+/** The controller answered a problem, or could not be reached. */
+export const errController = "the controller refused the request";
+/** 409: another source owns the resource. */
+export const errConflict = "the resource is owned by another source";
+/** 422: the engine's reconcile failed for good. */
+export const errReconcileFailed = "the controller could not apply the change";
+/** 503 after the retries. */
+export const errReconcileRetry = "the controller could not apply the change yet; run again later";
+/** 401/403. */
+export const errAuth = "the controller refused the token";
+/** The controller has no such route: older than the provider, or `controller_url` has a wrong path. */
+export const errRouteMissing =
+  "the controller does not have this API route: check controller_url, or upgrade the controller";
+/** How the controller's errors plugin starts the detail of a 404 for an unknown route. */
+const noRoutePrefix = "no route ";
+/** No answer at all (connection refused, DNS). */
+export const errUnreachable = "cannot reach the controller";
+
+/** A failed call: the HTTP status (0 when no answer came) and the problem document. */
+export class ControllerError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: ProblemDetails | undefined,
+    /** `PUT /v1/tenants/ACME001/resources/Extension/...`, without the host. */
+    readonly route: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${summaryOf(status)}: ${route}: ${problem?.detail ?? problem?.title ?? `HTTP ${status}`}`,
+      options,
+    );
+    this.name = "ControllerError";
+  }
+
+  /** This error as "the controller has no such route" (status 404 kept, summary `errRouteMissing`). */
+  asRouteMissing(): ControllerError {
+    const err = new ControllerError(this.status, this.problem, this.route);
+    err.routeMissing = true;
+    return err;
+  }
+
+  /** The controller answered that it has no such route. */
+  routeMissing = false;
+
+  /** `Retry-After` of a 503, in ms, when the answer had one. */
+  retryAfterMs?: number;
+
+  /** What Terraform shows: the summary by status, the problem's title and detail, and its owner or run. */
+  diagnostic(attribute?: Diagnostic["attribute"]): Diagnostic {
+    const p = this.problem;
+    const lines: string[] = [];
+    if (p?.title || p?.detail) lines.push([p.title, p.detail].filter(Boolean).join(": "));
+    if (this.status === 0 && this.cause instanceof Error) lines.push(this.cause.message);
+    const owner = p?.owner as Owner | undefined;
+    if (this.status === 409 && typeof owner?.source === "string")
+      lines.push(`Owned by source: ${owner.source}${owner.location ? ` (${owner.location})` : ""}`);
+    if (typeof p?.field === "string") lines.push(`Field: ${p.field}`);
+    if (typeof p?.runId === "string") lines.push(`Controller run: ${p.runId}`);
+    lines.push(`Request: ${this.route}`);
+    const summary = this.routeMissing ? errRouteMissing : summaryOf(this.status);
+    const d: Diagnostic = { severity: "error", summary, detail: lines.join("\n") };
+    if (attribute) d.attribute = attribute;
+    return d;
+  }
+}
+
+function summaryOf(status: number): string {
+  if (status === 0) return errUnreachable;
+  if (status === 409) return errConflict;
+  if (status === 422) return errReconcileFailed;
+  if (status === 503) return errReconcileRetry;
+  if (status === 401 || status === 403) return errAuth;
+  return errController;
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  import("node:timers/promises").then(({ setTimeout }) => setTimeout(ms, undefined, { signal }));
+
+let undiciFetch: Promise<FetchLike> | undefined;
+/** undici's fetch, imported once on first use. */
+const loadFetch = (): Promise<FetchLike> => {
+  undiciFetch ??= import("undici").then((m) => m.fetch as unknown as FetchLike);
+  return undiciFetch;
+};
+
+/** A typed client of the controller API's resource, secret and live routes. */
+export class ControllerClient {
+  private readonly base: string;
+  private readonly o: Required<Omit<ControllerClientOptions, "source" | "fetch">> &
+    Pick<ControllerClientOptions, "source" | "fetch">;
+
+  constructor(options: ControllerClientOptions) {
+    this.base = options.url.replace(/\/+$/, "");
+    this.o = {
+      retries: 3,
+      retryDelayMs: 1000,
+      maxRetryAfterMs: 30_000,
+      sleep: defaultSleep,
+      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    } as typeof this.o;
+  }
+
+  /** Declares a resource and waits for the reconcile; throws `ControllerError`. */
+  putResource(
+    tenant: string,
+    kind: string,
+    keyAfterKind: string,
+    document: ResourceDocument,
+    signal?: AbortSignal,
+  ): Promise<PutAnswer> {
+    return this.call<PutAnswer>("PUT", this.resourcePath(tenant, kind, keyAfterKind, true), document, signal);
+  }
+
+  /** The stored resource, or undefined when the source does not declare it. */
+  async getResource(
+    tenant: string,
+    kind: string,
+    keyAfterKind: string,
+    signal?: AbortSignal,
+  ): Promise<{ document: ResourceDocument } | undefined> {
+    const got = await this.callOrAbsent<{ resource: { document: ResourceDocument } }>(
+      "GET",
+      this.resourcePath(tenant, kind, keyAfterKind, false),
+      signal,
+    );
+    return got?.resource;
+  }
+
+  /** Stops declaring a resource and waits for the reconcile; false when it was not declared. */
+  async deleteResource(tenant: string, kind: string, keyAfterKind: string, signal?: AbortSignal) {
+    const path = this.resourcePath(tenant, kind, keyAfterKind, true);
+    return (await this.callOrAbsent<null>("DELETE", path, signal)) !== undefined;
+  }
+
+  /** Stores a secret's value under `name` (encrypted at rest by the controller). */
+  async putSecret(tenant: string, name: string, value: string, signal?: AbortSignal): Promise<void> {
+    const path = `/v1/tenants/${enc(tenant)}/secrets/${enc(name)}${this.query(false)}`;
+    await this.call("PUT", path, { value }, signal);
+  }
+
+  /** The live object on the platform, or undefined when it does not exist. */
+  getLive(tenant: string, kind: string, keyAfterKind: string, signal?: AbortSignal) {
+    return this.callOrAbsent<LiveObject>(
+      "GET",
+      `/v1/tenants/${enc(tenant)}/live/${enc(kind)}/${enc(keyAfterKind)}${this.query(false)}`,
+      signal,
+    );
+  }
+
+  private resourcePath(tenant: string, kind: string, key: string, wait: boolean): string {
+    return `/v1/tenants/${enc(tenant)}/resources/${enc(kind)}/${enc(key)}${this.query(wait)}`;
+  }
+
+  /** `?wait=true` and `?source=` (every route of the partner's api source takes it). */
+  private query(wait: boolean): string {
+    const q = new URLSearchParams();
+    if (wait) q.set("wait", "true");
+    if (this.o.source) q.set("source", this.o.source);
+    return q.size > 0 ? `?${q}` : "";
+  }
+
+  /**
+   * `call`, with a 404 answered as undefined; but a 404 for a route the controller does not
+   * have (an older controller, a URL with a wrong path) is an error: read as "absent", it
+   * would make Terraform plan a create of everything.
+   */
+  private async callOrAbsent<T>(method: string, path: string, signal?: AbortSignal): Promise<T | undefined> {
+    try {
+      return await this.call<T>(method, path, undefined, signal);
+    } catch (err) {
+      if (!(err instanceof ControllerError) || err.status !== 404) throw err;
+      if (err.problem?.detail?.startsWith(noRoutePrefix)) throw err.asRouteMissing();
+      return undefined;
+    }
+  }
+
+  /** One call with the 503 retries; the parsed JSON answer (null for 204). */
+  private async call<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const route = `${method} ${path.split("?")[0]}`;
+    return pRetry(() => this.attempt<T>(method, path, route, body, signal), {
+      retries: this.o.retries,
+      // The delay is ours (Retry-After or retryDelayMs, injectable sleep): p-retry's is zero.
+      minTimeout: 0,
+      maxTimeout: 0,
+      signal,
+      shouldRetry: ({ error }) => this.retryable(error),
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        if (retriesLeft === 0 || !this.retryable(error)) return;
+        await this.o.sleep((error as ControllerError).retryAfterMs ?? this.o.retryDelayMs, signal);
+      },
+    });
+  }
+
+  private retryable(error: unknown): boolean {
+    return (
+      error instanceof ControllerError &&
+      error.status === 503 &&
+      (error.retryAfterMs ?? 0) <= this.o.maxRetryAfterMs
+    );
+  }
+
+  private async attempt<T>(
+    method: string,
+    path: string,
+    route: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const fetch = this.o.fetch ?? (await loadFetch());
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.o.token}`,
+      accept: "application/json, application/problem+json",
+    };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (cause) {
+      if (signal?.aborted) throw cause;
+      throw new ControllerError(0, undefined, route, { cause });
+    }
+    const text = await res.text();
+    if (res.ok) return (text === "" ? null : JSON.parse(text)) as T;
+    let problem: ProblemDetails | undefined;
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed !== null && typeof parsed === "object") problem = parsed as ProblemDetails;
+    } catch {
+      // NO-OP: a proxy's HTML error page; the status says enough.
+    }
+    const err = new ControllerError(res.status, problem, route);
+    const after = retryAfterMs(res.headers.get("retry-after"));
+    if (after !== undefined) err.retryAfterMs = after;
+    throw err;
+  }
+}
+
+/** `Retry-After` (seconds or an HTTP date) in ms; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null || header.trim() === "") return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const enc = encodeURIComponent;
