@@ -169,6 +169,8 @@ export interface ApplyNowResult {
   /** Why it did not finish (`retry`, `terminal`); never a secret. */
   reason: string | null;
   live: LiveObjectView[];
+  /** What the run's plan left undone and why (warnings, drift its driftMode forbids repairing). */
+  notes?: string[];
 }
 
 /**
