@@ -7,11 +7,11 @@ import { join } from "node:path";
 import * as cdktf from "cdktf";
 import * as cdktn from "cdktn";
 import { describe, expect, it } from "vitest";
+import { errSecretMissing, errSecretTwice, terraformKinds } from "../../controller/model/terraform.js";
 import * as onCdktf from "./cdktf.js";
 import * as onCdktn from "./cdktn.js";
 import { errSecretLiteral } from "./document.js";
 import { fixturePins } from "./fixtures/make-fixtures.js";
-import { kindFields } from "./props.gen.js";
 
 // The libraries' jest matchers register through the global `expect` (notes: CDKTF section).
 (globalThis as { expect?: unknown }).expect = expect;
@@ -141,8 +141,8 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
     for (const [type, props] of want)
       expect(has(synth, type.tfResourceType, props), type.tfResourceType).toBe(true);
     expect(Object.keys(parse(synth).resource).sort()).toEqual(
-      Object.values(kindFields)
-        .map((f) => f.tfType)
+      Object.values(terraformKinds)
+        .map((k) => k.typeName)
         .sort(),
     );
     expect(tenant.id).toMatch(/^\$\{TfToken\[/);
@@ -301,7 +301,7 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
     [
       "no PIN at all",
       { number: "201", license: "start" },
-      "stack/acme/hq/ext-201: missing required field 'pin': pinFromEnv (the controller's environment variable) or pin (a token) is required",
+      `stack/acme/hq/ext-201: pin ${errSecretMissing} (pinFromEnv)`,
     ],
     [
       "a PIN given as a literal",
@@ -379,8 +379,6 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
         pin: pin.stringValue,
         pinFromEnv: "OMNIA_SECRET_X",
       }),
-    ).toThrow(
-      "stack/acme/hq/ext-202: pin, pinFromEnv: give either the write-only value or the environment variable, not both",
-    );
+    ).toThrow(`stack/acme/hq/ext-202: pin and pinFromEnv: ${errSecretTwice}`);
   });
 });
