@@ -365,6 +365,19 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
     }
   });
 
+  it("accepts key fields and a PIN variable's name given as tokens, checking the rest", () => {
+    const stack = newStack();
+    const tenant = new lib.TerraformVariable(stack, "tenant", { type: "string" });
+    const pinEnv = new lib.TerraformVariable(stack, "pin_env", { type: "string" });
+    // No name: it derives from the key, which only Terraform knows.
+    const props = { tenant: tenant.stringValue, pbx: "hq", license: "start", pinFromEnv: pinEnv.stringValue };
+    new k.Extension(stack, "ext", { ...props, number: "201" } as never);
+    expect(has(lib.Testing.synth(stack), "kalliope_extension", { tenant: `\${var.tenant}` })).toBe(true);
+    expect(() => new k.Extension(stack, "bad", { ...props, number: "2" } as never)).toThrow(
+      "stack/bad: field 'number' does not match ^[0-9]{2,6}$",
+    );
+  });
+
   it("keeps a write-only PIN given as a sensitive variable out of cdk.tf.json", () => {
     const stack = newStack();
     const pin = new lib.TerraformVariable(stack, "pin_201", { type: "string", sensitive: true });
