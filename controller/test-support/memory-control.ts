@@ -309,6 +309,8 @@ export interface RecordedTrigger {
 export interface FakeServiceDeps extends ServiceDeps {
   store: MemoryControlStore;
   triggers: RecordedTrigger[];
+  /** What `sourceProblems` answers; default none. */
+  problemsOfSource: { file: string; text: string }[];
   /** What `applyTenantNow` answers next; default `done` with no live object. */
   applyResult: ApplyNowResult;
   applied: { source: string; tenant: string }[];
@@ -343,6 +345,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     live: new Map(),
     liveError: null,
     sealer: fixtureSealer(),
+    problemsOfSource: [],
     applyResult: { outcome: "done", runId: "run-now", reason: null, live: [] },
     async trigger(source, tenant, reason, mode) {
       deps.triggers.push({ source, tenant, reason, mode });
@@ -368,6 +371,9 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
         refusals: [],
         warnings: [],
       };
+    },
+    async sourceProblems() {
+      return deps.problemsOfSource;
     },
     async applyTenantNow(source, tenant) {
       deps.applied.push({ source, tenant });
