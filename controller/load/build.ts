@@ -153,7 +153,8 @@ export function isForbiddenSecretVariable(name: string): boolean {
   // The key of secret hashes shares the prefix of the variables manifests may read.
   if (name === "OMNIA_SECRET_KEY" || name === "OMNIA_SECRET_KEY_FILE" || name === secretEnvPrefixesSetting)
     return true;
-  if (name.startsWith("OMNIA_")) return !name.startsWith("OMNIA_SECRET_");
+  if (name.startsWith("OMNIA_") && !name.startsWith("OMNIA_SECRET_")) return true;
+  // A token is a credential of the controller's, even in the OMNIA_SECRET_ namespace.
   return name === "DATABASE_URL" || /^PG[A-Z]+$/.test(name) || /(^|_)TOKEN$/.test(name);
 }
 

@@ -135,6 +135,7 @@ describe("fromEnv in an untrusted repository", () => {
     DATABASE_URL: "postgres://u:p@db/omnia",
     PGPASSWORD: "p",
     GITHUB_TOKEN: "ghp_x",
+    OMNIA_SECRET_ADMIN_TOKEN: "omn_x",
     OMNIA_SECRET_PIN_209: "4711",
     PIN_209: "4712",
     CI_SECRET_PIN_209: "4713",
@@ -151,6 +152,8 @@ describe("fromEnv in an untrusted repository", () => {
     "DATABASE_URL",
     "PGPASSWORD",
     "GITHUB_TOKEN",
+    // In the namespace manifests may read, but a token all the same (found by a fresh user).
+    "OMNIA_SECRET_ADMIN_TOKEN",
   ];
   it.each(ownSettings)("refuses to read %s, the tool's own setting or credential", async (name) => {
     const dir = await writeRepo({ ...baseRepo, "x.yaml": extension(`{fromEnv: ${name}}`) });

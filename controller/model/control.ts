@@ -268,3 +268,13 @@ export interface StoredSecretInfo extends StoredSecretAddress {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/**
+ * The namespace of a partner's secret variables: `OMNIA_SECRET_<PARTNER>_`, the partner
+ * upper-cased with every other character than A-Z and 0-9 as `_` (`acme-tlc` →
+ * `OMNIA_SECRET_ACME_TLC_`). Whatever a partner writes (a source registered through the
+ * API, resources written through the API) reads only variables of this namespace.
+ */
+export function partnerSecretPrefix(partner: string): string {
+  return `OMNIA_SECRET_${partner.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
+}

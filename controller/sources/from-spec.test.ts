@@ -29,4 +29,31 @@ describe("sourceFromSpec", () => {
       GitSource,
     );
   });
+
+  it("an api source's documents read only their partner's variables, whatever the operator allows", async () => {
+    const doc = (variable: string) => ({
+      tenant: "ACME001",
+      kind: "Extension",
+      key: "Extension/ACME001/hq/201",
+      updatedAt: new Date(0),
+      document: {
+        apiVersion: "omnia.kalliope.io/v1",
+        kind: "Extension",
+        metadata: { name: "hq-201", tenant: "ACME001", pbx: "hq" },
+        spec: { number: "201", license: "start", pin: { fromEnv: variable } },
+      },
+    });
+    const env = { OMNIA_SECRET_DEMO_PIN: "4711", OMNIA_SECRET_ACME_PIN: "4712" };
+    const problems = async (variable: string) => {
+      const stored = { listStoredResources: async () => [doc(variable)] };
+      const source = sourceFromSpec(
+        { id: "acme-tf", partner: "acme", location: { type: "api" } },
+        { ...ctx, stored, load: { env, secretEnvPrefixes: ["OMNIA_SECRET_"] } },
+      );
+      return (await source.read()).problems.map((p) => p.message).join("\n");
+    };
+    // Found by a fresh user: partner demo's Terraform read acme's variable.
+    expect(await problems("OMNIA_SECRET_DEMO_PIN")).toContain("OMNIA_SECRET_ACME_");
+    expect(await problems("OMNIA_SECRET_ACME_PIN")).not.toContain("OMNIA_SECRET_ACME_*");
+  });
 });

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import type { DesiredStateSource } from "../engine/reconcile/source-port.js";
 import type { LoadOptions } from "../load/index.js";
-import type { SourceSpec } from "../model/control.js";
+import { partnerSecretPrefix, type SourceSpec } from "../model/control.js";
 import { FolderSource } from "./folder.js";
 import { GitSource, type GitSourceOptions } from "./git.js";
 import { defaultGitProtocols, type GitProtocol } from "./git-safety.js";
@@ -38,7 +38,7 @@ export function gitCacheDir(stateDir: string, id: string): string {
  * git location is refused (URL, branch or path; see git-safety.ts).
  */
 export function sourceFromSpec(
-  spec: Pick<SourceSpec, "id" | "location">,
+  spec: Pick<SourceSpec, "id" | "location"> & { partner?: string },
   ctx: SourceContext,
 ): DesiredStateSource {
   const loc = spec.location;
@@ -54,8 +54,13 @@ export function sourceFromSpec(
         allowedProtocols: ctx.allowedProtocols ?? defaultGitProtocols,
       });
     case "api":
+      // Its documents are written by the partner's tokens: `fromEnv` reads only the
+      // partner's namespace, whatever the operator allows its own repositories.
       return new StoredSource(spec.id, ctx.stored, {
-        load: ctx.load,
+        load:
+          spec.partner === undefined
+            ? ctx.load
+            : { ...ctx.load, secretEnvPrefixes: [partnerSecretPrefix(spec.partner)] },
         ...(ctx.storedSecrets ? { secrets: ctx.storedSecrets } : {}),
       });
   }

@@ -20,7 +20,7 @@ export const extensionExample: TfObject = {
   pbx: "hq",
   number: "201",
   license: "plus",
-  pin_from_env: "OMNIA_SECRET_PIN_201",
+  pin_from_env: "OMNIA_SECRET_ACME_PIN_201",
   user: { email: "giulia.rossi@acme.example", first_name: null, last_name: null },
 };
 

@@ -211,7 +211,7 @@ spec: {kind: single}
 apiVersion: omnia.kalliope.io/v1
 kind: Extension
 metadata: {name: hq-201, tenant: ${code}, pbx: hq}
-spec: {number: "201", license: start, pin: {fromEnv: OMNIA_SECRET_PIN_201}}
+spec: {number: "201", license: start, pin: {fromEnv: OMNIA_SECRET_DEMO_PIN_201}}
 `,
     );
     const queued = await fetch(`${w.controller.url}/v1/sources/demo-yaml/tenants/${code}/reconcile`, {

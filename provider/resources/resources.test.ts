@@ -25,7 +25,7 @@ const extensionConfig: TfObject = {
   pbx: "hq",
   number: "201",
   license: "start",
-  pin_from_env: "OMNIA_SECRET_PIN_201",
+  pin_from_env: "OMNIA_SECRET_DEMO_PIN_201",
 };
 
 /** Whether a value holds an unknown anywhere. */
@@ -78,7 +78,7 @@ describe("resources against the controller and the stand-in", () => {
       name: "tfres01-hq-201",
       license: "start",
       pin: null,
-      pin_from_env: "OMNIA_SECRET_PIN_201",
+      pin_from_env: "OMNIA_SECRET_DEMO_PIN_201",
     });
     expect(holdsUnknown(extensionState as TfObject)).toBe(false);
     expect(extensionsOnPlatform().get("201")?.license).toBe("start");

@@ -22,7 +22,7 @@ export const sipTrunkExample: TfObject = {
   endpoint: "sip.operator.example:5060",
   auth_required: true,
   username: "acme001",
-  password_from_env: "OMNIA_SECRET_TRUNK_MAIN",
+  password_from_env: "OMNIA_SECRET_ACME_TRUNK_MAIN",
 };
 
 /** The `kalliope_sip_trunk` resource type, calling the controller `provider` is configured with. */

@@ -10,7 +10,16 @@
  * chose, so a free reference would leak any variable or file to it).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { SecretReference, SourceLocation, SourcePolicies, SourceSpec } from "../../model/control.js";
+import {
+  partnerSecretPrefix,
+  type SecretReference,
+  type SourceLocation,
+  type SourcePolicies,
+  type SourceSpec,
+} from "../../model/control.js";
+
+export { partnerSecretPrefix };
+
 import {
   conflict,
   errLocationRefused,
@@ -40,15 +49,6 @@ export interface SourcePolicyOptions {
    * controller at any address it can reach. Default: any `https` URL.
    */
   platformUrls?: readonly string[];
-}
-
-/**
- * The namespace of a partner's secret variables: `OMNIA_SECRET_<PARTNER>_`, the partner
- * upper-cased with every other character than A-Z and 0-9 as `_` (`acme-tlc` →
- * `OMNIA_SECRET_ACME_TLC_`).
- */
-export function partnerSecretPrefix(partner: string): string {
-  return `OMNIA_SECRET_${partner.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_`;
 }
 
 /**

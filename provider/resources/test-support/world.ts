@@ -129,8 +129,8 @@ export function useProviderWorld(): ProviderWorld {
       ...process.env,
       OMNIA_SECRET_PLATFORM_PASSWORD: standin.settings.password,
       OMNIA_SECRET_TOKEN: token,
-      OMNIA_SECRET_PIN_201: "4711",
-      OMNIA_SECRET_TRUNK: `pw-${randomBytes(6).toString("hex")}`,
+      OMNIA_SECRET_DEMO_PIN_201: "4711",
+      OMNIA_SECRET_DEMO_TRUNK: `pw-${randomBytes(6).toString("hex")}`,
     };
     delete env.DATABASE_URL;
     delete env.OMNIA_SECRET_KEY;
