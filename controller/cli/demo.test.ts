@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDemo } from "./demo.js";
 
@@ -61,5 +62,42 @@ describe("runDemo", () => {
     // The temporary state folder (with its secret key) is gone.
     const state = /state: +(\S+) \(embedded/.exec(out.join(""))?.[1] as string;
     expect(existsSync(state)).toBe(false);
+  });
+
+  it("--terraform: an empty platform, an api source for the provider, and the provider installed for init offline", async () => {
+    let stop: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const out: string[] = [];
+    let checked = false;
+    const running = runDemo({
+      port: 0,
+      controllerPort: 0,
+      terraform: true,
+      color: false,
+      write: (t) => {
+        out.push(t);
+        if (t.includes("Press Ctrl-C")) stop();
+      },
+      untilStopped: async () => {
+        await stopped;
+        const text = out.join("");
+        const rc = /TF_CLI_CONFIG_FILE=(\S+)/.exec(text)?.[1] ?? "";
+        expect(existsSync(rc), text).toBe(true);
+        const mirror = /path\s+=\s+"([^"]+)"/.exec(readFileSync(rc, "utf8"))?.[1] ?? "";
+        expect(existsSync(join(mirror, "registry.terraform.io", "omnia-iac", "kalliope"))).toBe(true);
+        const url = /OMNIA_CONTROLLER_URL=(\S+)/.exec(text)?.[1];
+        const token = /OMNIA_TOKEN=(\S+)/.exec(text)?.[1];
+        const sources = await fetch(`${url}/v1/sources`, { headers: { authorization: `Bearer ${token}` } });
+        expect(
+          ((await sources.json()) as { items: { id: string; location: { type: string } }[] }).items,
+        ).toEqual([expect.objectContaining({ id: "demo-tf", location: { type: "api" } })]);
+        checked = true;
+      },
+    });
+    const r = await running;
+    expect(checked).toBe(true);
+    expect(r.tenants).toEqual([]);
   });
 });

@@ -6,8 +6,10 @@
  * drift. Prints the API, docs and dashboard URLs and an admin token, then serves until
  * Ctrl-C (or returns at once with `exit`).
  */
+
+import { randomBytes, randomInt } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +24,7 @@ import type { ControllerConfig } from "../runtime/controller-config.js";
 import { defaultPolicies } from "../service/routes/sources.js";
 import { type RunningController, startControllerService } from "../service/serve.js";
 import { newToken } from "../service/tokens.js";
+import { installProvider, mirrorCliConfig } from "./commands/provider.js";
 
 /** Port the demo's stand-in tries first; a free one when it is taken. */
 export const demoPort = 8090;
@@ -41,6 +44,13 @@ export interface DemoOptions {
   port?: number;
   /** Port of the controller to try first. Default 8080; 0 asks for a free one. */
   controllerPort?: number;
+  /**
+   * The Terraform demo: the stand-in starts empty, and the controller has an `api` source
+   * (`demo-tf`, the one the Terraform provider writes to) instead of the repository, with
+   * every secret variable examples/hcl names. Prints how to run examples/hcl against it.
+   * Default false.
+   */
+  terraform?: boolean;
   /** Return after the first reconcile instead of serving until interrupted. Default false. */
   exit?: boolean;
   /** How long to wait for every tenant to be in sync (ms). Default 120 000. */
@@ -95,11 +105,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const step = (n: number, text: string) => write(`\n${c.bold(c.cyan(`[${n}/3] ${text}`))}\n`);
 
   step(1, "Starting the stand-in Omnia platform (seed: demo, partly drifted from the repository)");
-  const standin = await listen(options.port ?? demoPort, dir);
+  const standin = await listen(options.port ?? demoPort, options.terraform ? undefined : dir);
   write(`platform:  ${standin.url}  (partner domain "${demoLogin.domain}", user "${demoLogin.username}")\n`);
-  write(`state:     ${stateDir} (embedded PostgreSQL, PGlite)\nmanifests: ${dir}\n`);
+  write(
+    `state:     ${stateDir} (embedded PostgreSQL, PGlite)\nmanifests: ${options.terraform ? "none: Terraform writes them through the API" : dir}\n`,
+  );
 
-  step(2, "Starting the controller (omnia serve) with the repository as a source");
+  step(
+    2,
+    options.terraform
+      ? `Starting the controller (omnia serve) with an api source, "${terraformDemoSource}", for the Terraform provider`
+      : "Starting the controller (omnia serve) with the repository as a source",
+  );
   const token = newToken();
   // The platform password and the token reach the controller as references to variables
   // of its own environment, as an operator's config file names them; never as values.
@@ -111,11 +128,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   delete env.DATABASE_URL;
   delete env.OMNIA_SECRET_KEY;
   delete env.OMNIA_SECRET_KEY_FILE;
+  const hclDir = join(dirname(dir), "hcl");
+  if (options.terraform) Object.assign(env, await exampleSecrets(hclDir));
   let controller: RunningController;
   try {
     controller = await startController(
       options.controllerPort ?? demoControllerPort,
-      (port) => demoConfig(dir, stateDir, standin.url, port),
+      (port) =>
+        options.terraform
+          ? terraformDemoConfig(stateDir, standin.url, port)
+          : demoConfig(dir, stateDir, standin.url, port),
       env,
       logger,
     );
@@ -132,6 +154,38 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       "",
     ].join("\n"),
   );
+
+  if (options.terraform) {
+    const result: DemoResult = {
+      platformUrl: standin.url,
+      url: controller.url,
+      token,
+      tenants: [],
+      converged: true,
+      apiCalls: standin.stats.requests,
+    };
+    // The provider, installed in a mirror of the demo's own: `terraform init` needs no network.
+    const tfDir = join(dirname(stateDir), "terraform");
+    const installed = await installProvider({ dir: join(tfDir, "mirror") });
+    const rc = join(tfDir, "terraform.rc");
+    await writeFile(rc, mirrorCliConfig(installed.dir));
+    step(3, "Apply examples/hcl with Terraform (in another terminal)");
+    write(
+      [
+        `  export TF_CLI_CONFIG_FILE=${rc} CHECKPOINT_DISABLE=1`,
+        `  export OMNIA_CONTROLLER_URL=${controller.url} OMNIA_TOKEN=${token}`,
+        `  cd ${hclDir} && terraform init && terraform apply`,
+        `The controller holds every OMNIA_SECRET_DEMO_* variable the example names (random PINs).`,
+        "Press Ctrl-C to stop.",
+        "",
+      ].join("\n"),
+    );
+    if (!options.exit) await (options.untilStopped ?? interrupted)();
+    await controller.close({ graceMs: 0 });
+    await standin.close();
+    await cleanUp();
+    return result;
+  }
 
   step(3, "First reconcile: the controller repairs the drift");
   let result: DemoResult;
@@ -267,9 +321,10 @@ async function converge(controller: RunningController, timeoutMs: number): Promi
  * Starts the stand-in on `port` (a free port when that one is taken), seeded from the
  * repository being demonstrated, partly drifted (platform/standin/seeds/demo.ts).
  */
-async function listen(port: number, examplesDir: string): Promise<RunningStandin> {
+async function listen(port: number, examplesDir: string | undefined): Promise<RunningStandin> {
   const state = new StandinState();
-  await seedDemo(state, seedPartners(state).demo, examplesDir);
+  const partners = seedPartners(state);
+  if (examplesDir) await seedDemo(state, partners.demo, examplesDir);
   try {
     return await startStandin({ port, state });
   } catch (err) {
@@ -283,4 +338,44 @@ function interrupted(): Promise<void> {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
+}
+
+/** The Terraform demo's controller: one `api` source of partner demo, pruning what Terraform destroys. */
+export function terraformDemoConfig(stateDir: string, platformUrl: string, port: number): ControllerConfig {
+  const base = demoConfig("", stateDir, platformUrl, port);
+  const [folder] = base.sources;
+  if (!folder) throw new Error("the demo configuration has no source");
+  return {
+    ...base,
+    sources: [
+      {
+        id: terraformDemoSource,
+        partner: demoPartner,
+        location: { type: "api" },
+        account: folder.account,
+        policies: { ...folder.policies, prune: true },
+      },
+    ],
+  };
+}
+
+/** The Terraform demo's source id: the one the provider writes to. */
+export const terraformDemoSource = "demo-tf";
+
+/**
+ * A value for every `OMNIA_SECRET_DEMO_…` variable the `.tf` files of `dir` name: a random
+ * PIN, or a random password for a trunk's. Throws what reading the folder throws.
+ */
+export async function exampleSecrets(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".tf"))) {
+    for (const m of (await readFile(join(dir, file), "utf8")).matchAll(
+      /OMNIA_SECRET_DEMO_[A-Z0-9_]*[A-Z0-9]/g,
+    )) {
+      out[m[0]] = m[0].includes("PASSWORD")
+        ? `Tr-${randomBytes(9).toString("hex")}`
+        : String(randomInt(1000, 999999));
+    }
+  }
+  return out;
 }

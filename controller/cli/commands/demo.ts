@@ -15,6 +15,7 @@ export interface DemoFlags {
   port: string;
   controllerPort: string;
   exit?: boolean;
+  terraform?: boolean;
 }
 
 /** Adds `demo` to the program. */
@@ -33,6 +34,10 @@ export function register(program: Command): void {
       String(demoControllerPort),
     )
     .option("--exit", "stop after the first reconcile instead of serving until Ctrl-C")
+    .option(
+      "--terraform",
+      "an empty platform and an api source for the Terraform provider, with examples/hcl's secret variables",
+    )
     .action(async (flags: DemoFlags) => {
       const port = portOf("--port", flags.port);
       const controllerPort = portOf("--controller-port", flags.controllerPort);
@@ -42,6 +47,7 @@ export function register(program: Command): void {
         port,
         controllerPort,
         exit: flags.exit,
+        terraform: flags.terraform,
       });
       process.exitCode = r.converged ? 0 : 1;
     });
