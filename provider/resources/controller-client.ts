@@ -150,6 +150,10 @@ export class ControllerError extends Error {
     const lines: string[] = [];
     if (p?.title || p?.detail) lines.push([p.title, p.detail].filter(Boolean).join(": "));
     if (this.status === 0 && this.cause instanceof Error) lines.push(this.cause.message);
+    // A 422 of documents that do not load lists each problem in `detail` already; an older
+    // controller (or a longer list) gives them as members only: show those not shown.
+    for (const q of problemsOf(p))
+      if (!p?.detail?.includes(`${q.place}: ${q.message}`)) lines.push(`${q.place}: ${q.message}`);
     const owner = p?.owner as Owner | undefined;
     if (this.status === 409 && typeof owner?.source === "string")
       lines.push(`Owned by source: ${owner.source}${owner.location ? ` (${owner.location})` : ""}`);
@@ -161,6 +165,16 @@ export class ControllerError extends Error {
     if (attribute) d.attribute = attribute;
     return d;
   }
+}
+
+/** The `problems` member of a 422 (`[{place, message}]`), the well-formed entries only. */
+function problemsOf(p: ProblemDetails | undefined): { place: string; message: string }[] {
+  if (!Array.isArray(p?.problems)) return [];
+  return (p.problems as unknown[]).filter(
+    (q): q is { place: string; message: string } =>
+      typeof (q as { place?: unknown })?.place === "string" &&
+      typeof (q as { message?: unknown })?.message === "string",
+  );
 }
 
 function summaryOf(status: number): string {
