@@ -9,7 +9,16 @@
  * - `DELETE /v1/tenants/{tenant}/resources/{Kind}/{key}?wait=true` → 204;
  * - `PUT    /v1/tenants/{tenant}/secrets/{name}` body `{value}`;
  * - `GET    /v1/tenants/{tenant}/live/{Kind}/{key}` → `{kind, key, id, spec,
- *   status: {phase, facts}, owner: {source} | null}`.
+ *   status: {phase, facts}, owner: {source} | null}`;
+ * - `GET    /v1/tenants/{tenant}/live` → `{items: [...]}`, the same objects for the tenant.
+ *
+ * Reads of live objects (`liveObject`: refresh, import, data sources) go through one
+ * listing per tenant for the life of the client (one provider process, i.e. one
+ * Terraform command's walk): Terraform refreshes every resource of a plan in one process,
+ * and each single read would cost the controller an observe of the whole tenant. The
+ * listing is shared by concurrent callers, kept until the client writes (PUT or DELETE)
+ * to the tenant, and read again after; a controller without the list route is read one
+ * object at a time.
  *
  * `{key}` is the natural key after the kind, URL-encoded. Failures are RFC 9457 problems;
  * they become a `ControllerError` whose `diagnostic()` Terraform shows. A 503 (the
@@ -251,7 +260,53 @@ export class ControllerClient {
     await this.call("PUT", path, { value }, signal);
   }
 
-  /** The live object on the platform, or undefined when it does not exist. */
+  /**
+   * The live object of `kind`/`keyAfterKind` on the platform, or undefined when it does not
+   * exist, out of the tenant's listing (see the module comment). Throws `ControllerError`.
+   */
+  async liveObject(
+    tenant: string,
+    kind: string,
+    keyAfterKind: string,
+    signal?: AbortSignal,
+  ): Promise<LiveObject | undefined> {
+    if (this.#listUnsupported) return this.getLive(tenant, kind, keyAfterKind, signal);
+    let listing = this.#listings.get(tenant);
+    if (!listing) {
+      const started = this.listLive(tenant).then((items) => new Map(items.map((o) => [o.key, o])));
+      listing = started;
+      this.#listings.set(tenant, started);
+      // A failed listing is not kept: the next read asks again.
+      started.catch(() => {
+        if (this.#listings.get(tenant) === started) this.#listings.delete(tenant);
+      });
+    }
+    try {
+      return (await raceSignal(listing, signal)).get(`${kind}/${keyAfterKind}`);
+    } catch (err) {
+      if (!(err instanceof ControllerError && err.routeMissing)) throw err;
+      this.#listUnsupported = true;
+      return this.getLive(tenant, kind, keyAfterKind, signal);
+    }
+  }
+
+  /** Every live object of the tenant, read now (`GET /v1/tenants/{tenant}/live`). Throws `ControllerError`. */
+  async listLive(tenant: string, signal?: AbortSignal): Promise<LiveObject[]> {
+    const path = `/v1/tenants/${enc(tenant)}/live${this.query(false)}`;
+    try {
+      return (await this.call<{ items: LiveObject[] }>("GET", path, undefined, signal)).items;
+    } catch (err) {
+      if (
+        err instanceof ControllerError &&
+        err.status === 404 &&
+        err.problem?.detail?.startsWith(noRoutePrefix)
+      )
+        throw err.asRouteMissing();
+      throw err;
+    }
+  }
+
+  /** The live object on the platform, or undefined when it does not exist; one observe per call. */
   getLive(tenant: string, kind: string, keyAfterKind: string, signal?: AbortSignal) {
     return this.callOrAbsent<LiveObject>(
       "GET",
@@ -259,6 +314,11 @@ export class ControllerClient {
       signal,
     );
   }
+
+  /** Listings of live objects by tenant (`liveObject`); dropped at each write to the tenant. */
+  readonly #listings = new Map<string, Promise<Map<string, LiveObject>>>();
+  /** The controller has no list route: read objects one by one. */
+  #listUnsupported = false;
 
   private resourcePath(tenant: string, kind: string, key: string, wait: boolean): string {
     return `/v1/tenants/${enc(tenant)}/resources/${enc(kind)}/${enc(key)}${this.query(wait)}`;
@@ -287,8 +347,23 @@ export class ControllerClient {
     }
   }
 
-  /** One call with the 503 retries; the parsed JSON answer (null for 204). */
+  /**
+   * One call with the 503 retries; the parsed JSON answer (null for 204). A write drops
+   * the tenant's listing before and after it: a listing read meanwhile may predate it.
+   */
   private async call<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    if (method === "GET") return this.send<T>(method, path, body, signal);
+    const tenant = /^\/v1\/tenants\/([^/?]+)/.exec(path)?.[1];
+    const forget = () => tenant !== undefined && this.#listings.delete(decodeURIComponent(tenant));
+    forget();
+    try {
+      return await this.send<T>(method, path, body, signal);
+    } finally {
+      forget();
+    }
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const route = `${method} ${path.split("?")[0]}`;
     return pRetry(() => this.attempt<T>(method, path, route, body, signal), {
       retries: this.o.retries,
@@ -351,6 +426,17 @@ export class ControllerClient {
     if (after !== undefined) err.retryAfterMs = after;
     throw err;
   }
+}
+
+/** `promise`, or the signal's reason as soon as it fires (the promise goes on for others). */
+function raceSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** `Retry-After` (seconds or an HTTP date) in ms; undefined when absent or unreadable. */
