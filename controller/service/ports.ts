@@ -169,6 +169,8 @@ export interface ApplyNowResult {
   /** Why it did not finish (`retry`, `terminal`); never a secret. */
   reason: string | null;
   live: LiveObjectView[];
+  /** What the run's plan left undone and why (warnings, drift its driftMode forbids repairing). */
+  notes?: string[];
   /** When the source's documents could not be loaded (`terminal`): each problem. Default none. */
   problems?: LoadProblemView[];
 }

@@ -19,12 +19,14 @@ import type { RateGate } from "../../platform/client/rate-limit.js";
 import type { PlatformPort } from "../engine/adapters/platform-port.js";
 import { observe } from "../engine/observe/observe.js";
 import type { ReconcileDeps } from "../engine/reconcile/deps.js";
+import { ShutdownError } from "../engine/reconcile/outcome.js";
 import { errUnknownTenant, planTenants, tenantsOf } from "../engine/reconcile/plan-tenants.js";
 import { reconcileTenant } from "../engine/reconcile/reconcile-tenant.js";
 import type { DesiredStateSource } from "../engine/reconcile/source-port.js";
 import { formatProblem } from "../load/index.js";
 import type { PlatformAccount, SourceRecord } from "../model/control.js";
 import type { AnyLiveResource, LiveState } from "../model/live-state.js";
+import type { Plan } from "../model/plan.js";
 import type { ControllerConfig } from "../runtime/controller-config.js";
 import { describeReference, resolveOperatorSecret } from "../runtime/operator-secret.js";
 import { createSecretHasher, isCurrentSecretHash, resolveSecretKey } from "../runtime/secret-key.js";
@@ -37,6 +39,7 @@ import { sourceFromSpec } from "../sources/from-spec.js";
 import { GitSource } from "../sources/git.js";
 import { openStore, type Store } from "../store/index.js";
 import { buildApp, type ServiceOptions } from "./app.js";
+import { coalescedApplyNow } from "./apply-now.js";
 import { Problem } from "./errors.js";
 import { liveView } from "./live-view.js";
 import { createControllerMetrics } from "./metrics.js";
@@ -102,6 +105,9 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
   const key = await resolveSecretKey({ env, stateDir });
   const store = await openStore({ dataDir: stateDir, env: dbEnv });
   const closers: (() => Promise<unknown>)[] = [() => store.close()];
+  // Stops the runs of ?wait=true writers when the service closes.
+  const applyStop = new AbortController();
+  const applyOptions = { signal: applyStop.signal };
   try {
     for (const spec of config.sources) await store.upsertSource(spec);
     for (const t of config.tokens) {
@@ -218,7 +224,8 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
           signal,
         );
       },
-      applyTenantNow: async (sourceId, tenant, signal) => {
+      // Concurrent ?wait=true writers of a tenant share runs instead of meeting its lease.
+      applyTenantNow: coalescedApplyNow(async (sourceId, tenant, signal) => {
         const record = await mustSource(sourceId);
         const d = depsFor(record, normalClient(record));
         const source = sources.sourceOf(record);
@@ -232,6 +239,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
           runId: out.result?.planned.runId ?? null,
           reason: out.status === "done" ? null : out.reason,
           live: [],
+          notes: planNotes(out.result?.planned.plan),
         };
         if (out.status === "terminal" && out.problems) result.problems = out.problems.map(loadProblemView);
         if (out.status === "done") {
@@ -246,7 +254,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
           }
         }
         return result;
-      },
+      }, applyOptions),
       // One tenant's lists through the source account's client and budget; never a write.
       // Concurrent reads of one (source, tenant) share the observe in flight, nothing more.
       observeTenant: (sourceId, tenant, signal) =>
@@ -288,6 +296,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       close(c = {}) {
         closing ??= (async () => {
           await scheduler.stop({ graceMs: c.graceMs });
+          applyStop.abort(new ShutdownError("the controller is stopping"));
           await app.close();
           await clients.close();
           await sources.close();
@@ -521,4 +530,17 @@ function liveObjects(live: LiveState, tenant: string, owners: ReadonlyMap<string
   return allLive(live)
     .filter((r) => r.tenant === tenant)
     .map((r) => liveView(r, owners.get(r.key) ?? null));
+}
+
+/**
+ * What a plan left undone and why, one line each: its warnings, and each drift report
+ * (`Tenant/HLM-STRESA: not on the platform; driftMode warn forbids writes`).
+ */
+function planNotes(plan: Plan | undefined): string[] {
+  if (!plan) return [];
+  const drift = plan.drift.map(
+    (d) =>
+      `${d.key}: ${d.missing ? "not on the platform" : `differs (${d.diffs.map((f) => f.path).join(", ")})`}; driftMode ${d.mode} forbids writes`,
+  );
+  return [...plan.warnings, ...drift];
 }

@@ -171,11 +171,15 @@ function studioLegaleConti(stack: Construct): Pbx[] {
   ];
 }
 
-/** Hotel Lago Maggiore: a shared PBX with the hotel module, a WindTre trunk, 5 blocks; drift only reported. */
+/**
+ * Hotel Lago Maggiore: a shared PBX with the hotel module, a WindTre trunk, 5 blocks. The
+ * gitops example sets `driftMode: "warn"` here (drift reported, never written); under
+ * Terraform, `plan` reports drift and `apply` repairs it, and "warn" would also forbid the
+ * controller to create the tenant at all, so it is left out.
+ */
 function hotelLagoMaggiore(stack: Construct): Pbx[] {
   const tenant = new Tenant(stack, "hotel-lago-maggiore", {
     name: "hotel-lago-maggiore",
-    driftMode: "warn",
     labels: { segment: "hospitality" },
     businessName: "Hotel Lago Maggiore S.p.A.",
     customerCode: "HLM-STRESA",

@@ -1,9 +1,11 @@
-# Hotel Lago Maggiore: a shared PBX with the hotel module, a WindTre trunk, 5 number blocks; drift is only reported (drift_mode = "warn").
+# Hotel Lago Maggiore: a shared PBX with the hotel module, a WindTre trunk, 5 number blocks.
+# The gitops example sets drift_mode = "warn" on this tenant (drift reported, never written).
+# Here it is left out: under Terraform, `terraform plan` reports drift and `terraform apply`
+# repairs it, and "warn" would also forbid the controller to create the tenant at all.
 
 resource "kalliope_tenant" "hotel_lago_maggiore" {
   name          = "hotel-lago-maggiore"
   labels        = { segment = "hospitality" }
-  drift_mode    = "warn"
   business_name = "Hotel Lago Maggiore S.p.A."
   customer_code = "HLM-STRESA"
   vat_number    = "01987650031"

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import * as cdktf from "cdktf";
 import * as cdktn from "cdktn";
 import { describe, expect, it } from "vitest";
+import { errSecretMissing, errSecretTwice, terraformKinds } from "../../controller/model/terraform.js";
 import * as onCdktf from "./cdktf.js";
 import * as onCdktn from "./cdktn.js";
 import { errSecretLiteral } from "./document.js";
 import { fixturePins } from "./fixtures/make-fixtures.js";
-import { kindFields } from "./props.gen.js";
 
 // The libraries' jest matchers register through the global `expect` (notes: CDKTF section).
 (globalThis as { expect?: unknown }).expect = expect;
@@ -141,8 +141,8 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
     for (const [type, props] of want)
       expect(has(synth, type.tfResourceType, props), type.tfResourceType).toBe(true);
     expect(Object.keys(parse(synth).resource).sort()).toEqual(
-      Object.values(kindFields)
-        .map((f) => f.tfType)
+      Object.values(terraformKinds)
+        .map((k) => k.typeName)
         .sort(),
     );
     expect(tenant.id).toMatch(/^\$\{TfToken\[/);
@@ -301,7 +301,7 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
     [
       "no PIN at all",
       { number: "201", license: "start" },
-      "stack/acme/hq/ext-201: missing required field 'pin': pinFromEnv (the controller's environment variable) or pin (a token) is required",
+      `stack/acme/hq/ext-201: pin ${errSecretMissing} (pinFromEnv)`,
     ],
     [
       "a PIN given as a literal",
@@ -365,6 +365,19 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
     }
   });
 
+  it("accepts key fields and a PIN variable's name given as tokens, checking the rest", () => {
+    const stack = newStack();
+    const tenant = new lib.TerraformVariable(stack, "tenant", { type: "string" });
+    const pinEnv = new lib.TerraformVariable(stack, "pin_env", { type: "string" });
+    // No name: it derives from the key, which only Terraform knows.
+    const props = { tenant: tenant.stringValue, pbx: "hq", license: "start", pinFromEnv: pinEnv.stringValue };
+    new k.Extension(stack, "ext", { ...props, number: "201" } as never);
+    expect(has(lib.Testing.synth(stack), "kalliope_extension", { tenant: `\${var.tenant}` })).toBe(true);
+    expect(() => new k.Extension(stack, "bad", { ...props, number: "2" } as never)).toThrow(
+      "stack/bad: field 'number' does not match ^[0-9]{2,6}$",
+    );
+  });
+
   it("keeps a write-only PIN given as a sensitive variable out of cdk.tf.json", () => {
     const stack = newStack();
     const pin = new lib.TerraformVariable(stack, "pin_201", { type: "string", sensitive: true });
@@ -379,8 +392,6 @@ describe.each(libraries)("on %s", (_name, lib, k) => {
         pin: pin.stringValue,
         pinFromEnv: "OMNIA_SECRET_X",
       }),
-    ).toThrow(
-      "stack/acme/hq/ext-202: pin, pinFromEnv: give either the write-only value or the environment variable, not both",
-    );
+    ).toThrow(`stack/acme/hq/ext-202: pin and pinFromEnv: ${errSecretTwice}`);
   });
 });

@@ -3,21 +3,22 @@
  * app's `cdktf` (0.21) or `cdktn` (0.24) module and returns the classes built on its
  * `TerraformProvider` and `TerraformResource` (entry points cdktf.ts and cdktn.ts). Hand-written
  * bindings (../../shared/terraform-plugin-notes.md): each resource has a static
- * `tfResourceType`, synthesizes snake_case attributes from the generated field table, and
- * exposes computed attributes as tokens. Props are checked against the kind's JSON Schema when
- * the construct is made; a bad prop throws `KalliopePropsError` naming the construct's path.
+ * `tfResourceType`, synthesizes the snake_case attributes of `terraformKinds`
+ * (controller/model/terraform.ts, the provider's own mapping) and exposes its computed
+ * attributes as tokens. Props are checked against the kind's JSON Schema when the construct is
+ * made; a bad prop throws `KalliopePropsError` naming the construct's path.
  */
 import type { Construct } from "constructs";
 import { userKey } from "../../controller/model/keys.js";
 import type { KindName } from "../../controller/model/resources.gen.js";
+import { terraformKinds } from "../../controller/model/terraform.js";
 import { extensionsFromSheet, pinEnvName } from "../../controller/sheet/extensions-from-sheet.js";
 import { errNoRows } from "../../controller/sheet/import-sheet.js";
 import { readSheet } from "../../controller/sheet/read-sheet.js";
-import { type AnyProps, attributesOf, problemsOf } from "./document.js";
+import { type AnyProps, attributeOf, attributesOf, problemsOf } from "./document.js";
 import type { CdktfLibrary, Dependable, ProviderLike, ResourceLike } from "./library.js";
 import {
   type ExtensionProps,
-  kindFields,
   type NumberProps,
   type PbxProps,
   providerVersion,
@@ -221,7 +222,8 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
 
   /** The shared part of every resource: type, metadata, validation, attributes, computed ids. */
   function resource<P extends object>(kind: KindName) {
-    const tfType = kindFields[kind].tfType;
+    const tfType = terraformKinds[kind].typeName;
+    const computed = (propName: string) => attributeOf(kind, propName).name;
     return class extends lib.TerraformResource implements KalliopeResource<P> {
       static readonly tfResourceType = tfType;
       constructor(
@@ -245,13 +247,13 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
         return hclAttributes(this.synthesizeAttributes());
       }
       get id(): string {
-        return this.getStringAttribute("id");
+        return this.getStringAttribute(computed("id"));
       }
       get platformId(): string {
-        return this.getStringAttribute("platform_id");
+        return this.getStringAttribute(computed("platformId"));
       }
       get platformStatus(): string {
-        return this.getStringAttribute("platform_status");
+        return this.getStringAttribute(computed("platformStatus"));
       }
     };
   }
@@ -262,7 +264,7 @@ export function defineKalliope(lib: CdktfLibrary): KalliopeConstructs {
 
   class Extension extends resource<ExtensionProps>("Extension") implements ExtensionConstruct {
     get meetingId(): string {
-      return this.getStringAttribute("meeting_id");
+      return this.getStringAttribute(attributeOf("Extension", "meetingId").name);
     }
   }
 

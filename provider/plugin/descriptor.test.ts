@@ -23,29 +23,24 @@ describe("protos against the descriptors embedded in terraform", () => {
     expect(terraform, "install Terraform >= 1.11 on PATH: these tests run the real binary").toBeDefined();
   });
 
-  it(
-    "tfplugin6.proto matches Terraform's, message by message and field by field",
-    () => {
-      const binary = embeddedFileDescriptor(terraform as string, "tfplugin6.proto");
-      expect(compareWithDescriptors(ours.lookup("tfplugin6") as protobuf.Namespace, [binary])).toEqual([]);
-      // The RPCs we leave to grpc-js's UNIMPLEMENTED are exactly these; a new one in a
-      // newer Terraform shows up here.
-      const declared = (ours.lookup("tfplugin6.Provider") as protobuf.Service).methodsArray.map(
-        (m) => m.name,
-      );
-      const missing = binary.service?.[0]?.method
-        ?.map((m) => m.name)
-        .filter((name) => !declared.includes(name));
-      expect(missing).toEqual([
-        "MoveResourceState",
-        "ValidateEphemeralResourceConfig",
-        "OpenEphemeralResource",
-        "RenewEphemeralResource",
-        "CloseEphemeralResource",
-        "CallFunction",
-      ]);
-    },
-  );
+  it("tfplugin6.proto matches Terraform's, message by message and field by field", () => {
+    const binary = embeddedFileDescriptor(terraform as string, "tfplugin6.proto");
+    expect(compareWithDescriptors(ours.lookup("tfplugin6") as protobuf.Namespace, [binary])).toEqual([]);
+    // The RPCs we leave to grpc-js's UNIMPLEMENTED are exactly these; a new one in a
+    // newer Terraform shows up here.
+    const declared = (ours.lookup("tfplugin6.Provider") as protobuf.Service).methodsArray.map((m) => m.name);
+    const missing = binary.service?.[0]?.method
+      ?.map((m) => m.name)
+      .filter((name) => !declared.includes(name));
+    expect(missing).toEqual([
+      "MoveResourceState",
+      "ValidateEphemeralResourceConfig",
+      "OpenEphemeralResource",
+      "RenewEphemeralResource",
+      "CloseEphemeralResource",
+      "CallFunction",
+    ]);
+  });
 
   it("plugin.proto and health.proto match go-plugin's and gRPC's", () => {
     const files = [

@@ -47,51 +47,47 @@ describe("the plugin under the real terraform binary", () => {
     expect(terraform, "install Terraform >= 1.11 on PATH: these tests run the real binary").toBeDefined();
   });
 
-  it(
-    "applies, plans no changes, imports and destroys",
-    { timeout: 180_000 },
-    async () => {
-      const bin = join(root, "bin");
-      const work = join(root, "work");
-      const pluginTmp = join(root, "plugin-tmp");
-      for (const dir of [bin, work, pluginTmp]) mkdirSync(dir);
-      const executable = join(bin, "terraform-provider-fake");
-      // tsx resolves from the repository; Terraform runs the provider in the working directory.
-      const repo = join(dirname(fakePluginEntry), "..", "..", "..");
-      writeFileSync(
-        executable,
-        `#!/bin/sh\ncd "${repo}" && exec "${process.execPath}" --import tsx "${fakePluginEntry}"\n`,
-      );
-      chmodSync(executable, 0o755);
-      writeFileSync(
-        join(root, "cli.tfrc"),
-        `provider_installation {\n  dev_overrides { "omnia-iac/fake" = "${bin}" }\n  direct {}\n}\n`,
-      );
-      writeFileSync(join(work, "main.tf"), config);
-      const env = {
-        ...process.env,
-        CHECKPOINT_DISABLE: "1",
-        TF_CLI_CONFIG_FILE: join(root, "cli.tfrc"),
-        TF_IN_AUTOMATION: "1",
-        TMPDIR: pluginTmp, // the provider's socket directories go here
-        NODE_OPTIONS: "",
-      };
-      const tf = (...args: string[]) => run(terraform as string, [...args, "-no-color"], { cwd: work, env });
+  it("applies, plans no changes, imports and destroys", { timeout: 180_000 }, async () => {
+    const bin = join(root, "bin");
+    const work = join(root, "work");
+    const pluginTmp = join(root, "plugin-tmp");
+    for (const dir of [bin, work, pluginTmp]) mkdirSync(dir);
+    const executable = join(bin, "terraform-provider-fake");
+    // tsx resolves from the repository; Terraform runs the provider in the working directory.
+    const repo = join(dirname(fakePluginEntry), "..", "..", "..");
+    writeFileSync(
+      executable,
+      `#!/bin/sh\ncd "${repo}" && exec "${process.execPath}" --import tsx "${fakePluginEntry}"\n`,
+    );
+    chmodSync(executable, 0o755);
+    writeFileSync(
+      join(root, "cli.tfrc"),
+      `provider_installation {\n  dev_overrides { "omnia-iac/fake" = "${bin}" }\n  direct {}\n}\n`,
+    );
+    writeFileSync(join(work, "main.tf"), config);
+    const env = {
+      ...process.env,
+      CHECKPOINT_DISABLE: "1",
+      TF_CLI_CONFIG_FILE: join(root, "cli.tfrc"),
+      TF_IN_AUTOMATION: "1",
+      TMPDIR: pluginTmp, // the provider's socket directories go here
+      NODE_OPTIONS: "",
+    };
+    const tf = (...args: string[]) => run(terraform as string, [...args, "-no-color"], { cwd: work, env });
 
-      const apply = await tf("apply", "-auto-approve", "-target=fake_thing.a", "-target=data.fake_lookup.l");
-      expect(apply.stdout).toContain('lookup = "fake-fake-alpha"');
-      // A second plan finds nothing to do (exit code 2 would reject: changes).
-      await tf("plan", "-detailed-exitcode", "-target=fake_thing.a", "-target=data.fake_lookup.l");
-      await tf("import", "fake_thing.b", "ACME001/gamma");
-      // A refresh upgrades the stored JSON state first: the 64-bit size must survive it.
-      await tf("apply", "-refresh-only", "-auto-approve");
-      const state = readFileSync(join(work, "terraform.tfstate"), "utf8");
-      expect(state).not.toContain("s3cret-pin"); // write-only: never in state
-      expect(state).toContain('"size": 1152921504606846977'); // 2^60+1 exact through msgpack int64
-      const destroy = await tf("destroy", "-auto-approve");
-      expect(destroy.stdout).toContain("Destroy complete! Resources: 2 destroyed.");
-      // (tsx keeps its own cache there too.)
-      expect(readdirSync(pluginTmp).filter((name) => name.startsWith("kalliope-plugin-"))).toEqual([]);
-    },
-  );
+    const apply = await tf("apply", "-auto-approve", "-target=fake_thing.a", "-target=data.fake_lookup.l");
+    expect(apply.stdout).toContain('lookup = "fake-fake-alpha"');
+    // A second plan finds nothing to do (exit code 2 would reject: changes).
+    await tf("plan", "-detailed-exitcode", "-target=fake_thing.a", "-target=data.fake_lookup.l");
+    await tf("import", "fake_thing.b", "ACME001/gamma");
+    // A refresh upgrades the stored JSON state first: the 64-bit size must survive it.
+    await tf("apply", "-refresh-only", "-auto-approve");
+    const state = readFileSync(join(work, "terraform.tfstate"), "utf8");
+    expect(state).not.toContain("s3cret-pin"); // write-only: never in state
+    expect(state).toContain('"size": 1152921504606846977'); // 2^60+1 exact through msgpack int64
+    const destroy = await tf("destroy", "-auto-approve");
+    expect(destroy.stdout).toContain("Destroy complete! Resources: 2 destroyed.");
+    // (tsx keeps its own cache there too.)
+    expect(readdirSync(pluginTmp).filter((name) => name.startsWith("kalliope-plugin-"))).toEqual([]);
+  });
 });

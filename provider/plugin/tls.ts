@@ -42,7 +42,7 @@ const ecdsa = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 export async function mintServerIdentity(options: MintOptions = {}): Promise<ServerIdentity> {
   await import("reflect-metadata"); // @peculiar/x509's dependency injection needs it first.
   const x509 = await import("@peculiar/x509");
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  x509.cryptoProvider.set(webcrypto as never); // Node's WebCrypto is the Crypto it asks for; the DOM type is not in our lib.
   const now = (options.now ?? (() => new Date()))();
   const hostname = options.hostname ?? "localhost";
   const keys = await webcrypto.subtle.generateKey(ecdsa, true, ["sign", "verify"]);

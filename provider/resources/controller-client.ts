@@ -103,6 +103,8 @@ export interface PutAnswer {
     outcome: "done" | "retry" | "terminal";
     runId: string | null;
     live: LiveObject | null;
+    /** What the run's plan left undone and why (e.g. a driftMode that forbids writes). */
+    notes?: string[];
   } | null;
 }
 

@@ -42,6 +42,8 @@ export const errImportFormat = "the import id does not have the expected shape";
 export const errStateVersion = "the state was written by a newer version of the provider";
 /** Something failed that is not the controller's answer. */
 export const errUnexpected = "the provider failed";
+/** A reconcile that ended well left the object off the platform (its driftMode forbids writes, ...). */
+export const errNotApplied = "the controller's reconcile left the object off the platform";
 /** The attributes do not make a document (e.g. a required secret missing). */
 export const errDocumentAttributes = "the attributes do not make a valid document";
 
@@ -171,8 +173,17 @@ export function defineResource(kind: KindName, provider: ProviderState, docs: Re
       document as unknown as ResourceDocument,
       ctx.signal,
     );
-    // The PUT's answer carries the live object with its status and facts.
+    // The PUT's answer carries the live object with its status and facts. A reconcile that
+    // ended well without the object on the platform left it undone on purpose (a driftMode
+    // that forbids writes, a parent left out): an error, or Terraform would record a ghost.
     const live = answer.apply?.live ?? undefined;
+    if (answer.apply?.outcome === "done" && !live) {
+      const notes = answer.apply.notes ?? [];
+      const about = notes.filter((n) => n.startsWith(`${identity.key}:`) || n.includes(identity.key));
+      throw new Error(
+        `${errNotApplied}: ${identity.key}${(about.length > 0 ? about : notes).map((n) => `\n- ${n}`).join("")}`,
+      );
+    }
     const fromAnswer = stateFromDocument(kind, document, live ? liveView(live) : undefined, planned);
     return stateAfterApply(planned, fromAnswer);
   };

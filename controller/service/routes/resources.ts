@@ -85,6 +85,11 @@ const applyView = {
     outcome: { enum: ["done", "retry", "terminal"] },
     runId: { type: ["string", "null"] },
     live: { anyOf: [liveObjectSchema, { type: "null" }] },
+    notes: {
+      type: "array",
+      items: { type: "string" },
+      description: "What the run's plan left undone and why: warnings, drift its driftMode forbids repairing",
+    },
   },
 } as const;
 
@@ -241,6 +246,7 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
           outcome: result.outcome,
           runId: result.runId,
           live: result.live.find((l) => l.key === fullKey) ?? null,
+          notes: result.notes ?? [],
         };
       } else {
         await deps.trigger(source.id, tenant, "api", "apply");
