@@ -10,10 +10,11 @@
  * - `PUT    /v1/tenants/{tenant}/secrets/{name}` body `{value}`;
  * - `GET    /v1/tenants/{tenant}/live/{Kind}/{key}` → `{kind, key, id, spec,
  *   status: {phase, facts}, owner: {source} | null}`;
- * - `GET    /v1/tenants/{tenant}/live` → `{items: [...]}`, the same objects for the tenant.
+ * - `GET    /v1/tenants/{tenant}/live` → `{items: [...]}`, the same objects for the tenant;
+ * - `GET    /v1/tenants/{tenant}/resources` → `{items: [{key, document}]}`, the stored ones.
  *
- * Reads of live objects (`liveObject`: refresh, import, data sources) go through one
- * listing per tenant for the life of the client (one provider process, i.e. one
+ * Reads of live objects and stored resources (`liveObject`, `storedResource`: refresh,
+ * import, data sources) go through one listing of each per tenant for the life of the client (one provider process, i.e. one
  * Terraform command's walk): Terraform refreshes every resource of a plan in one process,
  * and each single read would cost the controller an observe of the whole tenant. The
  * listing is shared by concurrent callers, kept until the client writes (PUT or DELETE)
@@ -273,23 +274,55 @@ export class ControllerClient {
     signal?: AbortSignal,
   ): Promise<LiveObject | undefined> {
     if (this.#listUnsupported) return this.getLive(tenant, kind, keyAfterKind, signal);
-    let listing = this.#listings.get(tenant);
-    if (!listing) {
-      const started = this.listLive(tenant).then((items) => new Map(items.map((o) => [o.key, o])));
-      listing = started;
-      this.#listings.set(tenant, started);
-      // A failed listing is not kept: the next read asks again.
-      started.catch(() => {
-        if (this.#listings.get(tenant) === started) this.#listings.delete(tenant);
-      });
-    }
     try {
+      const listing = this.#listed(this.#liveListings, tenant, () => this.listLive(tenant));
       return (await raceSignal(listing, signal)).get(`${kind}/${keyAfterKind}`);
     } catch (err) {
       if (!(err instanceof ControllerError && err.routeMissing)) throw err;
       this.#listUnsupported = true;
       return this.getLive(tenant, kind, keyAfterKind, signal);
     }
+  }
+
+  /**
+   * The stored resource of `kind`/`keyAfterKind`, or undefined when the source does not
+   * declare it, out of the tenant's listing of stored resources (`GET
+   * /v1/tenants/{tenant}/resources`), kept like the live listing (module comment): a
+   * refresh of 1,000 resources is one call, not 1,000 that the API's per-token rate limit
+   * would refuse. Throws `ControllerError`.
+   */
+  async storedResource(
+    tenant: string,
+    kind: string,
+    keyAfterKind: string,
+    signal?: AbortSignal,
+  ): Promise<{ document: ResourceDocument } | undefined> {
+    const listing = this.#listed(this.#storedListings, tenant, async () => {
+      const path = `/v1/tenants/${enc(tenant)}/resources${this.query(false)}`;
+      const got = await this.call<{ items: { key: string; document: ResourceDocument }[] }>(
+        "GET",
+        path,
+        undefined,
+      );
+      return got.items.map((r) => ({ key: r.key, document: r.document }));
+    });
+    return (await raceSignal(listing, signal)).get(`${kind}/${keyAfterKind}`);
+  }
+
+  /** The tenant's listing in `cache`, or a new one from `load`; a failed one is not kept. */
+  #listed<T extends { key: string }>(
+    cache: Map<string, Promise<Map<string, T>>>,
+    tenant: string,
+    load: () => Promise<T[]>,
+  ): Promise<Map<string, T>> {
+    const cached = cache.get(tenant);
+    if (cached) return cached;
+    const started = load().then((items) => new Map(items.map((o) => [o.key, o])));
+    cache.set(tenant, started);
+    started.catch(() => {
+      if (cache.get(tenant) === started) cache.delete(tenant);
+    });
+    return started;
   }
 
   /** Every live object of the tenant, read now (`GET /v1/tenants/{tenant}/live`). Throws `ControllerError`. */
@@ -318,7 +351,12 @@ export class ControllerClient {
   }
 
   /** Listings of live objects by tenant (`liveObject`); dropped at each write to the tenant. */
-  readonly #listings = new Map<string, Promise<Map<string, LiveObject>>>();
+  readonly #liveListings = new Map<string, Promise<Map<string, LiveObject>>>();
+  /** Listings of stored resources by tenant (`storedResource`); dropped at each write to the tenant. */
+  readonly #storedListings = new Map<
+    string,
+    Promise<Map<string, { key: string; document: ResourceDocument }>>
+  >();
   /** The controller has no list route: read objects one by one. */
   #listUnsupported = false;
 
@@ -356,7 +394,11 @@ export class ControllerClient {
   private async call<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     if (method === "GET") return this.send<T>(method, path, body, signal);
     const tenant = /^\/v1\/tenants\/([^/?]+)/.exec(path)?.[1];
-    const forget = () => tenant !== undefined && this.#listings.delete(decodeURIComponent(tenant));
+    const forget = () => {
+      if (tenant === undefined) return;
+      this.#liveListings.delete(decodeURIComponent(tenant));
+      this.#storedListings.delete(decodeURIComponent(tenant));
+    };
     forget();
     try {
       return await this.send<T>(method, path, body, signal);

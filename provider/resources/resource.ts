@@ -141,7 +141,7 @@ export function defineResource(kind: KindName, provider: ProviderState, docs: Re
     const client = provider.client();
     const live = await client.liveObject(identity.tenant, kind, identity.keyAfterKind, ctx.signal);
     if (!live) return null;
-    const stored = await client.getResource(identity.tenant, kind, identity.keyAfterKind, ctx.signal);
+    const stored = await client.storedResource(identity.tenant, kind, identity.keyAfterKind, ctx.signal);
     const document =
       stored?.document ??
       (prior
