@@ -24,13 +24,6 @@ async function platformReads(run: () => Promise<unknown>): Promise<number> {
   return gets() - before;
 }
 
-function extensionOnPlatform(number: string) {
-  const customer = [...w.standin.state.customers.values()].find((c) => c.customerCode === tenant);
-  return [...w.standin.state.extensions.values()].find(
-    (x) => x.customerId === customer?.id && String(x.number) === number,
-  );
-}
-
 describe("refresh cost", () => {
   const states: TfObject[] = [];
 
