@@ -27,6 +27,8 @@ export const errSourceNotFound = "no such source";
 export const errTenantNotFound = "no such tenant in this source";
 export const errRunNotFound = "no such run";
 export const errTokenNotFound = "no such token";
+/** A written resource has problems against the rest of its source (a reference, a secret); it is not kept. */
+export const errResourceInvalid = "the resource does not load with the rest of its source";
 export const errResourceNotFound = "no such resource";
 export const errSecretNotFound = "no such stored secret";
 export const errLiveNotFound = "the platform has no object of that key";

@@ -210,6 +210,12 @@ export interface ServiceDeps {
   trigger(source: string, tenant: string, reason: ReconcileReason, mode: RequestMode): Promise<void>;
   /** Plans one tenant of a source now, writing nothing to the platform. */
   planTenant(source: string, tenant: string, signal?: AbortSignal): Promise<TenantPlanView>;
+  /**
+   * Reads the source as the engine would and answers its problems, formatted
+   * (`place: message`), each with its place (`file`): how a written resource is checked
+   * against the rest of the source (references, secrets) before it is kept.
+   */
+  sourceProblems(source: string, signal?: AbortSignal): Promise<{ file: string; text: string }[]>;
   /** Reconciles one tenant now (under its lease) and answers its live objects (`?wait=true`). */
   applyTenantNow(source: string, tenant: string, signal: AbortSignal): Promise<ApplyNowResult>;
   /**

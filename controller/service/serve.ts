@@ -224,6 +224,11 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
           signal,
         );
       },
+      sourceProblems: async (sourceId, signal) => {
+        const record = await mustSource(sourceId);
+        const snapshot = await sources.sourceOf(record).read(signal);
+        return snapshot.problems.map((p) => ({ file: p.file, text: formatProblem(p) }));
+      },
       // Concurrent ?wait=true writers of a tenant share runs instead of meeting its lease.
       applyTenantNow: coalescedApplyNow(async (sourceId, tenant, signal) => {
         const record = await mustSource(sourceId);
@@ -243,15 +248,11 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
         };
         if (out.status === "terminal" && out.problems) result.problems = out.problems.map(loadProblemView);
         if (out.status === "done") {
-          const after = await planTenants({ source, tenants: [tenant], mode: "plan" }, d, signal);
-          if (after.status === "done") {
-            const owners = await store.listInventory({ tenants: [tenant] });
-            result.live = liveObjects(
-              after.result.live,
-              tenant,
-              new Map(owners.map((e) => [e.key, e.source])),
-            );
-          }
+          // The platform as the run left it, observed afresh; not a plan, which would read
+          // the source again and fail on documents written meanwhile.
+          const live = await observe(normalClient(record).withSignal(signal), { tenants: [tenant] });
+          const owners = await store.listInventory({ tenants: [tenant] });
+          result.live = liveObjects(live, tenant, new Map(owners.map((e) => [e.key, e.source])));
         }
         return result;
       }, applyOptions),

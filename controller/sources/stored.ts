@@ -147,7 +147,9 @@ export class StoredSource implements DesiredStateSource {
 /** The API address of a stored resource: `api:/v1/tenants/T/resources/KIND/KEY` (each part URL-encoded). */
 export function storedPlace(r: Pick<StoredResource, "tenant" | "kind" | "key">): string {
   const enc = encodeURIComponent;
-  return `api:/v1/tenants/${enc(r.tenant)}/resources/${enc(r.kind)}/${enc(r.key)}`;
+  // The key after its kind, as the route's `{key}` carries it.
+  const key = r.key.startsWith(`${r.kind}/`) ? r.key.slice(r.kind.length + 1) : r.key;
+  return `api:/v1/tenants/${enc(r.tenant)}/resources/${enc(r.kind)}/${enc(key)}`;
 }
 
 /**

@@ -309,6 +309,8 @@ export interface RecordedTrigger {
 export interface FakeServiceDeps extends ServiceDeps {
   store: MemoryControlStore;
   triggers: RecordedTrigger[];
+  /** What `sourceProblems` answers; default none. */
+  problemsOfSource: { file: string; text: string }[];
   /** What `applyTenantNow` answers next; default `done` with no live object. */
   applyResult: ApplyNowResult;
   applied: { source: string; tenant: string }[];
@@ -346,6 +348,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     liveError: null,
     observed: [],
     sealer: fixtureSealer(),
+    problemsOfSource: [],
     applyResult: { outcome: "done", runId: "run-now", reason: null, live: [] },
     async trigger(source, tenant, reason, mode) {
       deps.triggers.push({ source, tenant, reason, mode });
@@ -371,6 +374,9 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
         refusals: [],
         warnings: [],
       };
+    },
+    async sourceProblems() {
+      return deps.problemsOfSource;
     },
     async applyTenantNow(source, tenant) {
       deps.applied.push({ source, tenant });

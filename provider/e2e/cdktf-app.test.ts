@@ -4,22 +4,25 @@
  * cdktf.out/stacks/NAME): apply, a clean second plan, a hand edit shown in plan, import,
  * destroy (provider/e2e/test-support/cycle.ts).
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { buildApp } from "../../examples/cdktf-app/main.js";
 import { importedPinEnv, terraformCycle } from "./test-support/cycle.js";
-import { repoRoot, useTerraformWorld } from "./test-support/terraform-world.js";
+import { useTerraformWorld } from "./test-support/terraform-world.js";
 
-const example = join(repoRoot, "examples", "cdktf-app");
-const w = useTerraformWorld([example], [importedPinEnv]);
+// Synthesized first: the controller must hold every secret variable the stack names.
+const outdir = await mkdtemp(join(tmpdir(), "omnia-cdktf-out-"));
+(await buildApp({ outdir })).synth();
+const w = useTerraformWorld([outdir], [importedPinEnv]);
+afterAll(() => rm(outdir, { recursive: true, force: true }));
 
 describe("examples/cdktf-app under terraform", () => {
   it("synth, init offline, apply, plan clean, drift in plan, import, destroy", {
     timeout: 900_000,
   }, async () => {
-    const outdir = await w.workdir("cdktf.out");
-    (await buildApp({ outdir })).synth();
-    await terraformCycle(w, join(outdir, "stacks", "demo-partner"), {
+    await terraformCycle(w, "examples/cdktf-app", join(outdir, "stacks", "demo-partner"), {
       customers: 3,
       extensions: 60,
       numbers: 12,

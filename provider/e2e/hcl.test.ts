@@ -19,6 +19,6 @@ describe("examples/hcl under terraform", () => {
       recursive: true,
       filter: (src) => !src.includes(".terraform") && !src.endsWith(".md"),
     });
-    await terraformCycle(w, dir, { customers: 3, extensions: 60, numbers: 12 });
+    await terraformCycle(w, "examples/hcl", dir, { customers: 3, extensions: 60, numbers: 12 });
   });
 });

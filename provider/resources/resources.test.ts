@@ -5,7 +5,7 @@
  * controller's live route and are in live-secrets.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { errLoad } from "../../controller/engine/reconcile/outcome.js";
+import { errResourceInvalid } from "../../controller/service/errors.js";
 import { type TfObject, type TfValue, unknown } from "../plugin/contract.js";
 import { errReconcileFailed } from "./controller-client.js";
 import { ctx, planAndApply, resourceOf, useProviderWorld } from "./test-support/world.js";
@@ -151,32 +151,20 @@ describe("resources against the controller and the stand-in", () => {
     expect(plan.plannedState).toEqual(prior);
   });
 
-  it("a reconcile that fails for good is an error with the engine's reason, and no state", async () => {
+  it("a document its source refuses is an error naming the problem, and nothing is kept", async () => {
     const p = await w.provider();
     const r = resourceOf(p, "kalliope_extension");
-    // PBX "branch" is declared nowhere: the reconcile's cross-document check refuses it.
+    // PBX "branch" is declared nowhere: the controller's check against the source refuses it.
     const { applied } = await planAndApply(r, { ...extensionConfig, pbx: "branch", number: "301" }, null);
-    try {
-      expect(applied.newState).toBeNull();
-      expect(applied.diagnostics).toHaveLength(1);
-      expect(applied.diagnostics[0]).toMatchObject({ severity: "error", summary: errReconcileFailed });
-      expect(applied.diagnostics[0]?.detail).toContain(errLoad);
-      expect(applied.diagnostics[0]?.detail).toContain("Extension/TFRES01%2Fbranch%2F301");
-      expect(extensionsOnPlatform().has("301")).toBe(false);
-    } finally {
-      // The controller stored the document before its reconcile failed: take it back, so
-      // the tenant reconciles again for the tests after this one.
-      const gone = await r.apply(
-        {
-          priorState: { ...(applied.newState ?? {}), id: `${tenant}/branch/301` },
-          plannedState: null,
-          config: null,
-          plannedPrivate: new Uint8Array(),
-        },
-        ctx,
-      );
-      expect(gone.diagnostics).toEqual([]);
-    }
+    expect(applied.newState).toBeNull();
+    expect(applied.diagnostics).toHaveLength(1);
+    expect(applied.diagnostics[0]).toMatchObject({ severity: "error", summary: errReconcileFailed });
+    expect(applied.diagnostics[0]?.detail).toContain(errResourceInvalid);
+    expect(applied.diagnostics[0]?.detail).toContain("PBX 'branch' is not declared in tenant 'TFRES01'");
+    expect(extensionsOnPlatform().has("301")).toBe(false);
+    // Nothing stored: the tenant's other resources still reconcile.
+    const stored = await w.controller.store.getStoredResource("demo-tf", "Extension/TFRES01/branch/301");
+    expect(stored).toBeUndefined();
   });
 
   it("destroys the extension: DELETE ?wait=true removes it from the platform", async () => {

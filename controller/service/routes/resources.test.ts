@@ -138,9 +138,32 @@ describe("resource routes", () => {
         status: { phase: "active", facts: { hasPin: true, meetingId: "m-1" } },
         owner: { source: "acme-api" },
       },
+      notes: [],
     });
     expect(f.deps.applied).toEqual([{ source: "acme-api", tenant: "ACME001" }]);
     expect(f.deps.triggers).toEqual([]);
+  });
+
+  it("a document with problems against the rest of its source is not kept: a new one is removed, a replaced one restored", async () => {
+    const place = "api:/v1/tenants/ACME001/resources/Extension/ACME001%2Fhq%2F201";
+    expect((await put(extension({ license: "start" }))).statusCode).toBe(201);
+    f.deps.problemsOfSource = [
+      { file: `${place}#/spec/pin/fromEnv`, text: `${place}#/spec/pin/fromEnv:1:1: the variable is unset` },
+      { file: "api:/v1/tenants/ACME001/resources/Pbx/ACME001%2Fother", text: "another resource's problem" },
+    ];
+    const res = await put(extension({ license: "plus" }), `${url}?wait=true`);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json()).toMatchObject({ problems: [`${place}#/spec/pin/fromEnv:1:1: the variable is unset`] });
+    expect(res.json().detail).not.toContain("another resource's problem");
+    expect(f.deps.applied).toEqual([]);
+    const kept = await f.app.inject({ method: "GET", url, headers: f.auth(f.tokens.acmeRead) });
+    expect(kept.json().resource.document.spec.license).toBe("start");
+
+    const other = "/v1/tenants/ACME001/resources/Extension/ACME001%2Fhq%2F202";
+    f.deps.problemsOfSource = [{ file: place.replace("201", "202"), text: "202: bad" }];
+    expect((await put(extension({ number: "202" }), other)).statusCode).toBe(422);
+    const gone = await f.app.inject({ method: "GET", url: other, headers: f.auth(f.tokens.acmeRead) });
+    expect(gone.statusCode).toBe(404);
   });
 
   it.each([

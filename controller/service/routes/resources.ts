@@ -16,11 +16,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { compileValidators, type Validators } from "../../load/schema.js";
 import type { SourceLocation } from "../../model/control.js";
 import { documentRefs, isKindName, keyOf } from "../../model/registry.js";
+import { storedPlace } from "../../sources/stored.js";
 import { type DocumentProblem, documentProblems } from "../document-check.js";
 import {
   errClearSecret,
   errDocument,
   errResourceConflict,
+  errResourceInvalid,
   errResourceNotFound,
   invalid,
   notFound,
@@ -226,6 +228,7 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
             { owner: { source: other.id, location: describeLocation(other.location) } },
           );
       }
+      const before = await deps.store.getStoredResource(source.id, fullKey);
       const { created } = await deps.store.putStoredResource({
         source: source.id,
         tenant,
@@ -233,6 +236,25 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
         key: fullKey,
         document: doc,
       });
+      // Checked against the rest of the source (references, secrets) as the engine will read
+      // it: a document with problems is not kept, so it never blocks the source's other
+      // resources, which are reconciled from the same source.
+      const place = storedPlace({ tenant, kind, key: fullKey });
+      const own = (await deps.sourceProblems(source.id)).filter(
+        (p) => p.file === place || p.file.startsWith(`${place}#`),
+      );
+      if (own.length > 0) {
+        if (before) await deps.store.putStoredResource({ ...before, source: source.id });
+        else await deps.store.deleteStoredResource(source.id, fullKey);
+        throw new Problem(
+          422,
+          "resource-invalid",
+          `${errResourceInvalid}: ${own.map((p) => p.text).join("; ")}`,
+          {
+            problems: own.map((p) => p.text),
+          },
+        );
+      }
       await recordChange(deps, request, {
         action: created ? "resource.created" : "resource.replaced",
         source: source.id,

@@ -38,17 +38,24 @@ function extensionOnPlatform(w: TerraformWorld, code: string, number: string) {
 
 /**
  * Runs the whole cycle in `dir` (a Terraform working folder: the HCL files, or a
- * synthesized stack's `cdk.tf.json`). `expected` is what the example declares.
+ * synthesized stack's `cdk.tf.json`), `label` naming it in the log. `expected` is what the
+ * example declares.
  */
 export async function terraformCycle(
   w: TerraformWorld,
+  label: string,
   dir: string,
   expected: { customers: number; extensions: number; numbers: number },
 ): Promise<void> {
   const outputs: string[] = [];
   const tf = async (...args: string[]) => {
+    const started = performance.now();
     const run = await w.terraform(dir, ...args);
     outputs.push(run.stdout, run.stderr);
+    // One line per command, so CI's log shows that these tests ran and how long each step took.
+    process.stderr.write(
+      `e2e ${label}: terraform ${args[0]} exited ${run.code} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
     return run;
   };
   expect(platformCounts(w)).toEqual({ customers: 0, extensions: 0, numbers: 0 });

@@ -37,6 +37,8 @@ export interface TerraformRun {
 export interface TerraformWorld {
   standin: TestStandin;
   controller: RunningController;
+  /** The write token of partner demo (Terraform's OMNIA_TOKEN). */
+  token: string;
   /** Runs `terraform ARGS` in `cwd` with the world's environment (never throws on exit codes). */
   terraform(cwd: string, ...args: string[]): Promise<TerraformRun>;
   /** A fresh working folder inside the world's temporary folder. */
@@ -152,6 +154,7 @@ export function useTerraformWorld(
     world = {
       standin,
       controller,
+      token,
       platform,
       secrets,
       terraform: (cwd, ...args) =>
