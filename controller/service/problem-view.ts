@@ -19,10 +19,13 @@ export function loadProblemView(p: LoadProblem): LoadProblemView {
 /** Most problems put into one problem document's `detail`; the rest are counted. */
 export const maxProblemsInDetail = 10;
 
+/** A problem as one line of text, `place: message`. */
+export const problemText = (p: LoadProblemView): string => `${p.place}: ${p.message}`;
+
 /** `reason`, followed by the problems (`place: message`, at most `maxProblemsInDetail`). */
 export function detailWithProblems(reason: string, problems: readonly LoadProblemView[]): string {
   if (problems.length === 0) return reason;
-  const shown = problems.slice(0, maxProblemsInDetail).map((p) => `${p.place}: ${p.message}`);
+  const shown = problems.slice(0, maxProblemsInDetail).map(problemText);
   const more = problems.length - shown.length;
   return [reason, ...shown, ...(more > 0 ? [`(and ${more} more)`] : [])].join("\n");
 }

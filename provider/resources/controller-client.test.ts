@@ -115,6 +115,7 @@ describe("ControllerClient against the controller app", () => {
       const detail = err.diagnostic().detail ?? "";
       for (const p of problems) {
         const line = `${p.place}: ${p.message}`;
+        expect(err.problem?.problems).toContain(line);
         expect(detail.split(line), `${line} once in:\n${detail}`).toHaveLength(2);
       }
     },

@@ -164,8 +164,7 @@ export class ControllerError extends Error {
     if (this.status === 0 && this.cause instanceof Error) lines.push(this.cause.message);
     // A 422 of documents that do not load lists each problem in `detail` already; an older
     // controller (or a longer list) gives them as members only: show those not shown.
-    for (const q of problemsOf(p))
-      if (!p?.detail?.includes(`${q.place}: ${q.message}`)) lines.push(`${q.place}: ${q.message}`);
+    for (const q of problemsOf(p)) if (!p?.detail?.includes(q)) lines.push(q);
     const owner = p?.owner as Owner | undefined;
     if (this.status === 409 && typeof owner?.source === "string")
       lines.push(`Owned by source: ${owner.source}${owner.location ? ` (${owner.location})` : ""}`);
@@ -179,14 +178,10 @@ export class ControllerError extends Error {
   }
 }
 
-/** The `problems` member of a 422 (`[{place, message}]`), the well-formed entries only. */
-function problemsOf(p: ProblemDetails | undefined): { place: string; message: string }[] {
+/** The `problems` member of a 422: one text per problem (`place: message`), strings only. */
+function problemsOf(p: ProblemDetails | undefined): string[] {
   if (!Array.isArray(p?.problems)) return [];
-  return (p.problems as unknown[]).filter(
-    (q): q is { place: string; message: string } =>
-      typeof (q as { place?: unknown })?.place === "string" &&
-      typeof (q as { message?: unknown })?.message === "string",
-  );
+  return (p.problems as unknown[]).filter((q): q is string => typeof q === "string");
 }
 
 function summaryOf(status: number): string {

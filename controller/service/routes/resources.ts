@@ -29,7 +29,7 @@ import {
   Problem,
 } from "../errors.js";
 import type { ApplyNowResult } from "../ports.js";
-import { detailWithProblems } from "../problem-view.js";
+import { detailWithProblems, problemText } from "../problem-view.js";
 import { problemResponses, ref } from "../schemas.js";
 import { clearSecretPaths } from "../secret-check.js";
 import { ownSource, type RouteDeps, recordChange, apiSource as sharedApiSource } from "./access.js";
@@ -163,7 +163,8 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
         422,
         "reconcile-failed",
         detailWithProblems(result.reason ?? "the reconcile failed", problems),
-        { runId: result.runId, ...(problems.length > 0 ? { problems } : {}) },
+        // `problems` as the PUT's own check gives them: one `place: message` text each.
+        { runId: result.runId, ...(problems.length > 0 ? { problems: problems.map(problemText) } : {}) },
       );
     }
     if (result.outcome === "retry") {
