@@ -104,6 +104,7 @@ const rows: Row[] = [
     scope: "read",
     acmeOwned: true,
   },
+  { method: "GET", url: "/v1/tenants/ACME001/live?source=acme-api", scope: "read", acmeOwned: true },
   { method: "POST", url: "/v1/tenants/ACME001/plan?source=acme-git", scope: "read", acmeOwned: true },
   { method: "GET", url: "/v1/tokens", scope: "admin", acmeOwned: false },
   {

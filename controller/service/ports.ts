@@ -171,6 +171,19 @@ export interface ApplyNowResult {
   live: LiveObjectView[];
   /** What the run's plan left undone and why (warnings, drift its driftMode forbids repairing). */
   notes?: string[];
+  /** When the source's documents could not be loaded (`terminal`): each problem. Default none. */
+  problems?: LoadProblemView[];
+}
+
+/**
+ * One problem of loading a source's documents, as the API shows it: its place (for a
+ * document stored through the API, its address and the field's JSON pointer,
+ * `api:/v1/tenants/ACME001/resources/Extension/hq%2F201#/spec/pin`; in a file,
+ * `file:line:col`) and the loader's message, which names secrets but never holds a value.
+ */
+export interface LoadProblemView {
+  place: string;
+  message: string;
 }
 
 /**
@@ -206,16 +219,13 @@ export interface ServiceDeps {
   /** Reconciles one tenant now (under its lease) and answers its live objects (`?wait=true`). */
   applyTenantNow(source: string, tenant: string, signal: AbortSignal): Promise<ApplyNowResult>;
   /**
-   * Reads one object from the platform now, through the source's account client and rate
-   * budget (observe's list calls for the tenant, never a write); undefined when the
-   * platform has no object of that key. `key` is the full natural key.
+   * Reads every object of `tenant` from the platform now, through the source's account
+   * client and rate budget (observe's list calls for the tenant, never a write), each with
+   * its owner; secrets as markers only. Concurrent reads of the same source and tenant
+   * share one platform read (nothing is kept after it settles). Empty when the platform
+   * has no such tenant. Throws what the platform client throws.
    */
-  observeResource(
-    source: string,
-    tenant: string,
-    key: string,
-    signal?: AbortSignal,
-  ): Promise<LiveObjectView | undefined>;
+  observeTenant(source: string, tenant: string, signal?: AbortSignal): Promise<LiveObjectView[]>;
   /**
    * Seals a secret for the store (runtime/stored-secrets.ts: AES-256-GCM under a key derived
    * from OMNIA_SECRET_KEY, bound to its address). Throws `StoredSecretError` when the value

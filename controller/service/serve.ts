@@ -44,6 +44,8 @@ import { Problem } from "./errors.js";
 import { liveView } from "./live-view.js";
 import { createControllerMetrics } from "./metrics.js";
 import type { ApplyNowResult, LiveObjectView, ServiceDeps, TenantPlanView } from "./ports.js";
+import { loadProblemView } from "./problem-view.js";
+import { SingleFlight } from "./single-flight.js";
 import { hashToken, tokenPattern } from "./tokens.js";
 
 /** Options of `startControllerService`; all but `config` have defaults. */
@@ -199,6 +201,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
       if (!record) throw new Error(`unknown source: ${id}`);
       return record;
     };
+    const liveReads = new SingleFlight<string, LiveObjectView[]>();
     const deps: ServiceDeps = {
       store,
       trigger: async (sourceId, tenant, reason, mode) => {
@@ -243,6 +246,7 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
           live: [],
           notes: planNotes(out.result?.planned.plan),
         };
+        if (out.status === "terminal" && out.problems) result.problems = out.problems.map(loadProblemView);
         if (out.status === "done") {
           // The platform as the run left it, observed afresh; not a plan, which would read
           // the source again and fail on documents written meanwhile.
@@ -253,14 +257,18 @@ export async function startControllerService(o: ControllerServiceOptions): Promi
         return result;
       }, applyOptions),
       // One tenant's lists through the source account's client and budget; never a write.
-      observeResource: async (sourceId, tenant, key, signal) => {
-        const record = await mustSource(sourceId);
-        const client = signal ? normalClient(record).withSignal(signal) : normalClient(record);
-        const live = await observe(client, { tenants: [tenant] });
-        const found = allLive(live).find((r) => r.key === key && r.tenant === tenant);
-        if (!found) return undefined;
-        return liveView(found, (await store.getInventory(key))?.source ?? null);
-      },
+      // Concurrent reads of one (source, tenant) share the observe in flight, nothing more.
+      observeTenant: (sourceId, tenant, signal) =>
+        liveReads.do(
+          JSON.stringify([sourceId, tenant]),
+          async (shared) => {
+            const record = await mustSource(sourceId);
+            const live = await observe(normalClient(record).withSignal(shared), { tenants: [tenant] });
+            const owners = await store.listInventory({ tenants: [tenant] });
+            return liveObjects(live, tenant, new Map(owners.map((e) => [e.key, e.source])));
+          },
+          signal,
+        ),
       sealSecret: (address, value) => sealer.seal(address, value),
       resolveSecret: async (ref) => resolveOperatorSecret(ref, env),
       // The platform's own dashboard figures of the source's account (GET /rest/dashboard).

@@ -73,6 +73,8 @@ export const errKindMismatch = "the document's kind differs from the kind in its
 /** The resources stored for one source id, read from the store at each `read()`. */
 export class StoredSource implements DesiredStateSource {
   readonly location: string;
+  /** A stored document goes only by a `DELETE` naming it: no mass-delete guard (source-port.ts). */
+  readonly deletesAreExplicit = true;
   readonly #load: LoadOptions;
   readonly #secrets: StoredSecretsPort | undefined;
 

@@ -322,10 +322,12 @@ export interface FakeServiceDeps extends ServiceDeps {
   readyError: Error | null;
   /** The platform's dashboard figures `inventoryFigures` answers, by source id (missing: it throws). */
   figures: Map<string, InventoryFigures>;
-  /** What `observeResource` answers, by full natural key (missing: absent). */
+  /** What `observeTenant` answers (every tenant's objects alike), by full natural key. */
   live: Map<string, LiveObjectView>;
-  /** When set, `observeResource` throws it (the platform cannot be read). */
+  /** When set, `observeTenant` throws it (the platform cannot be read). */
   liveError: Error | null;
+  /** The `observeTenant` calls made. */
+  observed: { source: string; tenant: string }[];
   /** The real sealer `sealSecret` uses, over a random key: tests open what was stored. */
   sealer: SecretSealer;
 }
@@ -344,6 +346,7 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
     figures: new Map(),
     live: new Map(),
     liveError: null,
+    observed: [],
     sealer: fixtureSealer(),
     problemsOfSource: [],
     applyResult: { outcome: "done", runId: "run-now", reason: null, live: [] },
@@ -379,10 +382,10 @@ export function fakeServiceDeps(options: MemoryControlOptions = {}): FakeService
       deps.applied.push({ source, tenant });
       return deps.applyResult;
     },
-    async observeResource(_source, _tenant, key) {
+    async observeTenant(source, tenant) {
+      deps.observed.push({ source, tenant });
       if (deps.liveError) throw deps.liveError;
-      const found = deps.live.get(key);
-      return found && structuredClone(found);
+      return [...deps.live.values()].map((v) => structuredClone(v));
     },
     sealSecret(address, value) {
       return deps.sealer.seal(address, value);

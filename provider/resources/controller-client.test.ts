@@ -97,6 +97,30 @@ describe("ControllerClient against the controller app", () => {
     expect(d.detail).toContain("Controller run: run-7");
   });
 
+  it.each([3, 14])(
+    "a 422 of documents that do not load shows each of %i problems with its place, once",
+    async (n) => {
+      const problems = Array.from({ length: n }, (_, i) => ({
+        place: `api:/v1/tenants/ACME001/resources/Extension/Extension%2FACME001%2Fhq%2F2${i}#/spec/pin/fromSecret`,
+        message: `Extension/hq-2${i}: no secret pin-2${i} is stored for tenant ACME001`,
+      }));
+      f.deps.applyResult = {
+        outcome: "terminal",
+        runId: null,
+        reason: "the manifests have problems: 1 problem(s)",
+        live: [],
+        problems,
+      };
+      const err = await failure(client().putResource("ACME001", "Extension", "ACME001/hq/201", document));
+      const detail = err.diagnostic().detail ?? "";
+      for (const p of problems) {
+        const line = `${p.place}: ${p.message}`;
+        expect(err.problem?.problems).toContain(line);
+        expect(detail.split(line), `${line} once in:\n${detail}`).toHaveLength(2);
+      }
+    },
+  );
+
   it("retries a 503 after its Retry-After, then succeeds", async () => {
     f.deps.applyResult = { outcome: "retry", runId: "run-8", reason: "lease held", live: [] };
     const waits: number[] = [];

@@ -9,7 +9,17 @@
  * - `DELETE /v1/tenants/{tenant}/resources/{Kind}/{key}?wait=true` → 204;
  * - `PUT    /v1/tenants/{tenant}/secrets/{name}` body `{value}`;
  * - `GET    /v1/tenants/{tenant}/live/{Kind}/{key}` → `{kind, key, id, spec,
- *   status: {phase, facts}, owner: {source} | null}`.
+ *   status: {phase, facts}, owner: {source} | null}`;
+ * - `GET    /v1/tenants/{tenant}/live` → `{items: [...]}`, the same objects for the tenant;
+ * - `GET    /v1/tenants/{tenant}/resources` → `{items: [{key, document}]}`, the stored ones.
+ *
+ * Reads of live objects and stored resources (`liveObject`, `storedResource`: refresh,
+ * import, data sources) go through one listing of each per tenant for the life of the client (one provider process, i.e. one
+ * Terraform command's walk): Terraform refreshes every resource of a plan in one process,
+ * and each single read would cost the controller an observe of the whole tenant. The
+ * listing is shared by concurrent callers, kept until the client writes (PUT or DELETE)
+ * to the tenant, and read again after; a controller without the list route is read one
+ * object at a time.
  *
  * `{key}` is the natural key after the kind, URL-encoded. Failures are RFC 9457 problems;
  * they become a `ControllerError` whose `diagnostic()` Terraform shows. A 503 (the
@@ -152,6 +162,9 @@ export class ControllerError extends Error {
     const lines: string[] = [];
     if (p?.title || p?.detail) lines.push([p.title, p.detail].filter(Boolean).join(": "));
     if (this.status === 0 && this.cause instanceof Error) lines.push(this.cause.message);
+    // A 422 of documents that do not load lists each problem in `detail` already; an older
+    // controller (or a longer list) gives them as members only: show those not shown.
+    for (const q of problemsOf(p)) if (!p?.detail?.includes(q)) lines.push(q);
     const owner = p?.owner as Owner | undefined;
     if (this.status === 409 && typeof owner?.source === "string")
       lines.push(`Owned by source: ${owner.source}${owner.location ? ` (${owner.location})` : ""}`);
@@ -163,6 +176,12 @@ export class ControllerError extends Error {
     if (attribute) d.attribute = attribute;
     return d;
   }
+}
+
+/** The `problems` member of a 422: one text per problem (`place: message`), strings only. */
+function problemsOf(p: ProblemDetails | undefined): string[] {
+  if (!Array.isArray(p?.problems)) return [];
+  return (p.problems as unknown[]).filter((q): q is string => typeof q === "string");
 }
 
 function summaryOf(status: number): string {
@@ -239,7 +258,85 @@ export class ControllerClient {
     await this.call("PUT", path, { value }, signal);
   }
 
-  /** The live object on the platform, or undefined when it does not exist. */
+  /**
+   * The live object of `kind`/`keyAfterKind` on the platform, or undefined when it does not
+   * exist, out of the tenant's listing (see the module comment). Throws `ControllerError`.
+   */
+  async liveObject(
+    tenant: string,
+    kind: string,
+    keyAfterKind: string,
+    signal?: AbortSignal,
+  ): Promise<LiveObject | undefined> {
+    if (this.#listUnsupported) return this.getLive(tenant, kind, keyAfterKind, signal);
+    try {
+      const listing = this.#listed(this.#liveListings, tenant, () => this.listLive(tenant));
+      return (await raceSignal(listing, signal)).get(`${kind}/${keyAfterKind}`);
+    } catch (err) {
+      if (!(err instanceof ControllerError && err.routeMissing)) throw err;
+      this.#listUnsupported = true;
+      return this.getLive(tenant, kind, keyAfterKind, signal);
+    }
+  }
+
+  /**
+   * The stored resource of `kind`/`keyAfterKind`, or undefined when the source does not
+   * declare it, out of the tenant's listing of stored resources (`GET
+   * /v1/tenants/{tenant}/resources`), kept like the live listing (module comment): a
+   * refresh of 1,000 resources is one call, not 1,000 that the API's per-token rate limit
+   * would refuse. Throws `ControllerError`.
+   */
+  async storedResource(
+    tenant: string,
+    kind: string,
+    keyAfterKind: string,
+    signal?: AbortSignal,
+  ): Promise<{ document: ResourceDocument } | undefined> {
+    const listing = this.#listed(this.#storedListings, tenant, async () => {
+      const path = `/v1/tenants/${enc(tenant)}/resources${this.query(false)}`;
+      const got = await this.call<{ items: { key: string; document: ResourceDocument }[] }>(
+        "GET",
+        path,
+        undefined,
+      );
+      return got.items.map((r) => ({ key: r.key, document: r.document }));
+    });
+    return (await raceSignal(listing, signal)).get(`${kind}/${keyAfterKind}`);
+  }
+
+  /** The tenant's listing in `cache`, or a new one from `load`; a failed one is not kept. */
+  #listed<T extends { key: string }>(
+    cache: Map<string, Promise<Map<string, T>>>,
+    tenant: string,
+    load: () => Promise<T[]>,
+  ): Promise<Map<string, T>> {
+    const cached = cache.get(tenant);
+    if (cached) return cached;
+    const started = load().then((items) => new Map(items.map((o) => [o.key, o])));
+    cache.set(tenant, started);
+    started.catch(() => {
+      if (cache.get(tenant) === started) cache.delete(tenant);
+    });
+    return started;
+  }
+
+  /** Every live object of the tenant, read now (`GET /v1/tenants/{tenant}/live`). Throws `ControllerError`. */
+  async listLive(tenant: string, signal?: AbortSignal): Promise<LiveObject[]> {
+    const path = `/v1/tenants/${enc(tenant)}/live${this.query(false)}`;
+    try {
+      return (await this.call<{ items: LiveObject[] }>("GET", path, undefined, signal)).items;
+    } catch (err) {
+      if (
+        err instanceof ControllerError &&
+        err.status === 404 &&
+        err.problem?.detail?.startsWith(noRoutePrefix)
+      )
+        throw err.asRouteMissing();
+      throw err;
+    }
+  }
+
+  /** The live object on the platform, or undefined when it does not exist; one observe per call. */
   getLive(tenant: string, kind: string, keyAfterKind: string, signal?: AbortSignal) {
     return this.callOrAbsent<LiveObject>(
       "GET",
@@ -247,6 +344,16 @@ export class ControllerClient {
       signal,
     );
   }
+
+  /** Listings of live objects by tenant (`liveObject`); dropped at each write to the tenant. */
+  readonly #liveListings = new Map<string, Promise<Map<string, LiveObject>>>();
+  /** Listings of stored resources by tenant (`storedResource`); dropped at each write to the tenant. */
+  readonly #storedListings = new Map<
+    string,
+    Promise<Map<string, { key: string; document: ResourceDocument }>>
+  >();
+  /** The controller has no list route: read objects one by one. */
+  #listUnsupported = false;
 
   private resourcePath(tenant: string, kind: string, key: string, wait: boolean): string {
     return `/v1/tenants/${enc(tenant)}/resources/${enc(kind)}/${enc(key)}${this.query(wait)}`;
@@ -275,8 +382,27 @@ export class ControllerClient {
     }
   }
 
-  /** One call with the 503 retries; the parsed JSON answer (null for 204). */
+  /**
+   * One call with the 503 retries; the parsed JSON answer (null for 204). A write drops
+   * the tenant's listing before and after it: a listing read meanwhile may predate it.
+   */
   private async call<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    if (method === "GET") return this.send<T>(method, path, body, signal);
+    const tenant = /^\/v1\/tenants\/([^/?]+)/.exec(path)?.[1];
+    const forget = () => {
+      if (tenant === undefined) return;
+      this.#liveListings.delete(decodeURIComponent(tenant));
+      this.#storedListings.delete(decodeURIComponent(tenant));
+    };
+    forget();
+    try {
+      return await this.send<T>(method, path, body, signal);
+    } finally {
+      forget();
+    }
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<T> {
     const route = `${method} ${path.split("?")[0]}`;
     return pRetry(() => this.attempt<T>(method, path, route, body, signal), {
       retries: this.o.retries,
@@ -339,6 +465,17 @@ export class ControllerClient {
     if (after !== undefined) err.retryAfterMs = after;
     throw err;
   }
+}
+
+/** `promise`, or the signal's reason as soon as it fires (the promise goes on for others). */
+function raceSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** `Retry-After` (seconds or an HTTP date) in ms; undefined when absent or unreadable. */

@@ -2,7 +2,7 @@
  * Data sources for objects that exist on the platform, whoever declared them:
  * `data "kalliope_tenant"` by `customer_code`, `data "kalliope_pbx"` by `tenant` and
  * `name`. They read the live object through the controller
- * (`GET /v1/tenants/{tenant}/live/{Kind}/{key}`); every attribute but the lookup keys is
+ * (the tenant's listing, `GET /v1/tenants/{tenant}/live`, once per provider process); every attribute but the lookup keys is
  * computed. The attributes are the resource's own (terraformKinds), less what only a
  * document has (labels, deletion policy, drift mode, ignore) and secrets.
  */
@@ -99,7 +99,7 @@ function defineDataSource(l: Lookup, provider: ProviderState): DataSourceType {
       try {
         const live = await provider
           .client()
-          .getLive(identity.tenant, l.kind, identity.keyAfterKind, ctx.signal);
+          .liveObject(identity.tenant, l.kind, identity.keyAfterKind, ctx.signal);
         if (!live) {
           const detail = `${l.kind} ${identity.id} does not exist on the platform`;
           return { state: null, diagnostics: [{ severity: "error", summary: errLookupMissing, detail }] };

@@ -88,27 +88,44 @@ describe("createKalliopeProvider", () => {
     expect(got.map((d) => d.attribute)).toEqual([[{ attribute: "controller_url" }]]);
   });
 
-  it("configure with the environment sends the token as a Bearer to the URL, and ?source=", async () => {
-    const seen: { url: string; auth: string | undefined }[] = [];
-    const p = createKalliopeProvider({
-      env: { OMNIA_CONTROLLER_URL: "http://127.0.0.1:9/", OMNIA_TOKEN: token, OMNIA_SOURCE: "acme-tf" },
-      fetch: async (url, init) => {
-        seen.push({ url, auth: (init.headers as Record<string, string>).authorization });
-        return new Response(JSON.stringify({ title: "Not Found", status: 404 }), { status: 404 });
-      },
-    });
-    expect(await p.configure(block({}), ctx)).toEqual([]);
-    const r = p.resources.find((x) => x.name === "kalliope_pbx");
-    const read = await r?.read({ id: "ACME001/hq" }, new Uint8Array(), ctx);
-    // The live object is absent: the state is null, so Terraform plans a create.
-    expect(read).toEqual({ newState: null, diagnostics: [] });
-    expect(seen).toEqual([
-      {
-        url: "http://127.0.0.1:9/v1/tenants/ACME001/live/Pbx/ACME001%2Fhq?source=acme-tf",
-        auth: `Bearer ${token}`,
-      },
-    ]);
-  });
+  it.each([
+    {
+      controller: "with the live list route",
+      list: () => Response.json({ items: [] }),
+      urls: ["http://127.0.0.1:9/v1/tenants/ACME001/live?source=acme-tf"],
+    },
+    {
+      controller: "older, without it",
+      list: () =>
+        Response.json(
+          { title: "Not Found", status: 404, detail: "no route GET /v1/tenants/ACME001/live" },
+          { status: 404 },
+        ),
+      urls: [
+        "http://127.0.0.1:9/v1/tenants/ACME001/live?source=acme-tf",
+        "http://127.0.0.1:9/v1/tenants/ACME001/live/Pbx/ACME001%2Fhq?source=acme-tf",
+      ],
+    },
+  ])(
+    "configure with the environment sends the token as a Bearer to the URL, and ?source= (controller $controller)",
+    async ({ list, urls }) => {
+      const seen: { url: string; auth: string | undefined }[] = [];
+      const p = createKalliopeProvider({
+        env: { OMNIA_CONTROLLER_URL: "http://127.0.0.1:9/", OMNIA_TOKEN: token, OMNIA_SOURCE: "acme-tf" },
+        fetch: async (url, init) => {
+          seen.push({ url, auth: (init.headers as Record<string, string>).authorization });
+          if (url.includes("/live?")) return list();
+          return new Response(JSON.stringify({ title: "Not Found", status: 404 }), { status: 404 });
+        },
+      });
+      expect(await p.configure(block({}), ctx)).toEqual([]);
+      const r = p.resources.find((x) => x.name === "kalliope_pbx");
+      const read = await r?.read({ id: "ACME001/hq" }, new Uint8Array(), ctx);
+      // The live object is absent: the state is null, so Terraform plans a create.
+      expect(read).toEqual({ newState: null, diagnostics: [] });
+      expect(seen).toEqual(urls.map((url) => ({ url, auth: `Bearer ${token}` })));
+    },
+  );
 
   it.each(Object.values(terraformKinds).map((k) => [k.typeName, k.idFormat] as const))(
     "%s: an import id of the wrong shape names the format %s, before any call",

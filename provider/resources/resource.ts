@@ -10,7 +10,8 @@
  *   every apply that has it in its configuration: the controller compares the hash it
  *   last applied, so an unchanged PIN writes nothing on the platform, and a changed one
  *   needs a `*_wo_version` change only to make Terraform plan an apply at all.
- * - read: the live object (`GET /live`; absent → null state, so Terraform plans a create)
+ * - read: the live object (out of the tenant's listing, `GET /live`, read once per
+ *   provider process and again after a write to the tenant; absent → null state, so Terraform plans a create)
  *   over the stored document, so a hand edit on the platform shows in the next plan.
  * - import: by the natural key (`ACME001/hq/201`), from the live object.
  */
@@ -138,9 +139,9 @@ export function defineResource(kind: KindName, provider: ProviderState, docs: Re
   /** The state of the object `identity` names, or null when the platform has none. */
   const readState = async (identity: TerraformIdentity, prior: TfObject | null, ctx: CallContext) => {
     const client = provider.client();
-    const live = await client.getLive(identity.tenant, kind, identity.keyAfterKind, ctx.signal);
+    const live = await client.liveObject(identity.tenant, kind, identity.keyAfterKind, ctx.signal);
     if (!live) return null;
-    const stored = await client.getResource(identity.tenant, kind, identity.keyAfterKind, ctx.signal);
+    const stored = await client.storedResource(identity.tenant, kind, identity.keyAfterKind, ctx.signal);
     const document =
       stored?.document ??
       (prior

@@ -26,7 +26,7 @@ import type { ReconcileStore } from "./store-port.js";
 export interface PlanSettings {
   /** Delete managed objects removed from the source. Default false. */
   prune?: boolean;
-  /** Lift the mass-delete guard. Default false. */
+  /** Lift the mass-delete guard. Default: the source's `deletesAreExplicit` (false for files). */
   allowMassDelete?: boolean;
   /** Largest share of a tenant's managed objects one plan may delete. Default 0.2. */
   maxDeleteShare?: number;
@@ -136,7 +136,8 @@ export async function planFrom(
   );
   const settings: PlanSettings = {
     prune: req.prune,
-    allowMassDelete: req.allowMassDelete,
+    // An explicit delete per document (the API) is not the accident the guard is for.
+    allowMassDelete: req.allowMassDelete ?? req.source.deletesAreExplicit === true,
     maxDeleteShare: req.maxDeleteShare,
   };
   const p = plan(snapshot.desired, live, entries, {

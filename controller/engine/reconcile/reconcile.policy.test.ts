@@ -164,4 +164,41 @@ describe("policies end to end", () => {
     expect(again.result.plan.drift, "drift after adoption").toEqual([]);
     expect(again.result.plan.changes.every((c) => c.action === "noop")).toBe(true);
   });
+
+  it.each([
+    { explicit: false, serial: 406, want: "refused" },
+    { explicit: true, serial: 407, want: "applied" },
+  ])(
+    "a source whose deletes are explicit: $explicit, removing most of a tenant is $want",
+    async ({ explicit, serial, want }) => {
+      const world = worldOf(shape, `PO${serial}`, serial);
+      const w = editable(world);
+      // The api source's way (controller/sources/stored.ts); a folder or git source says nothing.
+      const source = explicit
+        ? {
+            name: w.source.name,
+            location: w.source.location,
+            deletesAreExplicit: true,
+            read: w.source.read.bind(w.source),
+          }
+        : w.source;
+      expect((await reconcileTenant({ source, tenant: world.tenant }, deps())).status).toBe("done");
+      w.edit((t) =>
+        t
+          .split("\n---\n")
+          .filter((doc) => !doc.includes("kind: Extension"))
+          .join("\n---\n"),
+      );
+      const r = await reconcileTenant({ source, tenant: world.tenant, prune: true }, deps());
+      const live = await observe(setup.e.client, { tenants: [world.tenant] });
+      if (want === "refused") {
+        expect(r.status).toBe("terminal");
+        expect(r.status !== "done" && r.reason).toMatch(/--allow-mass-delete/);
+        expect(live.extensions).toHaveLength(2);
+      } else {
+        if (r.status !== "done") throw new Error(`want done, got ${r.status}: ${r.reason}`);
+        expect(live.extensions).toEqual([]);
+      }
+    },
+  );
 });

@@ -32,6 +32,14 @@ export interface DesiredStateSource {
   readonly name: string;
   /** Where it is, for messages (a folder, a git URL and branch). */
   readonly location: string;
+  /**
+   * True when a document leaves this source only by an explicit request naming it (a
+   * `DELETE` of the API, a `terraform destroy`), never because a file went missing: the
+   * mass-delete guard, which exists for a repository where a lost file or a bad merge
+   * silently removes everything, is then off unless the request sets `allowMassDelete`.
+   * Default false (folders, git checkouts, a synthesized `cdk.tf.json`).
+   */
+  readonly deletesAreExplicit?: boolean;
   /** Reads the source now. Throws only when it cannot be read at all (an I/O error); bad content is `problems`. */
   read(signal?: AbortSignal): Promise<SourceSnapshot>;
 }

@@ -85,4 +85,43 @@ describe("live route", () => {
     expect(res.statusCode).toBe(502);
     expect(res.json().detail).toBe(`${errLiveRead}: connect ECONNREFUSED`);
   });
+
+  const trunk = liveView(
+    {
+      kind: "SipTrunk",
+      key: "SipTrunk/ACME001/main",
+      id: "t1",
+      tenant: "ACME001",
+      spec: { description: "d" },
+      status: "active",
+      facts: { hasPassword: true },
+    } as unknown as AnyLiveResource,
+    "acme-api",
+  );
+
+  it("lists every live object of the tenant, or of one kind, from one observe", async () => {
+    f.deps.live.set("Extension/ACME001/hq/201", liveView(liveExtension({ hasPin: true }), null));
+    f.deps.live.set("SipTrunk/ACME001/main", trunk);
+    const all = await get("/v1/tenants/ACME001/live");
+    expect(all.statusCode, all.body).toBe(200);
+    expect(all.json().items.map((o: { key: string }) => o.key)).toEqual([
+      "Extension/ACME001/hq/201",
+      "SipTrunk/ACME001/main",
+    ]);
+    expect(all.json().items[1]).toMatchObject({ spec: { password: { sensitive: true } } });
+    const trunks = await get("/v1/tenants/ACME001/live?kind=SipTrunk");
+    expect(trunks.json()).toEqual({ items: [trunk] });
+    expect(f.deps.observed).toHaveLength(2);
+    expect(new Set(f.deps.observed.map((o) => o.tenant))).toEqual(new Set(["ACME001"]));
+  });
+
+  it("answers the list 404 for an unknown kind without reading the platform, 502 when it cannot be read", async () => {
+    const fax = await get("/v1/tenants/ACME001/live?kind=Fax");
+    expect(fax.statusCode).toBe(404);
+    expect(f.deps.observed).toHaveLength(0);
+    f.deps.liveError = new Error("connect ECONNREFUSED");
+    const down = await get("/v1/tenants/ACME001/live");
+    expect(down.statusCode).toBe(502);
+    expect(down.json().detail).toBe(`${errLiveRead}: connect ECONNREFUSED`);
+  });
 });

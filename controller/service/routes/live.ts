@@ -1,7 +1,11 @@
 /**
- * The platform's object of a natural key, read now: `GET /v1/tenants/{tenant}/live/{kind}/
- * {key}` (`{key}` after the kind, URL-encoded as in resources.ts), for a Terraform refresh
- * or an import. It reads through the account of the partner's `api` source (its client and
+ * The platform's objects of a tenant, read now: `GET /v1/tenants/{tenant}/live` (every
+ * object, `?kind=` one kind; `{items}`), and the object of one natural key,
+ * `GET /v1/tenants/{tenant}/live/{kind}/{key}` (`{key}` after the kind, URL-encoded as in
+ * resources.ts), for a Terraform refresh or an import. Both read the whole tenant (one
+ * observe); concurrent reads of one tenant share it (`ServiceDeps.observeTenant`), so a
+ * refresh of 1,000 objects costs the platform one observe, and the list serves a provider
+ * that asks once per tenant. They read through the account of the partner's `api` source (its client and
  * rate budget; observe's list calls for the one tenant, never a write) and works for keys
  * no resource declares, such as an extension made by hand. Secrets only as
  * `{sensitive: true}` (live-view.ts); 404 when the platform has no such object.
@@ -44,8 +48,76 @@ export const liveObjectSchema = {
 
 type Params = { tenant: string; kind: string; key: string };
 
-/** Registers the live-read route. */
+const sourceQuery = { source: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" } } as const;
+
+/** Registers the live-read routes. */
 export async function liveRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  /** The tenant's live objects; a platform that cannot be read is a 502. Aborted if the client goes away. */
+  const observeTenant = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tenant: string,
+    named?: string,
+  ) => {
+    const source = await apiSource(deps, request, named);
+    const abort = new AbortController();
+    // The client went away before the answer: stop waiting for the platform for it.
+    const onClose = () => {
+      if (!reply.sent) abort.abort();
+    };
+    request.raw.on("close", onClose);
+    try {
+      return await deps.observeTenant(source.id, tenant, abort.signal);
+    } catch (err) {
+      if (err instanceof Problem) throw err;
+      throw new Problem(502, "bad-gateway", `${errLiveRead}: ${(err as Error).message}`);
+    } finally {
+      request.raw.off("close", onClose);
+    }
+  };
+
+  app.get(
+    "/v1/tenants/:tenant/live",
+    {
+      config: { scope: "read" },
+      schema: {
+        tags: ["resources"],
+        summary: "Read every object of a tenant (or of one kind) from the platform now; never writes",
+        params: {
+          type: "object",
+          properties: { tenant: { type: "string", pattern: tenantPattern } },
+          required: ["tenant"],
+        },
+        querystring: {
+          type: "object",
+          properties: { ...sourceQuery, kind: { type: "string", maxLength: 32 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { items: { type: "array", items: liveObjectSchema } },
+            required: ["items"],
+          },
+          502: ref("Problem"),
+          ...problemResponses,
+        },
+      },
+    },
+    async (
+      request: FastifyRequest<{
+        Params: { tenant: string };
+        Querystring: { source?: string; kind?: string };
+      }>,
+      reply: FastifyReply,
+    ) => {
+      const { kind, source } = request.query;
+      if (kind !== undefined && !isKindName(kind)) throw notFound(`${errKindUnknown} ${kind}`);
+      const items = await observeTenant(request, reply, request.params.tenant, source);
+      return { items: kind === undefined ? items : items.filter((o) => o.kind === kind) };
+    },
+  );
+
   app.get(
     "/v1/tenants/:tenant/live/:kind/:key",
     {
@@ -67,11 +139,7 @@ export async function liveRoutes(app: FastifyInstance, deps: RouteDeps): Promise
           },
           required: ["tenant", "kind", "key"],
         },
-        querystring: {
-          type: "object",
-          properties: { source: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" } },
-          additionalProperties: false,
-        },
+        querystring: { type: "object", properties: sourceQuery, additionalProperties: false },
         response: { 200: liveObjectSchema, 502: ref("Problem"), ...problemResponses },
       },
     },
@@ -81,22 +149,9 @@ export async function liveRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     ) => {
       const { tenant, kind, key } = request.params;
       if (!isKindName(kind)) throw notFound(`${errKindUnknown} ${kind}`);
-      const source = await apiSource(deps, request, request.query.source);
-      const abort = new AbortController();
-      // The client went away before the answer: stop reading the platform for it.
-      const onClose = () => {
-        if (!reply.sent) abort.abort();
-      };
-      request.raw.on("close", onClose);
-      let found: Awaited<ReturnType<RouteDeps["observeResource"]>>;
-      try {
-        found = await deps.observeResource(source.id, tenant, `${kind}/${key}`, abort.signal);
-      } catch (err) {
-        if (err instanceof Problem) throw err;
-        throw new Problem(502, "bad-gateway", `${errLiveRead}: ${(err as Error).message}`);
-      } finally {
-        request.raw.off("close", onClose);
-      }
+      const fullKey = `${kind}/${key}`;
+      const items = await observeTenant(request, reply, tenant, request.query.source);
+      const found = items.find((o) => o.key === fullKey);
       if (!found) throw notFound(`${errLiveNotFound}: ${kind}/${key}`);
       return found;
     },

@@ -29,6 +29,7 @@ import {
   Problem,
 } from "../errors.js";
 import type { ApplyNowResult } from "../ports.js";
+import { detailWithProblems, problemText } from "../problem-view.js";
 import { problemResponses, ref } from "../schemas.js";
 import { clearSecretPaths } from "../secret-check.js";
 import { ownSource, type RouteDeps, recordChange, apiSource as sharedApiSource } from "./access.js";
@@ -155,10 +156,17 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
     } finally {
       request.raw.off("close", onClose);
     }
-    if (result.outcome === "terminal")
-      throw new Problem(422, "reconcile-failed", result.reason ?? "the reconcile failed", {
-        runId: result.runId,
-      });
+    if (result.outcome === "terminal") {
+      // The loader's problems, each with its place: the client shows them, not a count.
+      const problems = result.problems ?? [];
+      throw new Problem(
+        422,
+        "reconcile-failed",
+        detailWithProblems(result.reason ?? "the reconcile failed", problems),
+        // `problems` as the PUT's own check gives them: one `place: message` text each.
+        { runId: result.runId, ...(problems.length > 0 ? { problems: problems.map(problemText) } : {}) },
+      );
+    }
     if (result.outcome === "retry") {
       reply.header("retry-after", "5");
       throw new Problem(503, "reconcile-retry", result.reason ?? "the reconcile must be retried", {
