@@ -167,7 +167,9 @@ function studioLegaleConti(stack: Construct): Pbx[] {
   return [
     tenant.addPbx({ name: "studio-milano", kind: "group", group: "rete-lombarda" }),
     // Left on the platform if removed from here.
-    tenant.addPbx({ name: "studio-roma", kind: "single", deletionPolicy: "orphan" }),
+    // deletionPolicy "orphan" in the gitops example; under Terraform, keeping is Terraform's
+    // (see the number block of the hotel below).
+    tenant.addPbx({ name: "studio-roma", kind: "single" }),
   ];
 }
 
@@ -226,6 +228,10 @@ function hotelLagoMaggiore(stack: Construct): Pbx[] {
     ["+390323932310", 1],
     ["+390323932320", 1],
   ] as const;
+  // The gitops example keeps the main block on the platform when removed (deletionPolicy
+  // "orphan"). Under Terraform, keeping is Terraform's (`lifecycle.preventDestroy`, or
+  // `terraform state rm`); an orphaned block would also stop `destroy` deleting its PBX and
+  // tenant, which the platform refuses while the block uses them.
   for (const [number, blockDigits] of blocks) {
     tenant.addNumber({
       name: `did-${number.slice(1)}`,
@@ -233,8 +239,6 @@ function hotelLagoMaggiore(stack: Construct): Pbx[] {
       blockDigits,
       pbx: stresa,
       trunk,
-      // The main block stays on the platform if removed from here.
-      ...(number === "+390323931000" ? { deletionPolicy: "orphan" as const } : {}),
     });
   }
   return [stresa];

@@ -53,14 +53,17 @@ resource "kalliope_pbx" "hotel_stresa" {
   call_center = true
 }
 
+# The gitops example keeps this block on the platform when removed (deletion_policy
+# "orphan"). Under Terraform, keeping is Terraform's: `lifecycle { prevent_destroy = true }`,
+# or `terraform state rm`; an orphaned block would also stop `terraform destroy` deleting
+# its PBX and tenant, which the platform refuses while the block uses them.
 resource "kalliope_number" "did_390323931000" {
-  name            = "did-390323931000"
-  tenant          = kalliope_tenant.hotel_lago_maggiore.customer_code
-  deletion_policy = "orphan"
-  number          = "+390323931000"
-  block_digits    = 3
-  pbx             = kalliope_pbx.hotel_stresa.name
-  trunk           = kalliope_sip_trunk.windtre_stresa.name
+  name         = "did-390323931000"
+  tenant       = kalliope_tenant.hotel_lago_maggiore.customer_code
+  number       = "+390323931000"
+  block_digits = 3
+  pbx          = kalliope_pbx.hotel_stresa.name
+  trunk        = kalliope_sip_trunk.windtre_stresa.name
 }
 
 resource "kalliope_number" "did_390323932100" {

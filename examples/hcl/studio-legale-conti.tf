@@ -40,11 +40,12 @@ resource "kalliope_pbx" "studio_milano" {
   group  = "rete-lombarda"
 }
 
+# deletion_policy "orphan" in the gitops example; under Terraform, keeping is Terraform's
+# (see hotel-lago-maggiore.tf).
 resource "kalliope_pbx" "studio_roma" {
-  name            = "studio-roma"
-  tenant          = kalliope_tenant.studio_legale_conti.customer_code
-  deletion_policy = "orphan"
-  kind            = "single"
+  name   = "studio-roma"
+  tenant = kalliope_tenant.studio_legale_conti.customer_code
+  kind   = "single"
 }
 
 resource "kalliope_extension" "studio_milano_401" {

@@ -5,7 +5,7 @@
  */
 import { cp } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { importedPinEnv, terraformCycle } from "./test-support/cycle.js";
 import { repoRoot, useTerraformWorld } from "./test-support/terraform-world.js";
 
@@ -19,6 +19,8 @@ describe("examples/hcl under terraform", () => {
       recursive: true,
       filter: (src) => !src.includes(".terraform") && !src.endsWith(".md"),
     });
+    const fmt = await w.terraform(dir, "fmt", "-check", "-recursive");
+    expect(fmt.code, `terraform fmt would change: ${fmt.stdout}`).toBe(0);
     await terraformCycle(w, "examples/hcl", dir, { customers: 3, extensions: 60, numbers: 12 });
   });
 });

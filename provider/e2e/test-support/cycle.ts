@@ -5,7 +5,7 @@
  * made by hand, and `destroy`, after which the partner has nothing left on the platform.
  * No secret value the controller holds appears in Terraform's state or output.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { TerraformRun, TerraformWorld } from "./terraform-world.js";
@@ -106,7 +106,7 @@ export async function terraformCycle(
   expectExit(await tf("destroy", "-auto-approve", "-input=false"), 0, "terraform destroy");
   expect(platformCounts(w)).toEqual({ customers: 0, extensions: 0, numbers: 0 });
 
-  const state = await readFile(join(dir, "terraform.tfstate"), "utf8");
-  const seen = [state, ...outputs].join("\n");
+  const state = await w.terraform(dir, "state", "pull");
+  const seen = [state.stdout, ...outputs].join("\n");
   for (const [name, value] of w.secrets) expect(seen, `the value of ${name}`).not.toContain(value);
 }
