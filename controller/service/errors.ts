@@ -27,6 +27,8 @@ export const errSourceNotFound = "no such source";
 export const errTenantNotFound = "no such tenant in this source";
 export const errRunNotFound = "no such run";
 export const errTokenNotFound = "no such token";
+/** A deleted resource is still named by others of its source (a PBX its extensions use); it stays. */
+export const errResourceInUse = "the resource is still used by others of its source";
 /** A written resource has problems against the rest of its source (a reference, a secret); it is not kept. */
 export const errResourceInvalid = "the resource does not load with the rest of its source";
 export const errResourceNotFound = "no such resource";

@@ -265,6 +265,47 @@ describe("resource routes", () => {
     expect(wait.statusCode).toBe(404);
   });
 
+  it("a resource others still use is not deleted: 409 naming what would break, and it stays declared", async () => {
+    await put(extension());
+    // The source's problems as the engine would read it: the extension's PBX reference breaks
+    // once the resource is gone (found by a fresh user: a PBX deleted under its extensions
+    // stopped every tenant of the source).
+    let gone = false;
+    Object.defineProperty(f.deps, "problemsOfSource", {
+      configurable: true,
+      get: () =>
+        gone ? [{ file: "api:/x", text: "Extension/ACME001/hq/202: PBX 'hq' is not declared" }] : [],
+    });
+    const realDelete = f.deps.store.deleteStoredResource.bind(f.deps.store);
+    f.deps.store.deleteStoredResource = async (source, key) => {
+      gone = true;
+      return realDelete(source, key);
+    };
+    const res = await f.app.inject({ method: "DELETE", url, headers: f.auth(f.tokens.acmeWrite) });
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json()).toMatchObject({ problems: ["Extension/ACME001/hq/202: PBX 'hq' is not declared"] });
+    const kept = await f.app.inject({ method: "GET", url, headers: f.auth(f.tokens.acmeRead) });
+    expect(kept.statusCode).toBe(200);
+  });
+
+  it("a DELETE ?wait=true whose reconcile fails keeps the resource declared, so a later DELETE tries again", async () => {
+    await put(extension());
+    f.deps.applyResult = {
+      outcome: "terminal",
+      runId: "run-3",
+      reason: "the platform refused a request",
+      live: [],
+    };
+    const res = await f.app.inject({
+      method: "DELETE",
+      url: `${url}?wait=true`,
+      headers: f.auth(f.tokens.acmeWrite),
+    });
+    expect(res.statusCode).toBe(422);
+    const kept = await f.app.inject({ method: "GET", url, headers: f.auth(f.tokens.acmeRead) });
+    expect(kept.statusCode).toBe(200);
+  });
+
   it("answers 404 under another tenant's path", async () => {
     await put(extension());
     const res = await f.app.inject({

@@ -22,6 +22,7 @@ import {
   errClearSecret,
   errDocument,
   errResourceConflict,
+  errResourceInUse,
   errResourceInvalid,
   errResourceNotFound,
   invalid,
@@ -378,15 +379,39 @@ export async function resourceRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       const fullKey = `${kind}/${key}`;
       const stored = await deps.store.getStoredResource(source.id, fullKey);
       if (!stored || stored.tenant !== tenant) throw notFound(errResourceNotFound);
+      const restore = () => deps.store.putStoredResource({ ...stored, source: source.id });
+      const before = new Set((await deps.sourceProblems(source.id)).map((p) => p.text));
       await deps.store.deleteStoredResource(source.id, fullKey);
+      // A resource others still name (a PBX its extensions use) stays: without it the source
+      // would not load, and every tenant of the source would stop reconciling.
+      const broken = (await deps.sourceProblems(source.id)).filter((p) => !before.has(p.text));
+      if (broken.length > 0) {
+        await restore();
+        throw new Problem(
+          409,
+          "resource-in-use",
+          `${errResourceInUse}: ${broken.map((p) => p.text).join("; ")}`,
+          {
+            problems: broken.map((p) => p.text),
+          },
+        );
+      }
       await recordChange(deps, request, {
         action: "resource.deleted",
         source: source.id,
         tenant,
         data: { key: fullKey },
       });
-      if (request.query.wait) await applyNow(request, reply, source.id, tenant);
-      else await deps.trigger(source.id, tenant, "api", "apply");
+      if (request.query.wait) {
+        try {
+          await applyNow(request, reply, source.id, tenant);
+        } catch (err) {
+          // Not deleted from the platform: the resource stays declared, so the caller's
+          // state and the controller agree and a later DELETE tries again.
+          await restore();
+          throw err;
+        }
+      } else await deps.trigger(source.id, tenant, "api", "apply");
       return reply.code(204).send();
     },
   );
