@@ -132,7 +132,7 @@ export const msg = {
   secretEnvForbidden: (name: string) =>
     `secret from environment variable ${name}: manifests may not read omnia's own settings or credentials (OMNIA_* other than OMNIA_SECRET_*, OMNIA_SECRET_KEY, OMNIA_SECRET_ENV_PREFIXES, DATABASE_URL, PG*, *_TOKEN)`,
   secretEnvNotAllowed: (name: string, prefixes: readonly string[]) =>
-    `secret from environment variable ${name}: manifests may read only variables starting with ${prefixes.join(", ")} (the operator's OMNIA_SECRET_ENV_PREFIXES); rename the variable, e.g. ${prefixes[0] ?? ""}${name}`,
+    `secret from environment variable ${name}: manifests may read only variables starting with ${prefixes.join(", ")} (the operator's OMNIA_SECRET_ENV_PREFIXES, or the partner's own namespace for resources written through the API); rename the variable, e.g. ${prefixes[0] ?? ""}${name.replace(/^OMNIA_SECRET_/, "")}`,
   secretFileMissing: (path: string, reason: string) => `secret from file ${path}: ${reason}`,
   secretStoredOnlyInApi: (name: string) =>
     `secret fromSecret ${name}: fromSecret names a secret stored through the controller API (PUT /v1/tenants/{tenant}/secrets/{name}) and is only allowed in resources written through the API; in a manifest file use fromEnv or fromFile`,

@@ -48,7 +48,7 @@ describe("refresh cost", () => {
           pbx: "hq",
           number: numberOf(i),
           license: "start",
-          pin_from_env: "OMNIA_SECRET_PIN_201",
+          pin_from_env: "OMNIA_SECRET_DEMO_PIN_201",
         }),
       );
 
@@ -95,7 +95,7 @@ describe("refresh cost", () => {
         pbx: "hq",
         number: numberOf(0),
         license: "plus",
-        pin_from_env: "OMNIA_SECRET_PIN_201",
+        pin_from_env: "OMNIA_SECRET_DEMO_PIN_201",
       },
       first,
     );
