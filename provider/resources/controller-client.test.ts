@@ -5,6 +5,7 @@
  * answers, RFC 9457 problems as diagnostics, and the bounded 503 retries honouring
  * Retry-After.
  */
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ServiceFixture, serviceFixture } from "../../controller/test-support/memory-control.js";
@@ -14,6 +15,7 @@ import {
   ControllerError,
   errAuth,
   errConflict,
+  errNoAnswer,
   errReconcileFailed,
   errReconcileRetry,
   errRouteMissing,
@@ -137,6 +139,51 @@ describe("ControllerClient against the controller app", () => {
     // The route answers `Retry-After: 5`.
     expect(waits).toEqual([5000, 5000]);
     expect(f.deps.applied).toHaveLength(3);
+  });
+
+  it("retries a 429 of the controller's per-token limit after its Retry-After (a large apply)", async () => {
+    let calls = 0;
+    const waits: number[] = [];
+    const c = client({
+      retries: 3,
+      sleep: async (ms) => void waits.push(ms),
+      fetch: async (u, init) => {
+        calls++;
+        if (calls === 1)
+          return new Response(
+            JSON.stringify({ type: "about:blank", title: "Too Many Requests", status: 429 }),
+            {
+              status: 429,
+              headers: { "content-type": "application/problem+json", "retry-after": "42" },
+            },
+          );
+        return fetch(u, init);
+      },
+    });
+    const put = await c.putResource("ACME001", "Extension", "ACME001/hq/201", document);
+    expect(put.resource.key).toBe("Extension/ACME001/hq/201");
+    expect(waits).toEqual([42_000]);
+    expect(calls).toBe(2);
+  });
+
+  it("a controller that accepts the connection and never answers is an error after the read timeout, not a hang", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const c = new ControllerClient({
+        url: `http://127.0.0.1:${port}`,
+        token: f.tokens.acmeWrite,
+        readTimeoutMs: 300,
+      });
+      const err = await failure(c.getLive("ACME001", "Extension", "ACME001/hq/201"));
+      expect(err.status).toBe(0);
+      expect(err.diagnostic().detail).toContain(`${errNoAnswer} in 0 s`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("gives up after the bounded retries with the retry diagnostic", async () => {

@@ -44,11 +44,15 @@ export interface ControllerClientOptions {
   source?: string | undefined;
   /** Default: undici's `fetch`, loaded on first use (start-up stays light). */
   fetch?: FetchLike | undefined;
-  /** Retries of a 503 answer. Default 3. */
+  /** How long a read may wait for the controller's answer (ms). Default 60 000. */
+  readTimeoutMs?: number;
+  /** How long a write (which waits for the tenant's reconcile) may wait (ms). Default 900 000. */
+  writeTimeoutMs?: number;
+  /** Retries of a 503 or 429 answer. Default 3. */
   retries?: number;
   /** Wait before a retry when the answer has no `Retry-After` (ms). Default 1000. */
   retryDelayMs?: number;
-  /** A `Retry-After` longer than this (ms) is not waited for: the error is returned. Default 30 000. */
+  /** A `Retry-After` longer than this (ms) is not waited for: the error is returned. Default 60 000 (a rate limit's minute). */
   maxRetryAfterMs?: number;
   /** How to wait (ms); tests pass a fake. Default a timer that the signal cancels. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -115,6 +119,8 @@ export const errController = "the controller refused the request";
 export const errConflict = "the resource is owned by another source";
 /** 422: the engine's reconcile failed for good. */
 export const errReconcileFailed = "the controller could not apply the change";
+/** The controller accepted the connection but did not answer in time. */
+export const errNoAnswer = "the controller did not answer";
 /** 503 after the retries. */
 export const errReconcileRetry = "the controller could not apply the change yet; run again later";
 /** 401/403. */
@@ -214,7 +220,9 @@ export class ControllerClient {
     this.o = {
       retries: 3,
       retryDelayMs: 1000,
-      maxRetryAfterMs: 30_000,
+      maxRetryAfterMs: 60_000,
+      readTimeoutMs: 60_000,
+      writeTimeoutMs: 900_000,
       sleep: defaultSleep,
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     } as typeof this.o;
@@ -421,7 +429,8 @@ export class ControllerClient {
   private retryable(error: unknown): boolean {
     return (
       error instanceof ControllerError &&
-      error.status === 503 &&
+      // 503: the tenant is busy; 429: the controller's per-token limit (a large apply).
+      (error.status === 503 || error.status === 429) &&
       (error.retryAfterMs ?? 0) <= this.o.maxRetryAfterMs
     );
   }
@@ -439,19 +448,26 @@ export class ControllerClient {
       accept: "application/json, application/problem+json",
     };
     if (body !== undefined) headers["content-type"] = "application/json";
+    // A controller that accepts the connection and never answers must not hang Terraform:
+    // reads get `readTimeoutMs`, writes (which wait for a reconcile) `writeTimeoutMs`.
+    const timeoutMs = method === "GET" ? this.o.readTimeoutMs : this.o.writeTimeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res: Response;
+    let text: string;
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        ...(signal ? { signal } : {}),
+        signal: both,
       });
+      text = await res.text();
     } catch (cause) {
       if (signal?.aborted) throw cause;
-      throw new ControllerError(0, undefined, route, { cause });
+      const reason = timeout.aborted ? `${errNoAnswer} in ${Math.round(timeoutMs / 1000)} s` : undefined;
+      throw new ControllerError(0, reason ? { title: reason, status: 0 } : undefined, route, { cause });
     }
-    const text = await res.text();
     if (res.ok) return (text === "" ? null : JSON.parse(text)) as T;
     let problem: ProblemDetails | undefined;
     try {

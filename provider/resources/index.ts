@@ -129,7 +129,13 @@ function settingProblems(r: Resolved): Diagnostic[] {
     if (!ok) out.push(at("controller_url", errControllerUrl, `Got: ${url}`));
   }
   if (typeof r.token === "string" && !/^omn_[A-Za-z0-9_-]{43}$/.test(r.token))
-    out.push(at("token", errTokenShape, "Ask the controller for one: POST /v1/tokens with an admin token (scope write), or a `tokens` entry of its config file."));
+    out.push(
+      at(
+        "token",
+        errTokenShape,
+        "Ask the controller for one: POST /v1/tokens with an admin token (scope write), or a `tokens` entry of its config file.",
+      ),
+    );
   if (typeof r.source === "string" && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(r.source))
     out.push(at("source", errSourceShape, `Got: ${r.source}`));
   return out;
