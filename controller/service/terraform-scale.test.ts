@@ -39,7 +39,7 @@ const doc = (kind: string, metadata: Record<string, unknown>, spec: Record<strin
   spec,
 });
 const numberOf = (i: number) => String(300 + i);
-const extensionDoc = (n: string, pin: Record<string, string> = { fromEnv: "OMNIA_SECRET_PIN" }) =>
+const extensionDoc = (n: string, pin: Record<string, string> = { fromEnv: "OMNIA_SECRET_DEMO_PIN" }) =>
   doc("Extension", { name: `hq-${n}`, tenant, pbx: "hq" }, { number: n, license: "start", pin });
 
 async function api(method: string, path: string, body?: unknown) {
@@ -88,7 +88,7 @@ beforeAll(async () => {
     ...process.env,
     OMNIA_SECRET_PLATFORM_PASSWORD: standin.settings.password,
     OMNIA_SECRET_TOKEN: token,
-    OMNIA_SECRET_PIN: "583927",
+    OMNIA_SECRET_DEMO_PIN: "583927",
   };
   delete env.DATABASE_URL;
   delete env.OMNIA_SECRET_KEY;
