@@ -362,20 +362,29 @@ export function terraformDemoConfig(stateDir: string, platformUrl: string, port:
 /** The Terraform demo's source id: the one the provider writes to. */
 export const terraformDemoSource = "demo-tf";
 
+/** A random value for a secret variable: a password for a trunk's, else a 4-6 digit PIN. */
+export function randomSecretFor(name: string): string {
+  return name.includes("PASSWORD") ? `Tr-${randomBytes(9).toString("hex")}` : String(randomInt(1000, 999999));
+}
+
 /**
- * A value for every `OMNIA_SECRET_DEMO_…` variable the `.tf` files of `dir` name: a random
- * PIN, or a random password for a trunk's. Throws what reading the folder throws.
+ * A random value (`randomSecretFor`) for every `OMNIA_SECRET_DEMO_…` variable named in the
+ * `.tf` and `.json` files under `dir` (recursive; `node_modules` and `.terraform` skipped):
+ * the HCL example, or a synthesized CDKTF stack. Throws what reading the folder throws.
  */
 export async function exampleSecrets(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".tf"))) {
-    for (const m of (await readFile(join(dir, file), "utf8")).matchAll(
-      /OMNIA_SECRET_DEMO_[A-Z0-9_]*[A-Z0-9]/g,
-    )) {
-      out[m[0]] = m[0].includes("PASSWORD")
-        ? `Tr-${randomBytes(9).toString("hex")}`
-        : String(randomInt(1000, 999999));
+  const walk = async (at: string): Promise<void> => {
+    for (const e of await readdir(at, { withFileTypes: true })) {
+      const path = join(at, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== "node_modules" && e.name !== ".terraform") await walk(path);
+      } else if (/\.(tf|json)$/.test(e.name)) {
+        for (const m of (await readFile(path, "utf8")).matchAll(/OMNIA_SECRET_DEMO_[A-Z0-9_]*[A-Z0-9]/g))
+          out[m[0]] ??= randomSecretFor(m[0]);
+      }
     }
-  }
+  };
+  await walk(dir);
   return out;
 }

@@ -179,7 +179,7 @@ export function defineResource(kind: KindName, provider: ProviderState, docs: Re
     const live = answer.apply?.live ?? undefined;
     if (answer.apply?.outcome === "done" && !live) {
       const notes = answer.apply.notes ?? [];
-      const about = notes.filter((n) => n.startsWith(`${identity.key}:`) || n.includes(identity.key));
+      const about = notes.filter((n) => n.includes(identity.key));
       throw new Error(
         `${errNotApplied}: ${identity.key}${(about.length > 0 ? about : notes).map((n) => `\n- ${n}`).join("")}`,
       );

@@ -11,14 +11,14 @@
  * set in the controller's environment with a random value, never in Terraform's.
  */
 import { execFile } from "node:child_process";
-import { randomBytes, randomInt } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll } from "vitest";
 import { installProvider, mirrorCliConfig, packageRoot } from "../../../controller/cli/commands/provider.js";
+import { exampleSecrets, randomSecretFor } from "../../../controller/cli/demo.js";
 import type { ControllerConfig } from "../../../controller/runtime/controller-config.js";
 import { defaultPolicies } from "../../../controller/service/routes/sources.js";
 import { type RunningController, startControllerService } from "../../../controller/service/serve.js";
@@ -52,24 +52,6 @@ export interface TerraformWorld {
 /** The repository's root (the package's). */
 export const repoRoot = packageRoot();
 
-/** Every `OMNIA_SECRET_DEMO_…` variable named in the files under `dirs` (recursive, text files). */
-async function secretNames(dirs: readonly string[]): Promise<Set<string>> {
-  const names = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== "node_modules" && e.name !== "cdktf.out") await walk(path);
-      } else if (/\.(tf|ts|csv|json)$/.test(e.name)) {
-        for (const m of (await readFile(path, "utf8")).matchAll(/OMNIA_SECRET_DEMO_[A-Z0-9_]*[A-Z0-9]/g))
-          names.add(m[0]);
-      }
-    }
-  };
-  for (const d of dirs) await walk(d);
-  return names;
-}
-
 /**
  * Starts the world in `beforeAll`, stops it in `afterAll`. `exampleDirs` are scanned for
  * the secret variable names the controller must hold, `moreSecrets` adds others. Throws when `terraform` is not on
@@ -92,13 +74,9 @@ export function useTerraformWorld(
 
     const standin = await startTestStandin();
     const token = newToken();
-    const secrets = new Map<string, string>();
-    for (const name of [...(await secretNames(exampleDirs)), ...moreSecrets]) {
-      secrets.set(
-        name,
-        name.includes("PASSWORD") ? `Tr-${randomBytes(9).toString("hex")}` : String(randomInt(1000, 999999)),
-      );
-    }
+    const secrets = new Map<string, string>(moreSecrets.map((name) => [name, randomSecretFor(name)]));
+    for (const dir of exampleDirs)
+      for (const [k, v] of Object.entries(await exampleSecrets(dir))) secrets.set(k, v);
     const account = {
       url: standin.url,
       domain: standin.settings.domain,
